@@ -1,0 +1,322 @@
+"""The source registry, validated loading and the checksum-keyed cache.
+
+Each real dataset is a :class:`Source`: where its files sit in the data directory, its
+version and citation, its coverage, and a ``reader`` that turns the files into one tidy frame
+keyed to COW ccode, validated by a pandera ``schema``. :func:`load` finds the files, reads them
+once, validates, and keeps the result in a Parquet cache keyed by the files' SHA-256, so every
+later load is a fast Parquet read.
+"""
+
+from __future__ import annotations
+
+import difflib
+import gzip
+import hashlib
+import json
+import os
+import zlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+try:  # pandera >= 0.24 splits the pandas API out
+    import pandera.pandas as pa
+except ImportError:  # pragma: no cover - older pandera
+    import pandera as pa
+
+from coalitionlab import __version__
+from coalitionlab.data.paths import resolve_cache_dir, resolve_data_dir
+from coalitionlab.errors import CoverageError, DataFileError, MissingDataError, UnknownSourceError
+
+Reader = Callable[[dict[str, Path]], pd.DataFrame]
+
+
+@dataclass(frozen=True)
+class Source:
+    """One real public dataset and how to read it.
+
+    ``files`` are paths relative to ``folder`` inside the data directory, exactly as in the
+    official release (or its documented conversion); ``urls`` maps a file name to an official
+    download address for ``coalitionlab data fetch`` where one exists.
+    """
+
+    name: str
+    folder: str
+    files: tuple[str, ...]
+    version: str
+    publisher: str
+    citation: str
+    terms: str
+    first_year: int
+    last_year: int
+    code_scheme: str
+    description: str
+    reader: Reader | None = field(default=None, compare=False, repr=False)
+    schema: pa.DataFrameSchema | None = field(default=None, compare=False, repr=False)
+    key: tuple[str, ...] = ()
+    urls: dict[str, str] = field(default_factory=dict, compare=False)
+    sha256: dict[str, str] = field(default_factory=dict, compare=False)
+    loader_version: int = 1
+
+
+REGISTRY: dict[str, Source] = {}
+
+
+def register(source: Source) -> Source:
+    """Add ``source`` to the registry (replacing one of the same name) and return it."""
+    REGISTRY[source.name] = source
+    return source
+
+
+def get_source(name: str) -> Source:
+    """Return the registered source called ``name``; an unknown name names the closest ones."""
+    _ensure_loaders()
+    try:
+        return REGISTRY[name]
+    except KeyError:
+        close = difflib.get_close_matches(name, REGISTRY, n=3, cutoff=0.4)
+        hint = f"; closest: {', '.join(close)}" if close else f"; known: {', '.join(sorted(REGISTRY))}"
+        raise UnknownSourceError(f"unknown data source {name!r}{hint}") from None
+
+
+def sources() -> pd.DataFrame:
+    """One row per registered source: name, version, publisher, citation, terms, coverage, codes, files.
+
+    Examples
+    --------
+    >>> from coalitionlab.data import sources
+    >>> "cow_states" in set(sources()["name"])
+    True
+    """
+    _ensure_loaders()
+    rows = [
+        {
+            "name": s.name,
+            "version": s.version,
+            "publisher": s.publisher,
+            "citation": s.citation,
+            "terms": s.terms,
+            "first_year": s.first_year,
+            "last_year": s.last_year,
+            "code_scheme": s.code_scheme,
+            "folder": s.folder,
+            "files": ", ".join(s.files),
+            "description": s.description,
+        }
+        for s in sorted(REGISTRY.values(), key=lambda s: s.name)
+    ]
+    return pd.DataFrame(rows)
+
+
+def cite(name: str) -> str:
+    """Return the citation of source ``name``."""
+    return get_source(name).citation
+
+
+def versions() -> dict[str, str]:
+    """Return ``{source name: version}`` for every registered source."""
+    _ensure_loaders()
+    return {s.name: s.version for s in sorted(REGISTRY.values(), key=lambda s: s.name)}
+
+
+def source_paths(name: str, data_dir: str | os.PathLike | None = None) -> dict[str, Path]:
+    """Return ``{file name: path}`` for a source, raising :class:`MissingDataError` for missing files."""
+    source = get_source(name)
+    root = resolve_data_dir(data_dir)
+    folder = root / source.folder
+    paths = {f: folder / f for f in source.files}
+    missing = [f for f, p in paths.items() if not p.is_file()]
+    if missing:
+        raise MissingDataError(
+            f"source {name!r}: missing {', '.join(missing)} in {folder}; "
+            f"run 'coalitionlab data fetch {name}' or pass --data-dir"
+        )
+    return paths
+
+
+def file_sha256(path: Path) -> str:
+    """SHA-256 of a file's bytes (the cache key, and the fetch checksum)."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def load(
+    name: str,
+    data_dir: str | os.PathLike | None = None,
+    *,
+    cache: bool = True,
+    cache_dir: str | os.PathLike | None = None,
+) -> pd.DataFrame:
+    """Load a source as a validated DataFrame keyed to COW ccode.
+
+    Parameters
+    ----------
+    name
+        A registered source (see :func:`sources`).
+    data_dir
+        Data directory; default from :func:`resolve_data_dir`.
+    cache
+        Read from and write to the Parquet cache (keyed by the files' SHA-256 and the
+        package and loader versions).
+    cache_dir
+        Cache directory; default from :func:`resolve_cache_dir` (never the data directory).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``attrs`` holds ``source``, ``version``, ``files`` (name -> SHA-256), ``citation``
+        and ``is_seed = False``.
+
+    Raises
+    ------
+    UnknownSourceError, MissingDataError, DataFileError
+    """
+    source = get_source(name)
+    paths = source_paths(name, data_dir)
+    digests = {f: file_sha256(p) for f, p in paths.items()}
+    key = hashlib.sha256(
+        json.dumps([name, digests, __version__, source.loader_version], sort_keys=True).encode()
+    ).hexdigest()[:20]
+    attrs = {
+        "source": name,
+        "version": source.version,
+        "files": digests,
+        "citation": source.citation,
+        "is_seed": False,
+    }
+    cached = resolve_cache_dir(cache_dir) / f"{name}-{key}.parquet" if cache else None
+    if cached is not None and cached.is_file():
+        try:
+            df = pd.read_parquet(cached)
+            df.attrs = dict(attrs)
+            return df
+        except Exception:  # a torn cache file is rebuilt, never trusted
+            cached.unlink(missing_ok=True)
+    if source.reader is None:
+        raise MissingDataError(f"source {name!r} has no reader")
+    df = source.reader(paths)
+    df = validate(df, source, path=next(iter(paths.values())))
+    df = df.reset_index(drop=True)
+    if cached is not None:
+        tmp = cached.with_suffix(f".{os.getpid()}.tmp")
+        df.to_parquet(tmp, index=False)
+        os.replace(tmp, cached)
+    df.attrs = dict(attrs)
+    return df
+
+
+def validate(df: pd.DataFrame, source: Source, *, path: object | None = None) -> pd.DataFrame:
+    """Validate ``df`` against the source's pandera schema, all failures at once.
+
+    A failure becomes a :class:`DataFileError` naming the file, the first failing column and
+    row, and a short list of the failures.
+    """
+    if source.schema is None:
+        return df
+    try:
+        return source.schema.validate(df, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        cases = exc.failure_cases
+        first = cases.iloc[0]
+        column = first.get("column")
+        index = first.get("index")
+        row = int(index) + 1 if index is not None and pd.notna(index) else None
+        summary = "; ".join(
+            f"{c.get('column')}: {c.get('check')} (value {c.get('failure_case')!r}, row {c.get('index')})"
+            for _, c in cases.head(5).iterrows()
+        )
+        raise DataFileError(
+            f"source {source.name!r} fails validation ({len(cases)} problems): {summary}",
+            path=path,
+            column=None if column is None or pd.isna(column) else str(column),
+            row=row,
+        ) from None
+
+
+# ---------------------------------------------------------------- reading helpers for readers
+
+
+def read_csv(path: Path, *, required: Iterable[str] = (), **kwargs) -> pd.DataFrame:
+    """Read a (gzipped) CSV with clear errors for corrupt, truncated, non-UTF-8 or short files.
+
+    ``required`` columns must all be present; a missing one is named.
+    """
+    try:
+        df = pd.read_csv(path, encoding="utf-8", low_memory=False, **kwargs)
+    except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
+        raise DataFileError(f"truncated or corrupt gzip file ({exc})", path=path) from None
+    except UnicodeDecodeError as exc:
+        line = _line_of_byte(path, exc.start)
+        raise DataFileError(f"file is not UTF-8 (byte {exc.object[exc.start:exc.start + 1]!r})",
+                            path=path, row=line) from None
+    except pd.errors.EmptyDataError:
+        raise DataFileError("file is empty", path=path) from None
+    except pd.errors.ParserError as exc:
+        raise DataFileError(f"malformed CSV ({exc})", path=path) from None
+    except OSError as exc:
+        raise DataFileError(f"cannot read file ({exc})", path=path) from None
+    missing = [c for c in required if c not in df.columns]
+    if missing:
+        raise DataFileError(
+            f"missing column(s) {', '.join(map(repr, missing))}; found {', '.join(map(str, df.columns[:12]))}"
+            + (" ..." if len(df.columns) > 12 else ""),
+            path=path,
+            column=missing[0],
+        )
+    return df
+
+
+def _line_of_byte(path: Path, offset: int) -> int | None:
+    """Line number (1-based, header = 1) holding byte ``offset`` of the decompressed file."""
+    try:
+        opener = gzip.open if str(path).endswith(".gz") else open
+        with opener(path, "rb") as fh:
+            return fh.read(offset).count(b"\n") + 1
+    except Exception:
+        return None
+
+
+def to_integer(df: pd.DataFrame, column: str, *, path: object | None = None, nullable: bool = False) -> pd.Series:
+    """Convert ``column`` to integers, naming the first row (file line) that is not a whole number."""
+    values = pd.to_numeric(df[column], errors="coerce")
+    bad = values.isna() & df[column].notna()
+    frac = values.notna() & (values % 1 != 0)
+    bad |= frac
+    if not nullable:
+        bad |= df[column].isna()
+    if bad.any():
+        pos = int(np.flatnonzero(bad.to_numpy())[0])
+        raise DataFileError(
+            f"non-numeric or non-integer value {df[column].iloc[pos]!r}",
+            path=path, column=column, row=pos + 2,  # +1 for 1-based, +1 for the header line
+        )
+    return values.astype("Int64") if nullable else values.astype("int64")
+
+
+def check_years(years: pd.Series, source: Source, *, path: object | None = None, column: str = "year") -> None:
+    """Raise :class:`CoverageError` naming the first row whose year is outside the source's coverage."""
+    bad = years.notna() & ~years.between(source.first_year, source.last_year)
+    if bad.any():
+        pos = int(np.flatnonzero(bad.to_numpy())[0])
+        raise CoverageError(
+            f"year {years.iloc[pos]} outside {source.name} coverage {source.first_year}-{source.last_year} "
+            f"[{path}, column {column!r}, row {pos + 2}]"
+        )
+
+
+_LOADED = False
+
+
+def _ensure_loaders() -> None:
+    """Import the modules that register sources (once, lazily, to keep imports cheap)."""
+    global _LOADED
+    if _LOADED:
+        return
+    _LOADED = True
+    from coalitionlab.data import sources_cow, sources_named  # noqa: F401  (register on import)
