@@ -108,7 +108,9 @@ def sources() -> pd.DataFrame:
         }
         for s in sorted(REGISTRY.values(), key=lambda s: s.name)
     ]
-    return pd.DataFrame(rows)
+    columns = ["name", "version", "publisher", "citation", "terms", "first_year", "last_year",
+               "code_scheme", "folder", "files", "description"]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def cite(name: str) -> str:
@@ -252,9 +254,8 @@ def read_csv(path: Path, *, required: Iterable[str] = (), **kwargs) -> pd.DataFr
     except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
         raise DataFileError(f"truncated or corrupt gzip file ({exc})", path=path) from None
     except UnicodeDecodeError as exc:
-        line = _line_of_byte(path, exc.start)
-        raise DataFileError(f"file is not UTF-8 (byte {exc.object[exc.start:exc.start + 1]!r})",
-                            path=path, row=line) from None
+        line, byte = _first_non_utf8_line(path)
+        raise DataFileError(f"file is not UTF-8 (byte {byte!r} on line {line})", path=path, row=line) from None
     except pd.errors.EmptyDataError:
         raise DataFileError("file is empty", path=path) from None
     except pd.errors.ParserError as exc:
@@ -272,14 +273,19 @@ def read_csv(path: Path, *, required: Iterable[str] = (), **kwargs) -> pd.DataFr
     return df
 
 
-def _line_of_byte(path: Path, offset: int) -> int | None:
-    """Line number (1-based, header = 1) holding byte ``offset`` of the decompressed file."""
-    try:
-        opener = gzip.open if str(path).endswith(".gz") else open
-        with opener(path, "rb") as fh:
-            return fh.read(offset).count(b"\n") + 1
-    except Exception:
-        return None
+def _first_non_utf8_line(path: Path) -> tuple[int | None, bytes]:
+    """Line number (1-based, header = 1) and offending byte of the first line that is not UTF-8.
+
+    pandas decodes in chunks, so its error offset is not a file position; scanning lines is.
+    """
+    opener = gzip.open if str(path).endswith(".gz") else open
+    with opener(path, "rb") as fh:
+        for number, line in enumerate(fh, start=1):
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                return number, line[exc.start:exc.start + 1]
+    return None, b""
 
 
 def to_integer(df: pd.DataFrame, column: str, *, path: object | None = None, nullable: bool = False) -> pd.Series:
