@@ -1,0 +1,208 @@
+"""Internals shared by the ``add_*`` steps: loading, panel checks, dyad lookups, coverage, stamps.
+
+Nothing here is public API; the ``add_*`` verbs in the sibling modules use these helpers so that
+every step checks its panel the same way, fills zeros only inside a source's years and records
+what it used in ``df.attrs``.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import warnings
+from collections.abc import Iterable
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from coalitionlab._validation import check_option
+from coalitionlab.errors import MissingDataError, PanelTypeError, SeedDataWarning
+
+Unit = Literal["state_year", "dyad_year"]
+SourceChoice = Literal["auto", "full", "seed"]
+
+UNIT_KEYS: dict[str, tuple[str, ...]] = {
+    "state_year": ("ccode", "year"),
+    "dyad_year": ("ccode1", "ccode2", "year"),
+}
+
+
+def load_source(name: str, data_dir: str | os.PathLike | None) -> pd.DataFrame:
+    """``coalitionlab.data.load(name, data_dir)``, imported lazily to keep ``import`` cheap."""
+    from coalitionlab.data import load
+
+    return load(name, data_dir)
+
+
+def source_version(df: pd.DataFrame, name: str) -> str:
+    """The version a loaded frame carries in ``attrs`` (``"unknown"`` when absent)."""
+    return str(df.attrs.get("version", "unknown")) if df.attrs.get("source", name) == name else "unknown"
+
+
+def check_panel(df: pd.DataFrame, unit: Unit | Iterable[Unit] | None = None, *, step: str = "this step") -> str:
+    """Check that ``df`` is a coalitionlab panel of the given unit and has its key columns.
+
+    Parameters
+    ----------
+    df
+        A frame made by :func:`create_stateyears` or :func:`create_dyadyears` (or any frame whose
+        ``attrs["unit"]`` is set and that has the unit's key columns).
+    unit
+        The allowed unit(s): ``"state_year"``, ``"dyad_year"``; ``None`` accepts either.
+    step
+        Name of the calling step, used in the error message.
+
+    Returns
+    -------
+    str
+        The unit of ``df``.
+
+    Raises
+    ------
+    PanelTypeError
+        When ``df`` is not a DataFrame, carries no or another ``unit``, or lacks key columns.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"ccode": [2], "year": [2000]}); df.attrs["unit"] = "state_year"
+    >>> check_panel(df, "state_year")
+    'state_year'
+    """
+    allowed = list(UNIT_KEYS) if unit is None else ([unit] if isinstance(unit, str) else list(unit))
+    for u in allowed:
+        check_option(u, UNIT_KEYS, name="panel unit")
+    if not isinstance(df, pd.DataFrame):
+        raise PanelTypeError(f"{step} needs a pandas DataFrame panel, got {type(df).__name__}")
+    found = df.attrs.get("unit")
+    first = "create_dyadyears()" if "dyad_year" in allowed else "create_stateyears()"
+    if found not in allowed:
+        raise PanelTypeError(
+            f"{step} needs a {' or '.join(allowed)} panel, got attrs['unit']={found!r}; start with {first}"
+        )
+    missing = [c for c in UNIT_KEYS[found] if c not in df.columns]
+    if missing:
+        raise PanelTypeError(f"{step}: {found} panel lacks key column(s) {', '.join(missing)}; start with {first}")
+    return found
+
+
+def new_attrs(panel: pd.DataFrame) -> dict:
+    """A deep copy of the panel's attrs with the bookkeeping dictionaries present."""
+    attrs = copy.deepcopy(dict(panel.attrs))
+    attrs.setdefault("sources", {})
+    attrs.setdefault("columns", {})
+    attrs.setdefault("mry", {})
+    attrs.setdefault("is_seed", False)
+    return attrs
+
+
+def finish(panel: pd.DataFrame, new: dict[str, np.ndarray | pd.Series], attrs: dict) -> pd.DataFrame:
+    """Return a copy of ``panel`` with the ``new`` columns (replacing same-named ones) and ``attrs``."""
+    out = panel.copy(deep=False)  # copy-on-write (pandas >= 3): the input is never mutated
+    for name, values in new.items():
+        out[name] = values
+    out.attrs = attrs
+    return out
+
+
+def stamp(attrs: dict, source: str, version: str, columns: Iterable[str], *, coverage: tuple[int, int],
+          is_seed: bool = False, mry: bool = False, note: str | None = None) -> None:
+    """Record a source, its version, its coverage and the columns it produced in ``attrs``."""
+    attrs["sources"][source] = version
+    for col in columns:
+        attrs["columns"][col] = {"source": source, "coverage": list(coverage), **({"note": note} if note else {})}
+        if mry:
+            attrs["mry"][col] = True
+    if is_seed:
+        attrs["is_seed"] = True
+
+
+class CcodeIndex:
+    """A compact 0..K-1 index over COW ccodes (unknown codes map to -1)."""
+
+    def __init__(self, codes: Iterable[int]) -> None:
+        arr = np.asarray(list(codes) if not isinstance(codes, np.ndarray) else codes, dtype="int64")
+        self.codes = np.sort(pd.unique(arr))
+        self._lut = np.full(int(self.codes.max()) + 2 if len(self.codes) else 1, -1, dtype="int64")
+        self._lut[self.codes] = np.arange(len(self.codes))
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def __call__(self, values: np.ndarray | pd.Series) -> np.ndarray:
+        v = np.asarray(values, dtype="int64")
+        ok = (v >= 0) & (v < len(self._lut))
+        out = np.full(v.shape, -1, dtype="int64")
+        out[ok] = self._lut[v[ok]]
+        return out
+
+
+def dyad_lookup(cube: np.ndarray, first_year: int, index: CcodeIndex, c1: np.ndarray, c2: np.ndarray,
+                year: np.ndarray) -> np.ndarray:
+    """Values of ``cube[year - first_year, index(c1), index(c2)]`` as float; NaN off the cube.
+
+    ``cube`` is a dense (years x K x K) array; rows whose year is outside the cube stay NaN,
+    rows whose ccode is not in the index get 0 (the state is in no record of the source that
+    year, which inside coverage means "no tie").
+    """
+    y = np.asarray(year, dtype="int64") - first_year
+    i, j = index(c1), index(c2)
+    inside = (y >= 0) & (y < cube.shape[0])
+    known = inside & (i >= 0) & (j >= 0)
+    out = np.full(len(y), np.nan)
+    out[inside] = 0.0
+    out[known] = cube[y[known], i[known], j[known]]
+    return out
+
+
+def fill_inside(values: np.ndarray, years: np.ndarray, first: int, last: int) -> np.ndarray:
+    """Zeros for missing values inside ``first..last``; NaN outside (never 0 past coverage)."""
+    values = np.asarray(values, dtype="float64").copy()
+    years = np.asarray(years)
+    inside = (years >= first) & (years <= last)
+    values[inside & np.isnan(values)] = 0.0
+    values[~inside] = np.nan
+    return values
+
+
+def carry_forward(table: pd.DataFrame, keys: list[str], value_cols: list[str], years: np.ndarray) -> pd.DataFrame:
+    """Most-recent-year table: for each key and each requested year, the latest row at or before it.
+
+    ``table`` has ``keys + ['year'] + value_cols``; returns ``keys + ['year'] + value_cols`` for the
+    requested ``years`` (one row per key x requested year that has an earlier observation).
+    """
+    req = pd.DataFrame({"year": np.unique(np.asarray(years, dtype="int64"))})
+    src = table[keys + ["year"] + value_cols].dropna(subset=value_cols, how="all").copy()
+    src["year"] = src["year"].astype("int64")
+    src = src.sort_values("year")
+    src["_src_year"] = src["year"]
+    parts = []
+    uniq = src[keys].drop_duplicates()
+    grid = uniq.merge(req, how="cross").sort_values("year")
+    parts = pd.merge_asof(grid, src.drop(columns="year").assign(year=src["year"]).sort_values("year"),
+                          on="year", by=keys, direction="backward")
+    return parts.dropna(subset=["_src_year"]).drop(columns="_src_year")
+
+
+def resolve_source(full_name: str, data_dir: str | os.PathLike | None, source: SourceChoice,
+                   seed_loader, *, what: str) -> tuple[pd.DataFrame, bool]:
+    """Load ``full_name`` (``source="full"``), the seed (``"seed"``) or the full one if present (``"auto"``).
+
+    Returns the frame and whether it is the seed. ``"auto"`` falls back to the seed only when the
+    full source is missing, and warns with :class:`SeedDataWarning`.
+    """
+    check_option(source, ["auto", "full", "seed"], name="source")
+    if source == "seed":
+        return seed_loader(), True
+    try:
+        return load_source(full_name, data_dir), False
+    except MissingDataError:
+        if source == "full":
+            raise
+    warnings.warn(
+        f"{what}: source {full_name!r} not found in the data directory; using the embedded seed data "
+        "(a small subset; pass data_dir= or set $COALITIONLAB_DATA for the full sources)",
+        SeedDataWarning, stacklevel=3,
+    )
+    return seed_loader(), True

@@ -1,0 +1,256 @@
+"""Joint IGO memberships (COW IGO v3.0) by sparse matrix products, one per year.
+
+For each year a state x IGO 0/1 matrix ``M`` (``scipy.sparse``) gives all joint memberships at
+once, ``J = M @ M.T``; an issue-area count weights the IGOs, ``M @ diag(w) @ M.T``. The panel's
+dyads are then pulled out of the dense (year x state x state) result by index. No loop over dyads,
+no self-join of the membership table.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from coalitionlab._validation import check_option
+from coalitionlab.measures._common import (
+    CcodeIndex,
+    SourceChoice,
+    check_panel,
+    finish,
+    new_attrs,
+    resolve_source,
+    stamp,
+)
+
+__all__ = ["SECURITY_IGOS", "IGO_COLUMNS", "add_igos", "igo_cubes", "security_flags"]
+
+#: IGOs counted as security organisations (COW ``ioname``): alliances with a standing organisation,
+#: defence boards and forces, arms-control and military-cooperation bodies. Chosen by name and
+#: mandate from the 88 IGOs COW flags ``political``; see docs/measures/igos.md for the reasons.
+SECURITY_IGOS: tuple[str, ...] = (
+    "ANZUS",    # Australia-New Zealand-US Treaty Organization (defence pact)
+    "BALTBAT",  # Baltic Battalion (joint military unit)
+    "CENTO",    # Central Treaty Organization (defence pact)
+    "CICA",     # Conference on Interaction and Confidence-Building Measures in Asia
+    "CSTO",     # Collective Security Treaty Organization (defence pact)
+    "EAPC",     # Euro-Atlantic Partnership Council (NATO partnership)
+    "IADefB",   # Inter-American Defense Board
+    "ICMMP",    # International Committee of Military Medicine and Pharmacy
+    "IDC",      # Imperial Defence Committee
+    "MFO",      # Multinational Force and Observers (Sinai)
+    "NATO",     # North Atlantic Treaty Organization
+    "OPANAL",   # Agency for the Prohibition of Nuclear Weapons in Latin America
+    "OSCE",     # Organization for Security and Co-operation in Europe
+    "RECSA",    # Regional Centre on Small Arms and Light Weapons
+    "SCO",      # Shanghai Cooperation Organisation (security cooperation charter)
+    "SEATO",    # Southeast Asia Treaty Organization (defence pact)
+    "WEU",      # Western European Union (mutual defence clause)
+    "WPact",    # Warsaw Treaty Organization
+    "Wassen",   # Wassenaar Arrangement (export controls on arms)
+)
+
+ISSUE_AREAS = ("political", "social", "economic")
+
+#: Columns :func:`add_igos` adds to a dyad-year panel (a state-year panel gets the same names
+#: without ``_joint``).
+IGO_COLUMNS = ("igo_joint_any", "igo_joint_full", "igo_joint_political", "igo_joint_social",
+               "igo_joint_economic", "igo_joint_security", "igo_joint_nonsecurity")
+
+
+def security_flags(igo_list: pd.DataFrame) -> pd.Series:
+    """``True`` for the IGOs in :data:`SECURITY_IGOS` (or flagged ``is_security`` by the list itself)."""
+    names = igo_list["ioname"].astype(str).str.lower()
+    flag = names.isin({s.lower() for s in SECURITY_IGOS})
+    if "is_security" in igo_list.columns:
+        flag |= igo_list["is_security"].fillna(False).astype(bool)
+    return pd.Series(flag.to_numpy(), index=igo_list["ioname"].astype(str).to_numpy(), name="is_security")
+
+
+def _seed_members() -> pd.DataFrame:
+    from coalitionlab.data import seed
+
+    return seed.igo_membership_long()
+
+
+def _seed_list() -> pd.DataFrame:
+    from coalitionlab.data import seed
+
+    return seed.igo_list()
+
+
+def _membership(data_dir, source: SourceChoice, what: str) -> tuple[pd.DataFrame, pd.DataFrame, bool]:
+    members, is_seed = resolve_source("cow_igo", data_dir, source, _seed_members, what=what)
+    if is_seed:
+        igo_list = _seed_list()
+    else:
+        from coalitionlab.measures._common import load_source
+
+        igo_list = load_source("cow_igo_list", data_dir)
+    return members, igo_list, is_seed
+
+
+def _weights(igo_list: pd.DataFrame, ionames: np.ndarray) -> dict[str, np.ndarray]:
+    """Per-IGO 0/1 weight vectors (aligned with ``ionames``) for the issue-area and security splits."""
+    lst = igo_list.assign(ioname=igo_list["ioname"].astype(str)).drop_duplicates("ioname").set_index("ioname")
+    out = {}
+    for area in ISSUE_AREAS:
+        if area in lst.columns:
+            out[area] = pd.to_numeric(lst[area], errors="coerce").reindex(ionames).fillna(0).to_numpy() > 0
+        else:  # the seed list may lack an area flag: the column stays NaN rather than a false 0
+            out[area] = None
+    sec = security_flags(lst.reset_index())
+    out["security"] = sec.reindex(ionames).fillna(False).to_numpy().astype(bool)
+    return out
+
+
+def igo_cubes(members: pd.DataFrame, igo_list: pd.DataFrame, years: np.ndarray, index: CcodeIndex,
+              *, split_membership: Literal["full", "any"] = "any") -> tuple[dict[str, np.ndarray | None], int]:
+    """Joint-membership counts for every pair of states in every year, as dense (year x K x K) cubes.
+
+    Parameters
+    ----------
+    members
+        Long membership table ``ccode, year, ioname, status`` (``load("cow_igo")``).
+    igo_list
+        ``ioname`` plus the ``political, social, economic`` flags (``load("cow_igo_list")``).
+    years
+        The years wanted (consecutive from the first returned year).
+    index
+        Maps ccodes to the cube's state axis.
+    split_membership
+        Which membership the issue-area and security splits count: ``"any"`` (status 1 or 2) or ``"full"``.
+
+    Returns
+    -------
+    (dict, int)
+        ``{"any", "full", "political", "social", "economic", "security", "nonsecurity"}`` -> int16
+        cube (``None`` for an area the IGO list does not flag), and the first year of the cubes.
+        The diagonal ``cube[y, i, i]`` is state i's own number of memberships.
+    """
+    years = np.asarray(years, dtype="int64")
+    y0, y1 = int(years.min()), int(years.max())
+    m = members[(members["year"] >= y0) & (members["year"] <= y1) & members["status"].isin([1, 2])]
+    io_idx, ionames = pd.factorize(m["ioname"].astype(str), sort=True)
+    ionames = np.asarray(ionames, dtype=object)
+    row = index(m["ccode"].to_numpy())
+    keep = row >= 0
+    m_year = m["year"].to_numpy()[keep]
+    row, io_idx = row[keep], io_idx[keep]
+    is_full = (m["status"].to_numpy() == 1)[keep]
+    w = _weights(igo_list, ionames)
+    K, J, Y = len(index), len(ionames), y1 - y0 + 1
+    names = ["any", "full", *ISSUE_AREAS, "security"]
+    cubes: dict[str, np.ndarray | None] = {
+        n: (None if n in ISSUE_AREAS and w[n] is None else np.zeros((Y, K, K), dtype="int16")) for n in names
+    }
+    order = np.argsort(m_year, kind="stable")
+    bounds = np.searchsorted(m_year[order], np.arange(y0, y1 + 2))
+    for t in range(Y):  # one sparse product per year and measure
+        sel = order[bounds[t]:bounds[t + 1]]
+        if not len(sel):
+            continue
+        ones = np.ones(len(sel), dtype="int32")
+        M_any = sp.csr_matrix((ones, (row[sel], io_idx[sel])), shape=(K, J))
+        M_full = sp.csr_matrix((ones[is_full[sel]], (row[sel][is_full[sel]], io_idx[sel][is_full[sel]])),
+                               shape=(K, J))
+        cubes["any"][t] = (M_any @ M_any.T).toarray()
+        cubes["full"][t] = (M_full @ M_full.T).toarray()
+        base = M_any if split_membership == "any" else M_full
+        for area in (*ISSUE_AREAS, "security"):
+            if cubes[area] is None:
+                continue
+            Mw = base[:, w[area]]  # 0/1 weights: M @ diag(w) @ M.T == M[:, w] @ M[:, w].T
+            cubes[area][t] = (Mw @ Mw.T).toarray()
+    basis = cubes["any"] if split_membership == "any" else cubes["full"]
+    cubes["nonsecurity"] = (basis - cubes["security"]).astype("int16")
+    return cubes, y0
+
+
+def _coverage(members: pd.DataFrame, is_seed: bool, data_dir) -> tuple[int, int]:
+    if is_seed:
+        return int(members["year"].min()), int(members["year"].max())
+    from coalitionlab.data import get_source
+
+    s = get_source("cow_igo")
+    return s.first_year, s.last_year
+
+
+def add_igos(panel: pd.DataFrame, *, data_dir: str | os.PathLike | None = None, source: SourceChoice = "auto",
+             split_membership: Literal["full", "any"] = "any", mry: bool = False) -> pd.DataFrame:
+    """Add joint (dyad-year) or own (state-year) IGO membership counts from COW IGO v3.0.
+
+    Parameters
+    ----------
+    panel
+        A dyad-year frame from :func:`create_dyadyears` or a state-year frame from
+        :func:`create_stateyears`.
+    data_dir
+        Data directory.
+    source
+        ``"full"`` COW IGO v3.0, ``"seed"`` the embedded seed, ``"auto"`` the full source when present
+        (else the seed, with a :class:`~coalitionlab.errors.SeedDataWarning`).
+    split_membership
+        Membership the issue-area and security splits count: ``"any"`` (full or associate, the COW
+        dyadic definition) or ``"full"``.
+    mry
+        Carry the last covered year (2014) forward to later panel years; recorded in ``attrs["mry"]``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy of ``panel`` with, for dyad-years, ``igo_joint_any`` (both full or associate members:
+        COW's ``dyadigos``), ``igo_joint_full`` (both full members), ``igo_joint_political``,
+        ``igo_joint_social``, ``igo_joint_economic`` (COW issue-area flags), ``igo_joint_security``
+        and ``igo_joint_nonsecurity`` (see :data:`SECURITY_IGOS`); for state-years the same counts
+        of the state's own memberships without ``_joint``. NaN outside 1816-2014 (unless ``mry``).
+
+    Raises
+    ------
+    PanelTypeError
+        If ``panel`` is not a state-year or dyad-year panel.
+    UnknownOptionError
+        For a bad ``source`` or ``split_membership``.
+
+    References
+    ----------
+    Pevehouse, J. C. W., T. Nordstrom, R. W. McManus and A. S. Jamison. 2020. "Tracking Organizations
+    in the World: The Correlates of War IGO Version 3.0 Datasets." *Journal of Peace Research* 57(3).
+    """
+    unit = check_panel(panel, None, step="add_igos()")
+    check_option(split_membership, ["full", "any"], name="split_membership")
+    members, igo_list, is_seed = _membership(data_dir, source, "add_igos()")
+    first, last = _coverage(members, is_seed, data_dir)
+    years = panel["year"].to_numpy().astype("int64")
+    look = np.minimum(years, last) if mry else years
+    inside = (look >= first) & (look <= last)
+    attrs = new_attrs(panel)
+    if unit == "dyad_year":
+        c1, c2 = panel["ccode1"].to_numpy(), panel["ccode2"].to_numpy()
+    else:
+        c1 = c2 = panel["ccode"].to_numpy()
+    index = CcodeIndex(np.concatenate([members["ccode"].unique(), pd.unique(c1), pd.unique(c2)]))
+    new: dict[str, np.ndarray] = {}
+    wanted = look[inside]
+    prefix = "igo_joint_" if unit == "dyad_year" else "igo_"
+    if len(wanted):
+        cubes, y0 = igo_cubes(members, igo_list, np.arange(wanted.min(), wanted.max() + 1), index,
+                              split_membership=split_membership)
+        t = wanted - y0
+        i, j = index(c1[inside]), index(c2[inside])
+        for key, cube in cubes.items():
+            vals = np.full(len(panel), np.nan)
+            if cube is not None:
+                vals[inside] = cube[t, i, j]
+            new[prefix + key] = vals
+    else:
+        for key in ("any", "full", *ISSUE_AREAS, "security", "nonsecurity"):
+            new[prefix + key] = np.full(len(panel), np.nan)
+    version = str(members.attrs.get("version", "seed" if is_seed else "unknown"))
+    stamp(attrs, "cow_igo", version, new, coverage=(first, last), is_seed=is_seed, mry=mry,
+          note=f"splits count {split_membership} membership")
+    attrs["igo_split_membership"] = split_membership
+    return finish(panel, new, attrs)

@@ -1,0 +1,215 @@
+"""Unit frames in the style of peacesciencer: state-years and dyad-years from the COW state system."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from coalitionlab._validation import check_option
+from coalitionlab.errors import CoverageError
+from coalitionlab.measures._common import check_panel, load_source
+
+__all__ = ["check_panel", "create_dyadyears", "create_stateyears", "parse_years", "system_spells"]
+
+System = Literal["cow"]
+
+
+def parse_years(spec: str | Iterable[int] | None) -> list[int] | None:
+    """Turn ``"1950:2014"``, ``"2003"``, ``"1990,1995"`` or an iterable of ints into a sorted year list.
+
+    Examples
+    --------
+    >>> parse_years("2001:2003")
+    [2001, 2002, 2003]
+    >>> parse_years([1995, 1990])
+    [1990, 1995]
+    """
+    if spec is None:
+        return None
+    if isinstance(spec, str):
+        years: list[int] = []
+        for part in spec.replace(" ", "").split(","):
+            if not part:
+                continue
+            try:
+                if ":" in part:
+                    lo, hi = part.split(":", 1)
+                    years.extend(range(int(lo), int(hi) + 1))
+                else:
+                    years.append(int(part))
+            except ValueError:
+                raise CoverageError(f"cannot read years {spec!r}; write e.g. '1950:2014' or '1990,1995'") from None
+        return sorted(set(years))
+    return sorted({int(y) for y in spec})
+
+
+def system_spells(data_dir: str | os.PathLike | None = None) -> pd.DataFrame:
+    """COW state-system spells: ``ccode, stateabb, statenme, start_date, end_date`` (datetime64).
+
+    Read through ``coalitionlab.data.load("cow_states")``; ``attrs`` carries the source version.
+    """
+    states = load_source("cow_states", data_dir)
+    out = states[["ccode", "stateabb", "statenme", "start_date", "end_date"]].copy()
+    out["start_date"] = pd.to_datetime(out["start_date"])
+    out["end_date"] = pd.to_datetime(out["end_date"])
+    out["ccode"] = out["ccode"].astype("int64")
+    out.attrs = {"source": "cow_states", "version": str(states.attrs.get("version", "unknown"))}
+    return out
+
+
+def _state_year_days(spells: pd.DataFrame, years: list[int] | None) -> pd.DataFrame:
+    """One row per ccode x year of membership, with the first and last member day inside that year."""
+    y0 = spells["start_date"].dt.year.to_numpy()
+    y1 = spells["end_date"].dt.year.to_numpy()
+    n = y1 - y0 + 1
+    rows = np.repeat(np.arange(len(spells)), n)
+    offset = np.arange(len(rows)) - np.repeat(np.cumsum(n) - n, n)
+    year = y0[rows] + offset
+    sd = spells["start_date"].to_numpy()[rows]
+    ed = spells["end_date"].to_numpy()[rows]
+    jan1 = pd.to_datetime(pd.Series(year).astype(str) + "-01-01").to_numpy()
+    dec31 = pd.to_datetime(pd.Series(year).astype(str) + "-12-31").to_numpy()
+    sy = pd.DataFrame({
+        "ccode": spells["ccode"].to_numpy()[rows],
+        "year": year.astype("int64"),
+        "first_day": np.maximum(sd, jan1),
+        "last_day": np.minimum(ed, dec31),
+    })
+    if years is not None:
+        sy = sy[sy["year"].isin(years)]
+    # a state with two spells in one year (exit and re-entry) is one state-year
+    sy = sy.groupby(["year", "ccode"], as_index=False).agg(first_day=("first_day", "min"),
+                                                           last_day=("last_day", "max"))
+    return sy.sort_values(["year", "ccode"], ignore_index=True)
+
+
+def _check_years(years: list[int] | None, spells: pd.DataFrame) -> None:
+    if years is None:
+        return
+    lo, hi = int(spells["start_date"].dt.year.min()), int(spells["end_date"].dt.year.max())
+    bad = [y for y in years if not lo <= y <= hi]
+    if bad:
+        raise CoverageError(f"year(s) {bad[:5]} outside the COW state system ({lo}-{hi}); pick years in {lo}:{hi}")
+    if not years:
+        raise CoverageError("no years requested; pass e.g. years=range(1950, 2015)")
+
+
+def create_stateyears(system: System = "cow", *, years: str | Iterable[int] | None = None,
+                      data_dir: str | os.PathLike | None = None) -> pd.DataFrame:
+    """All state-years of the state system: one row per system member and year.
+
+    A state counts in a year if it was a member on any day of that year (peacesciencer's rule).
+
+    Parameters
+    ----------
+    system
+        The state system; only ``"cow"`` (COW State System Membership v2024) is available.
+    years
+        Years to keep (an iterable or a ``"1950:2014"`` string); default every system year.
+    data_dir
+        Data directory (see :func:`coalitionlab.data.resolve_data_dir`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``ccode, year, stateabb, statenme``; ``attrs`` has ``unit="state_year"``,
+        ``system``, ``sources`` and ``years``.
+
+    Raises
+    ------
+    UnknownOptionError
+        For a system other than ``"cow"``.
+    CoverageError
+        For years outside the state system.
+
+    References
+    ----------
+    Correlates of War Project. 2024. "State System Membership List, v2024."
+    Miller, S. V. 2022. "peacesciencer." *Conflict Management and Peace Science* 39(6).
+    """
+    check_option(system, ["cow"], name="system")
+    spells = system_spells(data_dir)
+    yrs = parse_years(years)
+    _check_years(yrs, spells)
+    sy = _state_year_days(spells, yrs)
+    names = spells.drop_duplicates("ccode", keep="last").set_index("ccode")
+    out = pd.DataFrame({
+        "ccode": sy["ccode"].to_numpy(),
+        "year": sy["year"].to_numpy(),
+        "stateabb": names["stateabb"].reindex(sy["ccode"]).to_numpy(),
+        "statenme": names["statenme"].reindex(sy["ccode"]).to_numpy(),
+    })
+    out.attrs = {
+        "unit": "state_year", "system": system, "directed": None,
+        "sources": {"cow_states": spells.attrs["version"]}, "columns": {}, "mry": {}, "is_seed": False,
+        "years": [int(out["year"].min()), int(out["year"].max())] if len(out) else [],
+    }
+    return out
+
+
+def create_dyadyears(system: System = "cow", *, directed: bool = True, years: str | Iterable[int] | None = None,
+                     data_dir: str | os.PathLike | None = None) -> pd.DataFrame:
+    """All dyad-years of the state system: pairs of states that were members at the same time that year.
+
+    Pairs whose membership spells do not overlap within the year (one left before the other
+    entered: peacesciencer's "false dyads") are left out.
+
+    Parameters
+    ----------
+    system
+        ``"cow"`` only.
+    directed
+        ``True``: both (a, b) and (b, a); ``False``: one row per pair with ``ccode1 < ccode2``.
+    years
+        Years to keep (an iterable or ``"1950:2014"``); default every system year.
+    data_dir
+        Data directory.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``ccode1, ccode2, year`` sorted by year, ccode1, ccode2; ``attrs`` has
+        ``unit="dyad_year"``, ``system``, ``directed`` and ``sources``.
+
+    Raises
+    ------
+    UnknownOptionError, CoverageError
+
+    Examples
+    --------
+    >>> dy = create_dyadyears(years=[1816], directed=False)  # doctest: +SKIP
+    >>> dy.attrs["unit"]  # doctest: +SKIP
+    'dyad_year'
+    """
+    check_option(system, ["cow"], name="system")
+    spells = system_spells(data_dir)
+    yrs = parse_years(years)
+    _check_years(yrs, spells)
+    sy = _state_year_days(spells, yrs)
+    ccode = sy["ccode"].to_numpy()
+    first = sy["first_day"].to_numpy()
+    last = sy["last_day"].to_numpy()
+    year_vals, starts, counts = np.unique(sy["year"].to_numpy(), return_index=True, return_counts=True)
+    i_parts, j_parts = [], []
+    for o, n in zip(starts, counts, strict=True):  # one vectorised block per year (~200), never per dyad
+        a = np.arange(n)
+        i = np.repeat(a, n)
+        j = np.tile(a, n)
+        keep = i != j if directed else i < j
+        i_parts.append(o + i[keep])
+        j_parts.append(o + j[keep])
+    i = np.concatenate(i_parts) if i_parts else np.empty(0, "int64")
+    j = np.concatenate(j_parts) if j_parts else np.empty(0, "int64")
+    overlap = np.maximum(first[i], first[j]) <= np.minimum(last[i], last[j])
+    i, j = i[overlap], j[overlap]
+    out = pd.DataFrame({"ccode1": ccode[i], "ccode2": ccode[j], "year": sy["year"].to_numpy()[i]})
+    out.attrs = {
+        "unit": "dyad_year", "system": system, "directed": bool(directed),
+        "sources": {"cow_states": spells.attrs["version"]}, "columns": {}, "mry": {}, "is_seed": False,
+        "years": [int(year_vals.min()), int(year_vals.max())] if len(year_vals) else [],
+    }
+    return out
