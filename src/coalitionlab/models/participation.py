@@ -1,0 +1,349 @@
+"""Who joins: participation regressions on the coalition x candidate panel.
+
+One function, :func:`fit_participation`, with a formula first, then the data, then the
+inference choice (after pyfixest). Estimation is statsmodels' (logit, probit, OLS for the linear
+probability model, conditional logit) except Firth's logit, written in :mod:`.firth`.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import statsmodels.api as sm
+from formulaic import model_matrix
+from scipy import stats
+from scipy.special import expit
+from statsmodels.discrete.conditional_models import ConditionalLogit
+
+from coalitionlab._validation import check_option
+from coalitionlab.errors import EstimationError, MissingValueWarning
+from coalitionlab.models.firth import firth_logit
+from coalitionlab.models.literals import METHODS
+from coalitionlab.models.separation import SeparationReport, detect_separation
+
+
+@dataclass
+class ParticipationResult:
+    """A fitted participation model. ``tidy()`` is the one source of truth for the estimates.
+
+    Attributes
+    ----------
+    method, formula, vcov_type
+        What was fitted and how its standard errors were computed.
+    params, cov
+        Estimates (Series) and their covariance (DataFrame), indexed by term.
+    fit_stats
+        ``n_obs, n_events, n_clusters, loglik, pseudo_r2, aic, bic, auc``.
+    separation
+        The separation check run before fitting.
+    data_versions
+        Sources and versions the data were built from (from ``data.attrs``).
+    """
+
+    method: str
+    formula: str
+    params: pd.Series
+    cov: pd.DataFrame
+    vcov_type: str
+    fit_stats: dict[str, Any]
+    separation: SeparationReport
+    data_versions: dict[str, Any]
+    pvalues_override: pd.Series | None = None
+    _model_spec: Any = field(default=None, repr=False)
+    _fitted: np.ndarray | None = field(default=None, repr=False)
+    _X: np.ndarray | None = field(default=None, repr=False)
+    _sm_result: Any = field(default=None, repr=False)
+
+    def tidy(self, level: float = 0.95) -> pd.DataFrame:
+        """Estimate, std_error, statistic (z or t), p_value, ci_low, ci_high, one row per term."""
+        se = pd.Series(np.sqrt(np.diag(self.cov.to_numpy())), index=self.params.index)
+        stat = self.params / se
+        dist = stats.t(self.fit_stats["df_resid"]) if self.method == "lpm" else stats.norm()
+        p = pd.Series(2 * dist.sf(np.abs(stat)), index=self.params.index)
+        if self.pvalues_override is not None:
+            p = self.pvalues_override
+        crit = dist.ppf(0.5 + level / 2)
+        out = pd.DataFrame({"estimate": self.params, "std_error": se, "statistic": stat, "p_value": p,
+                            "ci_low": self.params - crit * se, "ci_high": self.params + crit * se})
+        out.index.name = "term"
+        return out
+
+    def coef(self) -> pd.Series:
+        return self.tidy()["estimate"]
+
+    def se(self) -> pd.Series:
+        return self.tidy()["std_error"]
+
+    def pvalue(self) -> pd.Series:
+        return self.tidy()["p_value"]
+
+    def conf_int(self, level: float = 0.95) -> pd.DataFrame:
+        """Confidence intervals with columns ``lower`` and ``upper``."""
+        t = self.tidy(level)
+        return pd.DataFrame({"lower": t["ci_low"], "upper": t["ci_high"]})
+
+    def marginal_effects(self) -> pd.DataFrame:
+        """Average marginal effects (delta-method SEs) of every non-intercept term.
+
+        Not identified for the conditional logit (the coalition intercepts cancel): raises.
+        """
+        if self.method == "clogit":
+            raise EstimationError("average marginal effects are not identified in a conditional logit; "
+                                  "use exp(estimate) (odds ratios) or fit method='logit' with fe=")
+        terms = [t for t in self.params.index if t != "Intercept" and not t.startswith("C(")]
+        beta = self.params.to_numpy()
+        X = self._X
+        eta = X @ beta
+        if self.method == "lpm":
+            grad = np.eye(len(beta))
+            ame = beta.copy()
+        else:
+            if self.method == "probit":
+                dens, ddens = stats.norm.pdf(eta), -eta * stats.norm.pdf(eta)
+            else:
+                p = expit(eta)
+                dens, ddens = p * (1 - p), p * (1 - p) * (1 - 2 * p)
+            ame = dens.mean() * beta
+            grad = np.eye(len(beta)) * dens.mean() + np.outer(beta, (ddens[:, None] * X).mean(axis=0))
+        cov = grad @ self.cov.to_numpy() @ grad.T
+        idx = [list(self.params.index).index(t) for t in terms]
+        se = np.sqrt(np.diag(cov))[idx]
+        est = ame[idx]
+        z = est / se
+        return pd.DataFrame({"ame": est, "std_error": se, "p_value": 2 * stats.norm.sf(np.abs(z)),
+                             "ci_low": est - 1.96 * se, "ci_high": est + 1.96 * se},
+                            index=pd.Index(terms, name="term"))
+
+    def predict(self, data: pd.DataFrame | None = None) -> np.ndarray:
+        """Predicted probabilities of joining for ``data`` (default: the estimation rows)."""
+        if self.method == "clogit":
+            raise EstimationError("a conditional logit predicts only within-coalition odds; "
+                                  "fit method='logit' for probabilities")
+        X = self._X if data is None else np.asarray(self._model_spec.get_model_matrix(data, na_action="ignore"),
+                                                     dtype=float)
+        eta = X @ self.params.to_numpy()
+        if self.method == "lpm":
+            return np.clip(eta, 0, 1)
+        return stats.norm.cdf(eta) if self.method == "probit" else expit(eta)
+
+    def summary(self) -> str:
+        """A plain-text summary: the model, the inference, the tidy table and the fit statistics."""
+        head = [f"{self.method} participation model: {self.formula}",
+                f"standard errors: {self.vcov_type}; separation check: {self.separation}"]
+        stats_line = ", ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}"
+                               for k, v in self.fit_stats.items() if v is not None)
+        return "\n".join(head + [self.tidy().to_string(float_format=lambda v: f"{v:.4f}"), stats_line])
+
+    def __repr__(self) -> str:
+        return f"ParticipationResult(method={self.method!r}, formula={self.formula!r}, n={self.fit_stats['n_obs']})"
+
+
+def fit_participation(
+    formula: str,
+    data: pd.DataFrame,
+    *,
+    method: str = "logit",
+    cluster: str | list[str] | None = None,
+    fe: str | list[str] | None = None,
+    check_separation: bool = True,
+) -> ParticipationResult:
+    """Fit a participation model ``joined ~ embeddedness + controls`` on a coalition x candidate panel.
+
+    Parameters
+    ----------
+    formula
+        Wilkinson formula (formulaic syntax), e.g. ``"joined ~ embeddedness_log1p + cinc"``.
+    data
+        One row per coalition x candidate state.
+    method
+        ``logit``, ``probit``, ``firth`` (bias-reduced logit for separated data), ``clogit``
+        (conditional logit: coalition fixed effects conditioned out; needs ``fe``) or ``lpm``
+        (linear probability model, OLS).
+    cluster
+        One or two columns to cluster standard errors by (e.g. ``"coalition_id"`` or
+        ``["coalition_id", "ccode"]``). None: model-based SEs (HC1 for ``lpm``). Clustering that
+        cannot be done raises; it never falls back quietly.
+    fe
+        Fixed effects. For ``clogit`` the one conditioning group (``"coalition_id"``); for the
+        others, columns added as dummies (``"ccode"`` for state fixed effects). Groups whose
+        outcome never varies carry no information under logit FE and are dropped, with a warning.
+    check_separation
+        Run the separation check first (logit/probit/clogit raise on separation and point to
+        ``method="firth"``; Firth reports it).
+
+    Returns
+    -------
+    ParticipationResult
+
+    Raises
+    ------
+    EstimationError, UnknownOptionError
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(1)
+    >>> df = pd.DataFrame({"x": rng.normal(size=400), "g": np.repeat(np.arange(20), 20)})
+    >>> df["joined"] = (rng.random(400) < 1 / (1 + np.exp(-df.x))).astype(int)
+    >>> res = fit_participation("joined ~ x", df, cluster="g")
+    >>> bool(res.tidy().loc["x", "estimate"] > 0)
+    True
+
+    References
+    ----------
+    Henke, M. E. (2017). The politics of diplomacy: how the United States builds multilateral
+    military coalitions. *International Studies Quarterly* 61(2), 410-424.
+    """
+    check_option(method, METHODS, name="method")
+    fe_cols = [fe] if isinstance(fe, str) else list(fe or [])
+    cluster_cols = [cluster] if isinstance(cluster, str) else list(cluster or [])
+    if len(cluster_cols) > 2:
+        raise EstimationError("at most two-way clustering is supported")
+    for col in fe_cols + cluster_cols:
+        if col not in data.columns:
+            raise EstimationError(f"column {col!r} (fixed effect or cluster) is not in the data")
+    if method == "clogit" and len(fe_cols) != 1:
+        raise EstimationError("method='clogit' needs exactly one conditioning group, e.g. fe='coalition_id'")
+
+    # Rows missing a variable, a cluster or a fixed effect are dropped together, and said so.
+    extra = list(dict.fromkeys(fe_cols + cluster_cols))
+    work = data.dropna(subset=extra) if extra else data
+    rhs_fe = "" if method == "clogit" else "".join(f" + C({c})" for c in fe_cols)
+    full_formula = formula + rhs_fe + (" - 1" if method == "clogit" else "")
+    try:
+        mm = model_matrix(full_formula, work, na_action="drop")
+    except Exception as exc:  # formulaic's own messages are clear; add the formula
+        raise EstimationError(f"cannot build the design from {formula!r}: {exc}") from None
+    y_frame, X_frame = mm.lhs, mm.rhs
+    rows = X_frame.index
+    n_dropped = len(data) - len(rows)
+    if n_dropped:
+        warnings.warn(f"{n_dropped} of {len(data)} rows dropped for missing values in {formula!r}",
+                      MissingValueWarning, stacklevel=2)
+    y = y_frame.iloc[:, 0].to_numpy(dtype=float)
+    if not np.isin(y, (0, 1)).all():
+        raise EstimationError(f"the outcome {y_frame.columns[0]!r} must be 0/1")
+    X = X_frame.to_numpy(dtype=float)
+    names = list(X_frame.columns)
+    frame = work.loc[rows]
+
+    if fe_cols and method in ("logit", "probit", "firth"):
+        keep = np.ones(len(y), dtype=bool)
+        for col in fe_cols:
+            share = pd.Series(y, index=rows).groupby(frame[col].to_numpy()).transform("mean").to_numpy()
+            keep &= (share > 0) & (share < 1)
+        if not keep.all():
+            warnings.warn(f"{int((~keep).sum())} rows dropped: their {', '.join(fe_cols)} group never varies in the "
+                          "outcome, so its fixed effect is not estimable", MissingValueWarning, stacklevel=2)
+            X, y, frame = X[keep], y[keep], frame.loc[keep]
+            nonconstant = X.std(axis=0) > 0
+            nonconstant[names.index("Intercept")] = True if "Intercept" in names else False
+            X = X[:, nonconstant]
+            names = [n for n, k in zip(names, nonconstant) if k]
+    if len(y) == 0 or y.min() == y.max():
+        raise EstimationError("the outcome does not vary in the estimation sample")
+
+    separation = SeparationReport(False)
+    if check_separation and method in ("logit", "probit", "firth"):
+        separation = detect_separation(X, y, names)
+        if separation.is_separated and method != "firth":
+            raise EstimationError(f"{separation}; the ML estimate does not exist: use method='firth'")
+
+    groups = _cluster_codes(frame, cluster_cols)
+    n_clusters = None if groups is None else int(
+        np.unique(groups).size if groups.ndim == 1 else min(np.unique(g).size for g in groups.T))
+    if groups is not None and n_clusters < 2:
+        raise EstimationError(f"cannot cluster by {cluster_cols}: fewer than two clusters in the sample")
+
+    pvals = None
+    sm_result = None
+    if method in ("logit", "probit"):
+        model = (sm.Logit if method == "logit" else sm.Probit)(y, X)
+        kwargs = {"cov_type": "cluster", "cov_kwds": {"groups": groups}} if groups is not None else {}
+        sm_result = model.fit(disp=0, maxiter=200, **kwargs)
+        params, cov = sm_result.params, sm_result.cov_params()
+        loglik, llnull = sm_result.llf, sm_result.llnull
+        vcov_type = f"clustered by {' and '.join(cluster_cols)}" if groups is not None else "model-based (inverse information)"
+    elif method == "lpm":
+        model = sm.OLS(y, X)
+        kwargs = {"cov_type": "cluster", "cov_kwds": {"groups": groups}} if groups is not None else {"cov_type": "HC1"}
+        sm_result = model.fit(**kwargs)
+        params, cov = sm_result.params, sm_result.cov_params()
+        loglik, llnull = sm_result.llf, np.nan
+        vcov_type = f"clustered by {' and '.join(cluster_cols)}" if groups is not None else "heteroskedasticity-robust (HC1)"
+    elif method == "firth":
+        if groups is not None:
+            raise EstimationError("clustered standard errors are not available for the Firth logit; "
+                                  "use cluster=None (penalised likelihood-ratio p-values are reported)")
+        fit = firth_logit(X, y)
+        params, cov = fit.params, fit.cov
+        pvals = pd.Series(fit.pvalues_lr, index=names)
+        loglik, llnull = fit.loglik, np.nan
+        vcov_type = "model-based; p-values from penalised likelihood-ratio tests"
+    else:  # clogit
+        group_codes = pd.factorize(frame[fe_cols[0]])[0]
+        keep_groups = pd.Series(y).groupby(group_codes).transform(lambda s: 0 < s.sum() < len(s)).to_numpy(bool)
+        if not keep_groups.all():
+            warnings.warn(f"{int((~keep_groups).sum())} rows in groups where nobody or everybody joined carry no "
+                          "information in a conditional logit and are dropped", MissingValueWarning, stacklevel=2)
+        X, y, frame, group_codes = X[keep_groups], y[keep_groups], frame.loc[keep_groups], group_codes[keep_groups]
+        model = ConditionalLogit(y, X, groups=group_codes)
+        sm_result = model.fit(disp=0, method="bfgs", maxiter=500)
+        params = sm_result.params
+        hess_inv = np.linalg.inv(-model.hessian(params))
+        if cluster_cols:
+            if cluster_cols != fe_cols:
+                raise EstimationError("a conditional logit can cluster only by its conditioning group "
+                                      f"({fe_cols[0]!r}); per-group scores do not split across other clusters")
+            scores = np.array([model.score_grp(g, params) for g in range(model._n_groups)])
+            g = len(scores)
+            cov = (g / (g - 1)) * hess_inv @ (scores.T @ scores) @ hess_inv
+            vcov_type = f"clustered by {fe_cols[0]}"
+            n_clusters = g
+        else:
+            cov = hess_inv
+            vcov_type = "model-based (inverse information)"
+        loglik, llnull = sm_result.llf, np.nan
+    params = pd.Series(np.asarray(params), index=names)
+    cov = pd.DataFrame(np.asarray(cov), index=names, columns=names)
+    fitted = None
+    if method != "clogit":
+        eta = X @ params.to_numpy()
+        fitted = np.clip(eta, 0, 1) if method == "lpm" else (stats.norm.cdf(eta) if method == "probit" else expit(eta))
+    k = len(names)
+    n = len(y)
+    fit_stats = {
+        "n_obs": n,
+        "n_events": int(y.sum()),
+        "n_clusters": n_clusters,
+        "df_resid": n - k,
+        "loglik": float(loglik),
+        "pseudo_r2": float(1 - loglik / llnull) if np.isfinite(llnull) and llnull != 0 else None,
+        "r2": float(sm_result.rsquared) if method == "lpm" else None,
+        "aic": float(2 * k - 2 * loglik),
+        "bic": float(k * np.log(n) - 2 * loglik),
+        "auc": _auc(y, fitted) if fitted is not None else None,
+    }
+    return ParticipationResult(
+        method=method, formula=formula, params=params, cov=cov, vcov_type=vcov_type, fit_stats=fit_stats,
+        separation=separation, data_versions=dict(data.attrs.get("sources", {})), pvalues_override=pvals,
+        _model_spec=X_frame.model_spec, _fitted=fitted, _X=X, _sm_result=sm_result,
+    )
+
+
+def _cluster_codes(frame: pd.DataFrame, cols: list[str]) -> np.ndarray | None:
+    if not cols:
+        return None
+    codes = [pd.factorize(frame[c])[0] for c in cols]
+    return codes[0] if len(codes) == 1 else np.column_stack(codes)
+
+
+def _auc(y: np.ndarray, score: np.ndarray) -> float:
+    """Area under the ROC curve (Mann-Whitney form, ties counted half)."""
+    from sklearn.metrics import roc_auc_score
+
+    return float(roc_auc_score(y, score))

@@ -1,0 +1,140 @@
+"""fit_participation against statsmodels on the same data, Firth against its closed form,
+separation detection, clustering rules and bad input."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+import statsmodels.api as sm
+import statsmodels.formula.api as smf
+from statsmodels.discrete.conditional_models import ConditionalLogit
+
+from coalitionlab.errors import EstimationError, MissingValueWarning, UnknownOptionError
+from coalitionlab.models.firth import firth_logit
+from coalitionlab.models.participation import fit_participation
+from coalitionlab.models.separation import detect_separation
+
+
+@pytest.fixture(scope="module")
+def panel() -> pd.DataFrame:
+    """A coalition x candidate panel with a known data-generating process."""
+    rng = np.random.default_rng(7)
+    n_coal, n_cand = 40, 60
+    df = pd.DataFrame({"coalition_id": np.repeat(np.arange(n_coal), n_cand),
+                       "ccode": np.tile(np.arange(n_cand), n_coal)})
+    df["embeddedness"] = rng.gamma(2.0, 10.0, len(df))
+    df["cinc"] = rng.exponential(0.01, len(df))
+    alpha = rng.normal(-2, 0.5, n_coal)[df["coalition_id"]]
+    eta = alpha + 0.04 * df["embeddedness"] + 20 * df["cinc"]
+    df["joined"] = (rng.random(len(df)) < 1 / (1 + np.exp(-eta))).astype(int)
+    return df
+
+
+@pytest.mark.parametrize("method,sm_fn", [("logit", smf.logit), ("probit", smf.probit)])
+def test_ml_matches_statsmodels_clustered(panel: pd.DataFrame, method: str, sm_fn) -> None:
+    ours = fit_participation("joined ~ embeddedness + cinc", panel, method=method, cluster="coalition_id")
+    ref = sm_fn("joined ~ embeddedness + cinc", panel).fit(
+        disp=0, cov_type="cluster", cov_kwds={"groups": panel["coalition_id"]})
+    tidy = ours.tidy()
+    np.testing.assert_allclose(tidy["estimate"], ref.params.to_numpy(), rtol=1e-6)
+    np.testing.assert_allclose(tidy["std_error"], ref.bse.to_numpy(), rtol=1e-6)
+    assert ours.fit_stats["n_clusters"] == 40 and "clustered by coalition_id" in ours.vcov_type
+
+
+def test_lpm_matches_ols_two_way(panel: pd.DataFrame) -> None:
+    ours = fit_participation("joined ~ embeddedness", panel, method="lpm", cluster=["coalition_id", "ccode"])
+    groups = np.column_stack([pd.factorize(panel[c])[0] for c in ("coalition_id", "ccode")])
+    ref = smf.ols("joined ~ embeddedness", panel).fit(cov_type="cluster", cov_kwds={"groups": groups})
+    np.testing.assert_allclose(ours.tidy()["estimate"], ref.params.to_numpy(), rtol=1e-8)
+    np.testing.assert_allclose(ours.tidy()["std_error"], ref.bse.to_numpy(), rtol=1e-6)
+
+
+def test_average_marginal_effects_match_statsmodels(panel: pd.DataFrame) -> None:
+    ours = fit_participation("joined ~ embeddedness + cinc", panel).marginal_effects()
+    ref = smf.logit("joined ~ embeddedness + cinc", panel).fit(disp=0).get_margeff(at="overall")
+    np.testing.assert_allclose(ours["ame"], ref.margeff, rtol=1e-6)
+    np.testing.assert_allclose(ours["std_error"], ref.margeff_se, rtol=1e-4)
+
+
+def test_conditional_logit_matches_statsmodels(panel: pd.DataFrame) -> None:
+    ours = fit_participation("joined ~ embeddedness + cinc", panel, method="clogit", fe="coalition_id")
+    ref = ConditionalLogit(panel["joined"], panel[["embeddedness", "cinc"]], groups=panel["coalition_id"]).fit(disp=0)
+    np.testing.assert_allclose(ours.tidy()["estimate"], ref.params.to_numpy(), rtol=1e-4)
+    np.testing.assert_allclose(ours.tidy()["std_error"], ref.bse.to_numpy(), rtol=1e-3)
+    # the true coefficient is 0.04; conditional logit removes the coalition intercepts
+    assert abs(ours.tidy().loc["embeddedness", "estimate"] - 0.04) < 0.01
+    with pytest.raises(EstimationError, match="not identified"):
+        ours.marginal_effects()
+    with pytest.raises(EstimationError, match="conditioning group"):
+        fit_participation("joined ~ embeddedness", panel, method="clogit", fe="coalition_id", cluster="ccode")
+
+
+def test_state_fixed_effects_drop_uninformative_states(panel: pd.DataFrame) -> None:
+    df = panel.copy()
+    df.loc[df["ccode"] == 0, "joined"] = 0  # a state that never joins has no estimable effect
+    with pytest.warns(MissingValueWarning, match="never varies"):
+        res = fit_participation("joined ~ embeddedness", df, fe="ccode")
+    assert res.fit_stats["n_obs"] == len(df) - 40
+
+
+def test_firth_closed_form_for_a_binary_regressor() -> None:
+    """With one binary regressor Firth's estimate is the log odds ratio with 1/2 added to each cell."""
+    rng = np.random.default_rng(3)
+    x = rng.integers(0, 2, 80)
+    y = (rng.random(80) < np.where(x == 1, 0.7, 0.3)).astype(int)
+    cells = {(a, b): ((x == a) & (y == b)).sum() + 0.5 for a in (0, 1) for b in (0, 1)}
+    log_or = np.log(cells[1, 1] * cells[0, 0] / (cells[1, 0] * cells[0, 1]))
+    fit = firth_logit(np.column_stack([np.ones(80), x]), y)
+    assert fit.params[1] == pytest.approx(log_or, abs=1e-7)
+    assert fit.params[0] == pytest.approx(np.log(cells[0, 1] / cells[0, 0]), abs=1e-7)
+
+
+def test_firth_approaches_ml_in_large_samples(panel: pd.DataFrame) -> None:
+    ml = smf.logit("joined ~ embeddedness", panel).fit(disp=0).params.to_numpy()
+    firth = fit_participation("joined ~ embeddedness", panel, method="firth").tidy()["estimate"].to_numpy()
+    np.testing.assert_allclose(firth, ml, rtol=0.02)
+
+
+def test_separation_detected_and_firth_recommended() -> None:
+    df = pd.DataFrame({"joined": [0, 0, 0, 1, 1, 1, 0, 1], "ally": [0, 0, 0, 1, 1, 1, 0, 1],
+                       "x": [0.1, 0.4, -0.3, 0.2, 0.0, 0.5, 0.3, -0.1]})
+    with pytest.raises(EstimationError, match="separation along .*ally.*use method='firth'"):
+        fit_participation("joined ~ ally + x", df)
+    res = fit_participation("joined ~ ally + x", df, method="firth")
+    assert res.separation.is_separated and np.isfinite(res.tidy().loc["ally", "estimate"])
+    rng = np.random.default_rng(0)
+    X = np.column_stack([np.ones(300), rng.normal(size=300)])
+    assert not detect_separation(X, (rng.random(300) < 0.5).astype(int)).is_separated
+
+
+def test_missing_rows_are_announced(panel: pd.DataFrame) -> None:
+    df = panel.copy()
+    df.loc[:9, "embeddedness"] = np.nan
+    with pytest.warns(MissingValueWarning, match="10 of 2400 rows dropped"):
+        res = fit_participation("joined ~ embeddedness", df, cluster="coalition_id")
+    assert res.fit_stats["n_obs"] == 2390
+
+
+def test_bad_options_are_clear(panel: pd.DataFrame) -> None:
+    with pytest.raises(UnknownOptionError, match="unknown method 'logitt'.*'firth'"):
+        fit_participation("joined ~ embeddedness", panel, method="logitt")
+    with pytest.raises(EstimationError, match="'state' .* not in the data"):
+        fit_participation("joined ~ embeddedness", panel, cluster="state")
+    with pytest.raises(EstimationError, match="fewer than two clusters"):
+        fit_participation("joined ~ embeddedness", panel.assign(one=1), cluster="one")
+    with pytest.raises(EstimationError, match="must be 0/1"):
+        fit_participation("embeddedness ~ cinc", panel)
+    with pytest.raises(EstimationError, match="not available for the Firth"):
+        fit_participation("joined ~ embeddedness", panel, method="firth", cluster="coalition_id")
+
+
+def test_predict_on_new_rows(panel: pd.DataFrame) -> None:
+    res = fit_participation("joined ~ embeddedness + cinc", panel)
+    new = pd.DataFrame({"embeddedness": [0.0, 100.0], "cinc": [0.0, 0.0]})
+    p = res.predict(new)
+    assert p[1] > p[0] and ((0 < p) & (p < 1)).all()
+    np.testing.assert_allclose(res.predict(), sm.Logit(panel["joined"], sm.add_constant(
+        panel[["embeddedness", "cinc"]])).fit(disp=0).predict(), rtol=1e-6)
