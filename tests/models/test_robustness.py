@@ -1,0 +1,77 @@
+"""The robustness battery on a panel with a known effect; permutation draws identical serially,
+on local processes and on a local Dask cluster."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from coalitionlab.errors import EstimationError, UnknownOptionError
+from coalitionlab.models.robustness import add_past_cooperation, permutation_test, robustness
+
+
+@pytest.fixture(scope="module")
+def panel() -> pd.DataFrame:
+    rng = np.random.default_rng(5)
+    n_coal, n_cand = 30, 50
+    leads = np.where(np.arange(n_coal) < 20, 2, 220)
+    df = pd.DataFrame({"coalition_id": np.repeat([f"c{i}" for i in range(n_coal)], n_cand),
+                       "ccode": np.tile(np.arange(100, 100 + n_cand), n_coal),
+                       "lead_ccode": np.repeat(leads, n_cand),
+                       "start_date": np.repeat(pd.date_range("1990-01-01", periods=n_coal, freq="180D"), n_cand)})
+    base = rng.gamma(2, 8, n_cand)[df["ccode"] - 100]
+    df["embeddedness_log1p"] = np.log1p(base + rng.normal(0, 1, len(df)).clip(-1, None))
+    for k in (1, 3, 5):
+        df[f"embeddedness_lag{k}_log1p"] = df["embeddedness_log1p"] - 0.02 * k
+    df["embeddedness_nonsecurity_log1p"] = df["embeddedness_log1p"] * 0.9
+    df["embeddedness_log1p_focal"] = df["embeddedness_log1p"]
+    df["cinc"] = rng.exponential(0.01, len(df))
+    eta = -4 + 1.2 * df["embeddedness_log1p"]
+    df["joined"] = (rng.random(len(df)) < 1 / (1 + np.exp(-eta))).astype(int)
+    return df
+
+
+def test_battery_reports_every_design(panel: pd.DataFrame) -> None:
+    res = robustness(panel, controls=("cinc", "distance_log"), n_permutations=100, seed=1)
+    table = res.table.set_index("design")
+    assert list(table.index) == ["baseline", "lag_1", "lag_3", "lag_5", "non_security", "alignment",
+                                 "past_cooperation", "coalition_fe", "firth", "lpm", "permutation",
+                                 "negative_control", "contact"]
+    assert table.loc["baseline", "estimate"] == pytest.approx(1.2, abs=0.35)
+    assert "distance_log" in table.loc["baseline", "note"]  # an absent control is said, not hidden
+    assert table.loc["contact", "note"].startswith("not run: panel lacks dod_visits")
+    assert table.loc["permutation", "p_value"] < 0.05
+    assert 0 < res.sensitivity["robustness_value"] < 1 and res.sensitivity["r_max"] > res.sensitivity["r2"]
+
+
+def test_past_cooperation_counts_only_earlier_coalitions_with_the_same_lead() -> None:
+    df = pd.DataFrame({"coalition_id": ["a", "a", "b", "b", "c", "c"], "ccode": [1, 2, 1, 2, 1, 2],
+                       "lead_ccode": [2, 2, 2, 2, 220, 220],
+                       "start_date": pd.to_datetime(["1990", "1990", "1995", "1995", "2000", "2000"]),
+                       "joined": [1, 0, 1, 1, 1, 0]})
+    out = add_past_cooperation(df)
+    assert list(out["past_joins_same_lead"]) == [0, 0, 1, 0, 0, 0]
+
+
+def test_permutation_is_reproducible_across_executors(panel: pd.DataFrame) -> None:
+    from dask.distributed import LocalCluster
+
+    main = panel[panel["lead_ccode"] == 2]
+    f = "joined ~ embeddedness_log1p + cinc"
+    serial = permutation_test(f, main, treatment="embeddedness_log1p", n_permutations=60, seed=3, chunk_size=20)
+    procs = permutation_test(f, main, treatment="embeddedness_log1p", n_permutations=60, seed=3, chunk_size=20, n_jobs=2)
+    with LocalCluster(n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None) as cluster:
+        dask = permutation_test(f, main, treatment="embeddedness_log1p", n_permutations=60, seed=3, chunk_size=20,
+                                scheduler=cluster.scheduler_address)
+    np.testing.assert_array_equal(serial[2], procs[2])
+    np.testing.assert_array_equal(serial[2], dask[2])
+    other = permutation_test(f, main, treatment="embeddedness_log1p", n_permutations=60, seed=4, chunk_size=20)
+    assert not np.array_equal(serial[2], other[2])
+
+
+def test_bad_requests(panel: pd.DataFrame) -> None:
+    with pytest.raises(UnknownOptionError, match="unknown design 'lag_2'"):
+        robustness(panel, designs=["lag_2"])
+    with pytest.raises(EstimationError, match="no coalitions led by ccode 365"):
+        robustness(panel, focal_lead=365, designs=["baseline"])
