@@ -1,0 +1,126 @@
+"""Out-of-sample checks: leave-one-coalition-out and temporal splits, with AUC, Brier and calibration.
+
+:class:`ParticipationClassifier` wraps :func:`fit_participation` in scikit-learn's estimator
+API (parameters in ``__init__``, ``fit`` returns ``self``, learned attributes end in ``_``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from sklearn.metrics import brier_score_loss, roc_auc_score
+
+from coalitionlab._validation import check_option
+from coalitionlab.errors import EstimationError
+from coalitionlab.models.participation import ParticipationResult, fit_participation
+
+
+class ParticipationClassifier:
+    """A participation model as a scikit-learn-style estimator over DataFrames.
+
+    Parameters
+    ----------
+    formula
+        ``"joined ~ embeddedness_log1p + cinc"``.
+    method
+        ``logit``, ``probit``, ``firth`` or ``lpm`` (``clogit`` cannot predict probabilities).
+    """
+
+    def __init__(self, *, formula: str = "joined ~ embeddedness_log1p", method: str = "logit") -> None:
+        self.formula = formula
+        self.method = method
+
+    def fit(self, data: pd.DataFrame, y: None = None) -> "ParticipationClassifier":
+        check_option(self.method, ["logit", "probit", "firth", "lpm"], name="method")
+        self.result_: ParticipationResult = fit_participation(self.formula, data, method=self.method)
+        return self
+
+    def predict_proba(self, data: pd.DataFrame) -> np.ndarray:
+        """Probabilities of joining (one column: P(joined = 1))."""
+        if not hasattr(self, "result_"):
+            raise EstimationError("this ParticipationClassifier is not fitted yet; call fit() first")
+        return self.result_.predict(data)
+
+
+@dataclass
+class CVResult:
+    """Pooled out-of-sample metrics, per-fold metrics, the calibration table and the predictions."""
+
+    scheme: str
+    auc: float
+    brier: float
+    folds: pd.DataFrame
+    calibration: pd.DataFrame
+    predictions: pd.DataFrame
+
+    def summary(self) -> pd.Series:
+        return pd.Series({"scheme": self.scheme, "auc": self.auc, "brier": self.brier,
+                          "n_folds": len(self.folds), "n_predictions": len(self.predictions)})
+
+
+def calibration_table(y: np.ndarray, p: np.ndarray, *, bins: int = 10) -> pd.DataFrame:
+    """Observed share joining against mean predicted probability, by quantile bin of the prediction."""
+    frame = pd.DataFrame({"y": y, "p": p})
+    frame["bin"] = pd.qcut(frame["p"].rank(method="first"), q=min(bins, len(frame)), labels=False)
+    return (frame.groupby("bin").agg(n=("y", "size"), mean_predicted=("p", "mean"), observed=("y", "mean"))
+            .reset_index(drop=True))
+
+
+def cross_validate(
+    panel: pd.DataFrame,
+    *,
+    formula: str = "joined ~ embeddedness_log1p",
+    method: str = "logit",
+    scheme: str = "leave_one_coalition_out",
+    split_year: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> CVResult:
+    """Out-of-sample performance of a participation model.
+
+    Parameters
+    ----------
+    scheme
+        ``leave_one_coalition_out``: fit on all coalitions but one, predict its candidates, for
+        each coalition. ``temporal``: fit on coalitions that started before ``split_year``,
+        predict those that started in or after it.
+
+    Returns
+    -------
+    CVResult
+        Pooled AUC and Brier score over all out-of-sample predictions, per-fold figures (AUC is
+        NaN for a fold where nobody or everybody joined) and a decile calibration table.
+    """
+    check_option(scheme, ["leave_one_coalition_out", "temporal"], name="scheme")
+    year = pd.to_datetime(panel["start_date"]).dt.year
+    if scheme == "temporal":
+        if split_year is None:
+            raise EstimationError("scheme='temporal' needs split_year")
+        splits = [("before", year < split_year, year >= split_year)]
+        if not splits[0][1].any() or not splits[0][2].any():
+            raise EstimationError(f"split_year {split_year} leaves an empty training or test set "
+                                  f"(coalitions start {year.min()}-{year.max()})")
+    else:
+        ids = panel["coalition_id"].unique()
+        splits = [(cid, panel["coalition_id"] != cid, panel["coalition_id"] == cid) for cid in ids]
+    preds, folds = [], []
+    for i, (label, train, test) in enumerate(splits):
+        if progress:
+            progress(i, len(splits))
+        model = ParticipationClassifier(formula=formula, method=method).fit(panel[train])
+        test_rows = panel[test]
+        p = model.predict_proba(test_rows)
+        keep = ~np.isnan(p)
+        y = test_rows["joined"].to_numpy()[keep]
+        preds.append(pd.DataFrame({"fold": label, "coalition_id": test_rows["coalition_id"].to_numpy()[keep],
+                                   "ccode": test_rows["ccode"].to_numpy()[keep], "joined": y, "p_join": p[keep]}))
+        folds.append({"fold": label, "n": int(keep.sum()), "n_joined": int(y.sum()),
+                      "auc": roc_auc_score(y, p[keep]) if 0 < y.sum() < len(y) else np.nan,
+                      "brier": brier_score_loss(y, p[keep]) if len(y) else np.nan})
+    allp = pd.concat(preds, ignore_index=True)
+    return CVResult(scheme=scheme, auc=float(roc_auc_score(allp["joined"], allp["p_join"])),
+                    brier=float(brier_score_loss(allp["joined"], allp["p_join"])), folds=pd.DataFrame(folds),
+                    calibration=calibration_table(allp["joined"].to_numpy(), allp["p_join"].to_numpy()),
+                    predictions=allp)
