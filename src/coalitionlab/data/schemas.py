@@ -120,3 +120,139 @@ COW_IGO_LIST = _frame(
     ["ioname"],
     name="cow_igo_list",
 )
+
+
+# ---------------------------------------------------------------- ATOP
+
+def _atop_provisions() -> dict[str, pa.Column]:
+    """Obligation flags and provision codes shared by the member- and alliance-level files (ATOP codebook ranges)."""
+    cols = {c: flag() for c in ("bilat", "wartime", "defense", "offense", "neutral", "nonagg", "consul",
+                                "active", "conditional", "asymmetric")}
+    cols.update({
+        "secrecy": Column("Int64", Check.isin([0, 1, 2]), nullable=True),
+        "milcon": Column("Int64", Check.isin([0, 1, 2, 3]), nullable=True),
+        "milaid": Column("Int64", Check.isin([0, 1, 2, 3, 4]), nullable=True),
+        "intcom": flag(nullable=True),
+        "organ1": Column("Int64", Check.isin([0, 1, 2, 3]), nullable=True),
+        "base": Column("Int64", Check.isin([0, 1, 2, 3]), nullable=True),
+        "contrib": flag(nullable=True),
+        "ecaid": Column("Int64", Check.isin([0, 1, 2, 3]), nullable=True),
+    })
+    return cols
+
+
+ATOP_MEMBERS = _frame(
+    {
+        "atopid": Column(int, Check.between(1000, 9999)),
+        "ccode": ccode(),
+        "phase": Column(int, Check.between(0, 4)),
+        "max_phase": Column(int, Check.between(0, 4)),
+        "start_date": date(1815, 2016),
+        "end_date": date(1815, 2016, nullable=True),
+        "is_date_approximate": Column(bool),
+        "is_in_effect": Column(bool),
+        "is_system_member": Column(bool),
+        "cow_war": Column("Int64", Check.ge(1), nullable=True),
+        **_atop_provisions(),
+    },
+    ["atopid", "ccode", "phase", "start_date"],
+    name="atop_members",
+)
+
+ATOP_ALLIANCES = _frame(
+    {
+        "atopid": Column(int, Check.between(1000, 9999)),
+        "start_date": date(1815, 2016),
+        "end_date": date(1815, 2016, nullable=True),
+        "is_date_approximate": Column(bool),
+        "is_in_effect": Column(bool),
+        "max_phase": Column(int, Check.between(0, 4)),
+        "n_members": Column(int, Check.between(2, 59)),
+        **_atop_provisions(),
+        "milinst": Column("Int64", Check.isin([0, 1, 2]), nullable=True),
+        "formal": Column("Int64", Check.isin([0, 1, 2]), nullable=True),
+    },
+    ["atopid"],
+    name="atop_alliances",
+)
+
+ATOP_DYADS = _frame(
+    {
+        "ccode1": ccode(),
+        "ccode2": ccode(),
+        "year": year(1815, 2018),
+        **{f"atop_{c}": flag() for c in ("defense", "offense", "neutral", "nonagg", "consul")},
+    },
+    ["ccode1", "ccode2", "year"],
+    name="atop_dyads",
+)
+
+
+# ---------------------------------------------------------------- capabilities, geography, democracy
+
+NMC = _frame(
+    {
+        "ccode": ccode(),
+        "year": year(1816, 2022),
+        "milex": real(0),
+        "milper": real(0),
+        "irst": real(0),
+        "pec": real(0),
+        "tpop": real(0),
+        "upop": real(0),
+        "cinc": real(0, 1, nullable=False),
+    },
+    ["ccode", "year"],
+    name="nmc",
+)
+
+CONTIGUITY = _frame(
+    {
+        "ccode1": ccode(),
+        "ccode2": ccode(),
+        "conttype": Column(int, Check.between(0, 5)),
+        "is_contiguous": Column(bool),
+        "start_date": date(1816, 2016),
+        "end_date": date(1816, 2016),
+    },
+    ["ccode1", "ccode2", "start_date"],
+    name="contiguity",
+)
+
+CAPITALS = _frame(
+    {
+        "ccode": ccode(),
+        "statenme": text(),
+        "capital": text(),
+        "start_date": date(1816, 2024),
+        "end_date": date(1816, 2024),
+        "lat": real(-90, 90, nullable=False),
+        "lng": real(-180, 180, nullable=False),
+    },
+    ["ccode", "start_date"],
+    name="capitals",
+)
+
+DISTANCES = _frame(
+    {
+        "ccode1": ccode(),
+        "ccode2": ccode(),
+        "year": year(1886, 2019),
+        "mindist": real(0, 20_100, nullable=False),
+    },
+    ["ccode1", "ccode2", "year"],
+    name="distances",
+)
+
+DEMOCRACY = _frame(
+    {
+        "ccode": ccode(),
+        "year": year(1816, 2025),
+        "euds": real(-5, 5),
+        "aeuds": real(-5, 5),
+        "polity2": real(-10, 10),
+        "v2x_polyarchy": real(0, 1),
+    },
+    ["ccode", "year"],
+    name="democracy",
+)
