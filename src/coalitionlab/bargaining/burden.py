@@ -54,12 +54,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Literal
+from typing import Annotated, Literal
 
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SkipValidation, validate_call
 from scipy.optimize import Bounds, LinearConstraint, brentq, milp
 
 from coalitionlab._validation import check_option
@@ -306,9 +306,11 @@ def _cheapest_by_size(w: np.ndarray, c: np.ndarray, quota: float, method: str) -
     return costs, sets
 
 
-def minimum_winning_coalition(members: pd.DataFrame, *, quota: float, gamma: float = 0.0,
+@validate_call(config=ConfigDict(arbitrary_types_allowed=True))
+def minimum_winning_coalition(members: pd.DataFrame, *, quota: Annotated[float, Field(gt=0, allow_inf_nan=False)],
+                              gamma: Annotated[float, Field(ge=0, allow_inf_nan=False)] = 0.0,
                               weight: str = "weight", price: str | None = "price",
-                              method: Literal["auto", "enumerate", "milp"] = "auto") -> RikerChoice:
+                              method: SkipValidation[Literal["auto", "enumerate", "milp"]] = "auto") -> RikerChoice:
     """Riker's minimum winning coalition, with a legitimacy value ``gamma`` per member.
 
     Parameters
@@ -334,6 +336,8 @@ def minimum_winning_coalition(members: pd.DataFrame, *, quota: float, gamma: flo
     ------
     InfeasibleError
         If all members together do not reach the quota.
+    pydantic.ValidationError
+        If ``quota`` <= 0 or ``gamma`` < 0 (names the field).
 
     Examples
     --------

@@ -161,8 +161,8 @@ def recruitment_cost(reservation: ArrayLike, *, embeddedness: ArrayLike | None =
             f"{p.upfront_cap:g} can be paid up-front and promises are worthless (rho = 0)")
     promise_cheaper = rh > p.beta
     upfront = np.where(promise_cheaper, 0.0, np.minimum(r, p.upfront_cap))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        promised = np.where(r - upfront > 0, (r - upfront) / rh, 0.0)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        promised = np.where(r - upfront > 0, (r - upfront) / np.where(rh > 0, rh, 1.0), 0.0)
     cost = upfront + p.beta * promised
     out = pd.DataFrame({"reservation": r, "rho": rh, "upfront": upfront, "promised": promised, "cost": cost})
     if value is not None:

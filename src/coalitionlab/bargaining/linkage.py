@@ -33,7 +33,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, validate_call
 from scipy.optimize import linprog
 
 from coalitionlab.errors import InfeasibleError
@@ -123,8 +125,10 @@ def default_instruments() -> list[Instrument]:
     ]
 
 
-def cheapest_package(instruments: Sequence[Instrument], *, reservation: float,
-                     embeddedness: float = math.inf) -> LinkagePackage:
+@validate_call
+def cheapest_package(instruments: Sequence[Instrument], *,
+                     reservation: Annotated[float, Field(ge=0, allow_inf_nan=False)],
+                     embeddedness: Annotated[float, Field(ge=0)] = math.inf) -> LinkagePackage:
     """Solve the issue-linkage LP: the cheapest package worth ``reservation`` to the partner.
 
     Parameters
@@ -146,8 +150,10 @@ def cheapest_package(instruments: Sequence[Instrument], *, reservation: float,
     InfeasibleError
         If even every available instrument at its cap is worth less than ``reservation``; the
         message gives the shortfall.
+    pydantic.ValidationError
+        For a negative or non-finite ``reservation`` or a negative ``embeddedness`` (names the field).
     ValueError
-        For a negative or non-finite ``reservation`` or duplicated instrument names.
+        For duplicated instrument names.
 
     Examples
     --------

@@ -43,11 +43,11 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Annotated, Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator, validate_call
 from scipy import stats
 from scipy.optimize import Bounds, LinearConstraint, brentq, milp
 
@@ -66,6 +66,9 @@ __all__ = [
 
 DistributionKind = Literal["uniform", "truncnorm", "beta"]
 _MAX_ENUMERATE = 20
+_ARBITRARY = ConfigDict(arbitrary_types_allowed=True)
+Level = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+LeadValue = Annotated[float, Field(ge=0)]
 
 
 @dataclass(frozen=True)
@@ -93,7 +96,7 @@ class CoalitionChoice:
 # --------------------------------------------------------------------------- covering problem
 
 
-def _requirement_matrix(partners: pd.DataFrame, requirements: Mapping[str, float]) -> tuple[np.ndarray, np.ndarray]:
+def _requirement_matrix(partners: pd.DataFrame, requirements: Mapping[str, Level]) -> tuple[np.ndarray, np.ndarray]:
     """Contribution matrix Q (n x m) and levels R (m) for the named requirements."""
     if not requirements:
         raise ValueError("requirements must name at least one of troops, capability, flags ... with a level")
@@ -160,7 +163,8 @@ def _min_cost(c: np.ndarray, Q: np.ndarray, R: np.ndarray, *, forced: int | None
     return float(c[x].sum()), x
 
 
-def cheapest_coalition(partners: pd.DataFrame, *, requirements: Mapping[str, float],
+@validate_call(config=_ARBITRARY)
+def cheapest_coalition(partners: pd.DataFrame, *, requirements: Mapping[str, Level],
                        price: str = "price") -> CoalitionChoice:
     """The cheapest set of partners meeting every requirement (MILP, HiGHS).
 
@@ -207,7 +211,8 @@ def _choice(names: Sequence[str], c: np.ndarray, Q: np.ndarray, x: np.ndarray, r
                            selected=x.copy())
 
 
-def enumerate_coalition(partners: pd.DataFrame, *, requirements: Mapping[str, float],
+@validate_call(config=_ARBITRARY)
+def enumerate_coalition(partners: pd.DataFrame, *, requirements: Mapping[str, Level],
                         price: str = "price") -> CoalitionChoice:
     """The cheapest coalition by exhaustive, vectorised enumeration of all :math:`2^n` subsets.
 
@@ -335,8 +340,9 @@ class PriceDistribution(BaseModel):
         return np.asarray(self.frozen.ppf(rng.random(size)), dtype=float)
 
 
+@validate_call(config=_ARBITRARY)
 def optimal_procurement(partners: pd.DataFrame, priors: Sequence[PriceDistribution] | PriceDistribution, *,
-                        requirements: Mapping[str, float], value: float = math.inf,
+                        requirements: Mapping[str, Level], value: LeadValue = math.inf,
                         price: str = "price") -> pd.DataFrame:
     """Myerson's optimal procurement rule for a coalition with private prices.
 
@@ -413,8 +419,9 @@ def optimal_procurement(partners: pd.DataFrame, priors: Sequence[PriceDistributi
     return out
 
 
+@validate_call(config=_ARBITRARY)
 def simulate_procurement(partners: pd.DataFrame, priors: Sequence[PriceDistribution] | PriceDistribution, *,
-                         requirements: Mapping[str, float], value: float = math.inf, draws: int = 100,
+                         requirements: Mapping[str, Level], value: LeadValue = math.inf, draws: Annotated[int, Field(ge=1)] = 100,
                          seed: int | np.random.Generator | None = None) -> pd.DataFrame:
     """Monte Carlo of :func:`optimal_procurement` over private prices drawn from the priors.
 
@@ -462,7 +469,8 @@ def simulate_procurement(partners: pd.DataFrame, priors: Sequence[PriceDistribut
 # --------------------------------------------------------------------------- sequential offers
 
 
-def sequential_offers(partners: pd.DataFrame, *, requirements: Mapping[str, float], value: float = math.inf,
+@validate_call(config=_ARBITRARY)
+def sequential_offers(partners: pd.DataFrame, *, requirements: Mapping[str, Level], value: LeadValue = math.inf,
                       holdout: str = "is_holdout", price: str = "price") -> pd.DataFrame:
     """Two-round sequential offers in which hold-outs wait for a better offer.
 

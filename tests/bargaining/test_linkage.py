@@ -1,0 +1,129 @@
+"""Model 5 (issue linkage): LP against an independent greedy solution, comparative statics, errors."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pydantic import ValidationError
+
+from coalitionlab.bargaining.linkage import Instrument, cheapest_package, default_instruments
+from coalitionlab.errors import InfeasibleError
+
+
+def greedy_cost(instruments: list[Instrument], reservation: float, embeddedness: float = math.inf) -> float:
+    """Fractional knapsack: fill from the lowest cost per unit of partner value (independent of the LP)."""
+    avail = [i for i in instruments if i.min_embeddedness <= embeddedness and i.value > 0]
+    avail.sort(key=lambda i: i.cost / i.value)
+    need, cost = reservation, 0.0
+    for i in avail:
+        units = min(i.cap, need / i.value)
+        cost += units * i.cost
+        need -= units * i.value
+        if need <= 1e-12:
+            return cost
+    return math.inf
+
+
+def cost_or_inf(instruments: list[Instrument], reservation: float, embeddedness: float = math.inf) -> float:
+    try:
+        return cheapest_package(instruments, reservation=reservation, embeddedness=embeddedness).cost
+    except InfeasibleError:
+        return math.inf
+
+
+instrument = st.builds(
+    Instrument,
+    name=st.uuids().map(str),
+    # magnitudes a solver can resolve: zero or at least 1e-3 (HiGHS' tolerances are ~1e-7)
+    cost=st.one_of(st.just(0.0), st.floats(1e-3, 10)),
+    value=st.one_of(st.just(0.0), st.floats(1e-3, 10)),
+    cap=st.one_of(st.floats(0, 20), st.just(math.inf)),
+    min_embeddedness=st.floats(0, 50),
+)
+
+
+def test_worked_example_by_hand() -> None:
+    # embeddedness 20 opens cash, military aid and trade; trade (0.4 per unit of value) fills first:
+    # 3 units worth 3 cost 1.2, then military aid 2.5 units worth 3 cost 2.0 -> 3.2
+    pkg = cheapest_package(default_instruments(), reservation=6.0, embeddedness=20.0)
+    assert pkg.cost == pytest.approx(3.2)
+    assert pkg.value == pytest.approx(6.0)
+    assert pkg.amounts["trade_concession"] == pytest.approx(3.0)
+    assert pkg.amounts["military_aid"] == pytest.approx(2.5)
+    assert pkg.available == ("cash", "military_aid", "trade_concession")
+    # one more unit of value would come from military aid at 0.8/1.2
+    assert pkg.shadow_price == pytest.approx(0.8 / 1.2)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(instrument, min_size=1, max_size=6, unique_by=lambda i: i.name), st.floats(0, 60), st.floats(0, 60))
+def test_lp_matches_greedy(instruments: list[Instrument], reservation: float, embeddedness: float) -> None:
+    expect = greedy_cost(instruments, reservation, embeddedness)
+    got = cost_or_inf(instruments, reservation, embeddedness)
+    if math.isinf(expect):
+        assert math.isinf(got) or reservation == pytest.approx(sum(
+            i.value * i.cap for i in instruments if i.min_embeddedness <= embeddedness), rel=1e-9)
+    else:
+        assert got == pytest.approx(expect, rel=1e-7, abs=1e-7)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(instrument, min_size=0, max_size=5, unique_by=lambda i: i.name), instrument, st.floats(0, 40))
+def test_adding_an_instrument_never_raises_the_cost(instruments: list[Instrument], extra: Instrument,
+                                                     reservation: float) -> None:
+    if extra.name in {i.name for i in instruments}:
+        return
+    before = cost_or_inf(instruments, reservation)
+    after = cost_or_inf([*instruments, extra], reservation)
+    assert after <= before + 1e-7 * max(1.0, before if math.isfinite(before) else 1.0)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(instrument, min_size=1, max_size=6, unique_by=lambda i: i.name), st.floats(0, 40),
+       st.floats(0, 50), st.floats(0, 50))
+def test_embeddedness_never_raises_the_cost(instruments: list[Instrument], reservation: float,
+                                            e1: float, e2: float) -> None:
+    lo, hi = sorted((e1, e2))
+    assert cost_or_inf(instruments, reservation, hi) <= cost_or_inf(instruments, reservation, lo) + 1e-7
+
+
+def test_embeddedness_widens_the_set_of_instruments() -> None:
+    sizes = [len(cheapest_package(default_instruments(), reservation=1.0, embeddedness=e).available)
+             for e in (0, 5, 15, 30)]
+    assert sizes == [1, 2, 3, 4]
+
+
+def test_infeasible_names_the_shortfall() -> None:
+    capped = [Instrument(name="aid", cost=1.0, value=2.0, cap=3.0)]
+    with pytest.raises(InfeasibleError, match=r"worth at most 6 .*shortfall 4"):
+        cheapest_package(capped, reservation=10.0)
+    # without ties the lead has no instrument at all
+    with pytest.raises(InfeasibleError, match="none"):
+        cheapest_package([Instrument(name="trade", cost=1, value=1, cap=5, min_embeddedness=10)],
+                         reservation=1.0, embeddedness=0.0)
+
+
+@pytest.mark.parametrize(("field", "kwargs"), [
+    ("cost", {"cost": -1.0}), ("value", {"value": -0.5}), ("cap", {"cap": -1.0}),
+    ("min_embeddedness", {"min_embeddedness": -2.0}),
+])
+def test_out_of_domain_instrument_names_the_field(field: str, kwargs: dict) -> None:
+    args = {"name": "cash", "cost": 1.0, "value": 1.0, "cap": 1.0} | kwargs
+    with pytest.raises(ValidationError, match=field):
+        Instrument(**args)
+
+
+def test_out_of_domain_reservation_names_the_field() -> None:
+    with pytest.raises(ValidationError, match="reservation"):
+        cheapest_package(default_instruments(), reservation=-1.0)
+    with pytest.raises(ValueError, match="unique"):
+        cheapest_package([Instrument(name="a", cost=1, value=1, cap=1)] * 2, reservation=1.0)
+
+
+def test_zero_reservation_costs_nothing() -> None:
+    pkg = cheapest_package(default_instruments(), reservation=0.0)
+    assert pkg.cost == 0.0 and np.all(pkg.amounts == 0)
