@@ -206,3 +206,84 @@ def resolve_source(full_name: str, data_dir: str | os.PathLike | None, source: S
         SeedDataWarning, stacklevel=3,
     )
     return seed_loader(), True
+
+
+def _key(c1: np.ndarray, c2: np.ndarray, year: np.ndarray) -> np.ndarray:
+    """One int64 per (year, ccode1, ccode2): ccodes are < 1000."""
+    return (np.asarray(year, "int64") * 1000 + np.asarray(c1, "int64")) * 1000 + np.asarray(c2, "int64")
+
+
+def dyad_values(table: pd.DataFrame, columns: list[str], c1: np.ndarray, c2: np.ndarray, year: np.ndarray,
+                *, symmetric: bool) -> dict[str, np.ndarray]:
+    """Look up ``columns`` of a dyad-year ``table`` (``ccode1, ccode2, year``) for the given rows.
+
+    A sorted-key binary search, not a merge; rows absent from the table get NaN. With
+    ``symmetric=True`` the table's (a, b) row also answers (b, a).
+    """
+    t1, t2, ty = (table[c].to_numpy().astype("int64") for c in ("ccode1", "ccode2", "year"))
+    vals = {c: pd.to_numeric(table[c], errors="coerce").to_numpy(dtype="float64") for c in columns}
+    if symmetric:
+        t1, t2 = np.concatenate([t1, t2]), np.concatenate([t2, t1])
+        ty = np.concatenate([ty, ty])
+        vals = {c: np.concatenate([v, v]) for c, v in vals.items()}
+    keys = _key(t1, t2, ty)
+    keys, first = np.unique(keys, return_index=True)
+    want = _key(c1, c2, year)
+    pos = np.clip(np.searchsorted(keys, want), 0, max(len(keys) - 1, 0))
+    hit = (keys[pos] == want) if len(keys) else np.zeros(len(want), bool)
+    out = {}
+    for c, v in vals.items():
+        col = np.full(len(want), np.nan)
+        col[hit] = v[first][pos[hit]]
+        out[c] = col
+    return out
+
+
+def state_values(table: pd.DataFrame, columns: list[str], ccode: np.ndarray, year: np.ndarray) -> dict[str, np.ndarray]:
+    """Look up ``columns`` of a state-year ``table`` (``ccode, year``); absent rows get NaN."""
+    t = table.drop_duplicates(["ccode", "year"])
+    keys = np.asarray(t["year"], "int64") * 1000 + np.asarray(t["ccode"], "int64")
+    order = np.argsort(keys)
+    keys = keys[order]
+    want = np.asarray(year, "int64") * 1000 + np.asarray(ccode, "int64")
+    pos = np.clip(np.searchsorted(keys, want), 0, max(len(keys) - 1, 0))
+    hit = (keys[pos] == want) if len(keys) else np.zeros(len(want), bool)
+    out = {}
+    for c in columns:
+        v = pd.to_numeric(t[c], errors="coerce").to_numpy(dtype="float64")[order]
+        col = np.full(len(want), np.nan)
+        col[hit] = v[pos[hit]]
+        out[c] = col
+    return out
+
+
+def interval_cube(c1: np.ndarray, c2: np.ndarray, start: np.ndarray, end: np.ndarray, index: CcodeIndex,
+                  first_year: int, last_year: int) -> np.ndarray:
+    """Counts of ties in force per (year, state, state): a tie counts in ``start <= year < end``.
+
+    Built from +1/-1 events and a cumulative sum over years (no loop over ties or dyads); symmetric.
+    ``end`` may be NaN (still in force).
+    """
+    Y, K = last_year - first_year + 1, len(index)
+    cube = np.zeros((Y + 1, K, K), dtype="int32")
+    i, j = index(c1), index(c2)
+    s = np.asarray(start, "float64")
+    e = np.asarray(end, "float64")
+    ok = (i >= 0) & (j >= 0) & (i != j) & ~np.isnan(s) & (np.isnan(e) | (e > s))
+    i, j, s, e = i[ok], j[ok], s[ok], e[ok]
+    s_idx = np.clip(s - first_year, 0, Y).astype("int64")
+    e_idx = np.where(np.isnan(e), Y, np.clip(e - first_year, 0, Y)).astype("int64")
+    for a, b in ((i, j), (j, i)):
+        np.add.at(cube, (s_idx, a, b), 1)
+        np.add.at(cube, (e_idx, a, b), -1)
+    return np.cumsum(cube, axis=0)[:Y].astype("int16")
+
+
+def pick_column(df: pd.DataFrame, candidates: list[str], *, source: str) -> str:
+    """The first of ``candidates`` that ``df`` has; otherwise a clear error naming them."""
+    from coalitionlab.errors import DataFileError
+
+    for c in candidates:
+        if c in df.columns:
+            return c
+    raise DataFileError(f"source {source!r} has none of the columns {candidates}; found {list(df.columns)[:15]}")

@@ -1,0 +1,191 @@
+"""Trade (DESTA) and investment (UNCTAD IIA) agreements in force between two states, per year.
+
+Both sources become one long table of (pair, treaty, first year in force, first year no longer in
+force); counts per dyad-year come from +1/-1 events summed over years into a dense (year x state x
+state) array and are then pulled out for the panel's dyads by index: no loop over dyad-years.
+
+Rules (also in docs/measures/agreements.md):
+
+* DESTA 02_02: a pair is tied by a base treaty from the earliest entry-into-force year of any of its
+  dyad rows for that treaty (base treaty, accession or consolidated version), until the year of a
+  dyadic withdrawal (from ``desta_withdrawals``). Rows with no entry-into-force year are signed but
+  not known to be in force, and do not count. Bilateral = the treaty is coded ``typememb == 1``.
+* UNCTAD IIA: a treaty ties every pair of its state parties from the year it entered into force
+  until the year it was terminated. Bilateral = exactly two state parties after mapping names to
+  ccodes (a BIT signed by e.g. the EU counts as plurilateral only if it has more state parties).
+"""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pandas as pd
+
+from coalitionlab.measures._common import (
+    CcodeIndex,
+    check_panel,
+    dyad_lookup,
+    finish,
+    interval_cube,
+    load_source,
+    new_attrs,
+    pick_column,
+    stamp,
+)
+
+__all__ = ["AGREEMENT_COLUMNS", "add_agreements", "desta_pairs", "unctad_pairs"]
+
+AGREEMENT_COLUMNS = ("desta_pta", "desta_pta_bilateral", "desta_pta_plurilateral",
+                     "unctad_iia", "unctad_iia_bilateral", "unctad_iia_plurilateral")
+
+
+def _year(values: pd.Series) -> np.ndarray:
+    """Years from an int/float year column or a datetime column, as float (NaN when missing)."""
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return values.dt.year.to_numpy(dtype="float64", na_value=np.nan)
+    return pd.to_numeric(values, errors="coerce").to_numpy(dtype="float64")
+
+
+def desta_pairs(dyads: pd.DataFrame, withdrawals: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per (pair, DESTA base treaty): ``ccode1 < ccode2, base_treaty, start, end, is_bilateral``.
+
+    ``start`` is the first year in force, ``end`` the first year no longer in force (NaN: still in
+    force at the end of the data).
+    """
+    src = "desta_dyads"
+    eif = pick_column(dyads, ["entryforce_year", "entry_into_force_year", "entryforceyear", "eif_year"], source=src)
+    d = pd.DataFrame({
+        "a": dyads["ccode1"].to_numpy().astype("int64"), "b": dyads["ccode2"].to_numpy().astype("int64"),
+        "base_treaty": dyads[pick_column(dyads, ["base_treaty"], source=src)].to_numpy(),
+        "start": _year(dyads[eif]),
+        "is_bilateral": pd.to_numeric(dyads[pick_column(dyads, ["typememb"], source=src)],
+                                      errors="coerce").to_numpy() == 1,
+    })
+    if "entry_type" in dyads.columns:  # negotiations and withdrawals are not ties
+        d = d[dyads["entry_type"].astype(str).isin(["base_treaty", "accession", "consolidated"]).to_numpy()]
+    d = d[d["a"] != d["b"]]
+    d["ccode1"], d["ccode2"] = np.minimum(d["a"], d["b"]), np.maximum(d["a"], d["b"])
+    g = d.dropna(subset=["start"]).groupby(["ccode1", "ccode2", "base_treaty"], as_index=False)
+    pairs = g.agg(start=("start", "min"), is_bilateral=("is_bilateral", "max"))
+    pairs["end"] = np.nan
+    if withdrawals is not None and len(withdrawals):
+        wsrc = "desta_withdrawals"
+        wy = pick_column(withdrawals, ["withdrawal_year", "year", "entryforce_year", "entryforceyear"], source=wsrc)
+        a = withdrawals["ccode1"].to_numpy().astype("int64")
+        b = withdrawals["ccode2"].to_numpy().astype("int64")
+        w = pd.DataFrame({"ccode1": np.minimum(a, b), "ccode2": np.maximum(a, b),
+                          "base_treaty": withdrawals[pick_column(withdrawals, ["base_treaty"], source=wsrc)].to_numpy(),
+                          "wyear": _year(withdrawals[wy])})
+        w = w.dropna(subset=["wyear"]).groupby(["ccode1", "ccode2", "base_treaty"], as_index=False)["wyear"].min()
+        pairs = pairs.merge(w, on=["ccode1", "ccode2", "base_treaty"], how="left")
+        pairs["end"] = pairs["wyear"]
+        pairs = pairs.drop(columns="wyear")
+    return pairs
+
+
+def unctad_pairs(parties: pd.DataFrame) -> pd.DataFrame:
+    """One row per (pair, UNCTAD treaty): ``ccode1 < ccode2, treaty_id, start, end, is_bilateral, type``."""
+    src = "unctad_iia"
+    tid = pick_column(parties, ["treaty_id"], source=src)
+    eif = pick_column(parties, ["entry_into_force_date", "date_of_entry_into_force", "entry_into_force_year",
+                                "entryforce_date", "eif_date"], source=src)
+    term = pick_column(parties, ["termination_date", "date_of_termination", "termination_year"], source=src)
+    p = pd.DataFrame({
+        "treaty_id": parties[tid].to_numpy(),
+        "ccode": pd.to_numeric(parties["ccode"], errors="coerce").to_numpy(dtype="float64"),
+        "start": _year(parties[eif]),
+        "end": _year(parties[term]),
+        "type": parties["type"].astype(str).to_numpy() if "type" in parties.columns else "",
+    }).dropna(subset=["ccode"]).drop_duplicates(["treaty_id", "ccode"])
+    p["ccode"] = p["ccode"].astype("int64")
+    n_states = p.groupby("treaty_id")["ccode"].transform("size")
+    p["is_bilateral"] = n_states.to_numpy() == 2
+    p = p.dropna(subset=["start"])
+    # pairs of parties of the same treaty (treaties have at most a few dozen parties)
+    m = p.merge(p[["treaty_id", "ccode"]], on="treaty_id", suffixes=("1", "2"))
+    m = m[m["ccode1"] < m["ccode2"]]
+    return pd.DataFrame({"ccode1": m["ccode1"].to_numpy(), "ccode2": m["ccode2"].to_numpy(),
+                         "treaty_id": m["treaty_id"].to_numpy(), "start": m["start"].to_numpy(),
+                         "end": m["end"].to_numpy(), "is_bilateral": m["is_bilateral"].to_numpy(),
+                         "type": m["type"].to_numpy()})
+
+
+def _coverage(name: str) -> tuple[int, int]:
+    from coalitionlab.data import get_source
+
+    s = get_source(name)
+    return s.first_year, s.last_year
+
+
+def _counts(pairs: pd.DataFrame, c1, c2, look, first, last, prefix, index_codes) -> dict[str, np.ndarray]:
+    index = CcodeIndex(np.concatenate([pairs["ccode1"].unique(), pairs["ccode2"].unique(), index_codes]))
+    out = {}
+    for suffix, sel in (("", slice(None)), ("_bilateral", pairs["is_bilateral"]),
+                        ("_plurilateral", ~pairs["is_bilateral"])):
+        p = pairs[sel]
+        cube = interval_cube(p["ccode1"].to_numpy(), p["ccode2"].to_numpy(), p["start"].to_numpy(),
+                             p["end"].to_numpy(), index, first, last)
+        out[prefix + suffix] = dyad_lookup(cube, first, index, c1, c2, look)
+    return out
+
+
+def add_agreements(panel: pd.DataFrame, *, data_dir: str | os.PathLike | None = None, mry: bool = False,
+                   sources: tuple[str, ...] = ("desta", "unctad")) -> pd.DataFrame:
+    """Add counts of trade (DESTA) and investment (UNCTAD) agreements in force between the two states.
+
+    Parameters
+    ----------
+    panel
+        A dyad-year panel (:func:`create_dyadyears`).
+    data_dir
+        Data directory.
+    mry
+        Carry each source's last year forward to later panel years (recorded in ``attrs["mry"]``).
+    sources
+        Which of ``"desta"`` and ``"unctad"`` to add.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy with ``desta_pta`` (PTAs in force), ``desta_pta_bilateral``, ``desta_pta_plurilateral``,
+        ``unctad_iia`` (BITs and TIPs in force), ``unctad_iia_bilateral``, ``unctad_iia_plurilateral``.
+        Symmetric; 0 inside each source's coverage, NaN outside.
+
+    Raises
+    ------
+    PanelTypeError, UnknownOptionError
+
+    References
+    ----------
+    Dür, A., L. Baccini and M. Elsig. 2014. "The Design of International Trade Agreements: Introducing
+    a New Dataset." *Review of International Organizations* 9(3): 353-375.
+    UNCTAD. International Investment Agreements Navigator (accessed 2025).
+    """
+    from coalitionlab._validation import check_option
+
+    check_panel(panel, "dyad_year", step="add_agreements()")
+    for s in sources:
+        check_option(s, ["desta", "unctad"], name="agreement source")
+    attrs = new_attrs(panel)
+    c1, c2 = panel["ccode1"].to_numpy(), panel["ccode2"].to_numpy()
+    years = panel["year"].to_numpy().astype("int64")
+    codes = np.concatenate([pd.unique(c1), pd.unique(c2)])
+    new: dict[str, np.ndarray] = {}
+    if "desta" in sources:
+        dyads = load_source("desta_dyads", data_dir)
+        withdrawals = load_source("desta_withdrawals", data_dir)
+        first, last = _coverage("desta_dyads")
+        look = np.minimum(years, last) if mry else years
+        cols = _counts(desta_pairs(dyads, withdrawals), c1, c2, look, first, last, "desta_pta", codes)
+        new.update(cols)
+        stamp(attrs, "desta_dyads", str(dyads.attrs.get("version", "02_02")), cols, coverage=(first, last), mry=mry)
+        attrs["sources"]["desta_withdrawals"] = str(withdrawals.attrs.get("version", "02_02"))
+    if "unctad" in sources:
+        parties = load_source("unctad_iia", data_dir)
+        first, last = _coverage("unctad_iia")
+        look = np.minimum(years, last) if mry else years
+        cols = _counts(unctad_pairs(parties), c1, c2, look, first, last, "unctad_iia", codes)
+        new.update(cols)
+        stamp(attrs, "unctad_iia", str(parties.attrs.get("version", "2025")), cols, coverage=(first, last), mry=mry)
+    return finish(panel, new, attrs)
