@@ -30,6 +30,28 @@ class UnknownCountryError(CoalitionlabError, ValueError):
         super().__init__(msg)
 
 
+class AmbiguousCountryError(UnknownCountryError):
+    """A country name or code that maps to several COW states on the date asked (e.g. "Germany" in 1970).
+
+    ``candidates`` lists the ``(ccode, name)`` pairs; pass a specific name or code instead.
+    """
+
+    def __init__(self, value: object, *, candidates: list[tuple[int, str]], scheme: str | None = None,
+                 where: str | None = None, date: object | None = None) -> None:
+        super().__init__(value, scheme=scheme, where=where, date=date)
+        self.candidates = candidates
+        listed = ", ".join(f"{name} ({code})" for code, name in candidates)
+        msg = f"ambiguous country {value!r}"
+        if scheme:
+            msg += f" (as {scheme})"
+        if date is not None:
+            msg += f" on {date}"
+        if where:
+            msg += f" ({where})"
+        msg += f": could be {listed}; pass the specific name or a COW ccode"
+        self.args = (msg,)
+
+
 class DataFileError(CoalitionlabError, ValueError):
     """A source file that cannot be read or does not match its schema.
 
