@@ -1,16 +1,51 @@
 """Stage 2, measures: state-year and dyad-year panels, ``add_*`` steps, and embeddedness.
 
+Build a unit frame with a ``create_*`` verb, then add variables with ``add_*`` steps; each step
+adds named columns, never changes rows, and records its source and version in ``df.attrs``.
+
 >>> from coalitionlab.measures import create_dyadyears, add_igos, embeddedness
 """
 
+from coalitionlab.measures.agreements import add_agreements
+from coalitionlab.measures.alliances import add_alliances
+from coalitionlab.measures.embeddedness import (
+    COMPONENTS,
+    DEFAULT_COMPONENTS,
+    add_embeddedness,
+    embeddedness,
+    embeddedness_pairs,
+)
 from coalitionlab.measures.igos import SECURITY_IGOS, add_igos
+from coalitionlab.measures.other import (
+    add_capabilities,
+    add_contiguity,
+    add_democracy,
+    add_distance,
+    add_exercises,
+    add_un_affinity,
+    add_us_troops,
+)
 from coalitionlab.measures.panel import check_panel, create_dyadyears, create_stateyears, parse_years
 
 __all__ = [
+    "COMPONENTS",
+    "DEFAULT_COMPONENTS",
     "SECURITY_IGOS",
+    "add_agreements",
+    "add_alliances",
+    "add_capabilities",
+    "add_contiguity",
+    "add_democracy",
+    "add_distance",
+    "add_embeddedness",
+    "add_exercises",
     "add_igos",
+    "add_un_affinity",
+    "add_us_troops",
     "check_panel",
     "create_dyadyears",
     "create_stateyears",
+    "embeddedness",
+    "embeddedness_pairs",
     "parse_years",
 ]
