@@ -601,10 +601,9 @@ def _raise_unmapped(arr: np.ndarray, status: np.ndarray, scheme: str, date: Any,
         exc = UnknownCountryError(value, scheme=scheme, where=place, date=when,
                                   closest=_closest(value, scheme))
     if len(bad) > 1:
-        values, counts = np.unique(pd.Series(arr[bad]).astype(str).to_numpy(), return_counts=True)
-        order = np.argsort(-counts, kind="stable")[:8]
-        listed = ", ".join(f"{values[i]!r} ({counts[i]})" for i in order)
-        more = f" and {len(values) - 8} more" if len(values) > 8 else ""
+        counts = pd.Series(arr[bad], dtype=object).value_counts(dropna=False, sort=True)
+        listed = ", ".join(f"{k!r} ({n})" for k, n in counts.head(8).items())
+        more = f" and {len(counts) - 8} more" if len(counts) > 8 else ""
         src = f" of {where}" if where else ""
         exc.args = (f"{len(bad)} rows{src} could not be mapped: {listed}{more}; first: {exc.args[0]}",)
     raise exc
