@@ -15,6 +15,7 @@ from coalitionlab.measures.embeddedness import (
     embeddedness,
     embeddedness_pairs,
 )
+from coalitionlab.measures.hierarchy import add_hierarchy, security_hierarchy
 from coalitionlab.measures.igos import SECURITY_IGOS, add_igos
 from coalitionlab.measures.other import (
     add_capabilities,
@@ -26,12 +27,14 @@ from coalitionlab.measures.other import (
     add_us_troops,
 )
 from coalitionlab.measures.panel import check_panel, create_dyadyears, create_stateyears, parse_years
+from coalitionlab.measures.similarity import add_alliance_similarity, s_score_matrix
 
 __all__ = [
     "COMPONENTS",
     "DEFAULT_COMPONENTS",
     "SECURITY_IGOS",
     "add_agreements",
+    "add_alliance_similarity",
     "add_alliances",
     "add_capabilities",
     "add_contiguity",
@@ -39,6 +42,7 @@ __all__ = [
     "add_distance",
     "add_embeddedness",
     "add_exercises",
+    "add_hierarchy",
     "add_igos",
     "add_un_affinity",
     "add_us_troops",
@@ -48,4 +52,6 @@ __all__ = [
     "embeddedness",
     "embeddedness_pairs",
     "parse_years",
+    "s_score_matrix",
+    "security_hierarchy",
 ]

@@ -57,12 +57,12 @@ SEED_COMPONENTS: tuple[str, ...] = ("alliances", "igos")
 # ---------------------------------------------------------------- helpers
 
 
-def _to_ccode(lead: str | int, data_dir) -> int:
-    """Map a name, ISO3 code or COW ccode to a ccode through the crosswalk."""
+def _to_ccode(lead: str | int, date: pd.Timestamp) -> int:
+    """Map a name, ISO3 code or COW ccode to a ccode through the date-aware crosswalk."""
     from coalitionlab.data import countries
 
     try:
-        return int(countries.to_ccode(lead))
+        return int(countries.to_ccode(lead, date=date, where="embeddedness lead"))
     except UnknownCountryError:
         raise
     except (KeyError, ValueError, TypeError) as exc:
@@ -344,8 +344,8 @@ def embeddedness(lead: str | int, date: str | pd.Timestamp, *, data_dir: str | o
     """
     is_seed = _mode(source, data_dir)
     comps = _check_components(components, is_seed)
-    lead_ccode = _to_ccode(lead, data_dir)
     ts = _to_date(date)
+    lead_ccode = _to_ccode(lead, ts)
     spells = _spells(data_dir, is_seed)
     lead_spells = spells[spells["ccode"] == lead_ccode]
     if lead_spells.empty:

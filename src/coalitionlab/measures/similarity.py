@@ -1,0 +1,111 @@
+"""Alliance-portfolio similarity: Signorino and Ritter's S from ATOP, by sparse products per year.
+
+Each state's portfolio in a year is its row of the 0/1 alliance matrix ``A`` over the system
+members (a state is allied with itself). With binary ties and unweighted S,
+
+``S_ij = 1 - 2 * sum_k |a_ik - a_jk| / n``,  and  ``sum_k |a_ik - a_jk| = deg_i + deg_j - 2 (A A')_ij``,
+
+so all pairs of a year come from one sparse product ``A @ A.T``: no loop over dyads.
+"""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from coalitionlab.measures._common import CcodeIndex, check_panel, finish, load_source, new_attrs, stamp
+
+__all__ = ["add_alliance_similarity", "s_score_matrix"]
+
+
+def s_score_matrix(adjacency: sp.spmatrix) -> np.ndarray:
+    """Unweighted binary S-scores of every pair of rows of a 0/1 portfolio matrix (diagonal = 1 added).
+
+    Parameters
+    ----------
+    adjacency
+        n x n symmetric 0/1 alliance matrix of the n system members (diagonal ignored).
+
+    Returns
+    -------
+    numpy.ndarray
+        n x n matrix of S in [-1, 1]; ``S[i, i] == 1``.
+
+    Examples
+    --------
+    >>> import scipy.sparse as sp
+    >>> A = sp.csr_matrix([[0, 1, 0], [1, 0, 0], [0, 0, 0]])
+    >>> s_score_matrix(A).round(3).tolist()
+    [[1.0, 1.0, -1.0], [1.0, 1.0, -1.0], [-1.0, -1.0, 1.0]]
+
+    References
+    ----------
+    Signorino, C. S. and J. M. Ritter. 1999. "Tau-b or Not Tau-b: Measuring the Similarity of Foreign
+    Policy Positions." *International Studies Quarterly* 43(1): 115-144.
+    """
+    n = adjacency.shape[0]
+    A = sp.csr_matrix(adjacency, dtype="float64")
+    A = A - sp.diags(A.diagonal()) + sp.identity(n, format="csr")
+    A.data = (A.data > 0).astype("float64")
+    deg = np.asarray(A.sum(axis=1)).ravel()
+    common = (A @ A.T).toarray()
+    dist = deg[:, None] + deg[None, :] - 2 * common
+    return 1 - 2 * dist / n
+
+
+def add_alliance_similarity(panel: pd.DataFrame, *, data_dir: str | os.PathLike | None = None) -> pd.DataFrame:
+    """Add ``atop_sscore``: unweighted binary S of the two states' ATOP 5.1 alliance portfolios.
+
+    A tie is any ATOP obligation in either direction; the portfolio runs over the COW system
+    members of the year. Symmetric; NaN outside ATOP 5.1 (1815-2018).
+
+    Raises
+    ------
+    PanelTypeError
+
+    References
+    ----------
+    Signorino and Ritter (1999); Leeds et al. (2002), ATOP 5.1.
+    """
+    from coalitionlab.data import get_source
+    from coalitionlab.measures.panel import create_stateyears
+
+    check_panel(panel, "dyad_year", step="add_alliance_similarity()")
+    attrs = new_attrs(panel)
+    first, last = get_source("atop_dyads").first_year, get_source("atop_dyads").last_year
+    years = panel["year"].to_numpy().astype("int64")
+    inside = (years >= max(first, 1816)) & (years <= last)
+    out = np.full(len(panel), np.nan)
+    wanted = np.unique(years[inside])
+    if len(wanted):
+        sy = create_stateyears(years=wanted, data_dir=data_dir)
+        dy = load_source("atop_dyads", data_dir)
+        flags = ["atop_defense", "atop_offense", "atop_neutral", "atop_nonagg", "atop_consul"]
+        ties = dy[dy["year"].isin(wanted) & (dy[flags].fillna(0).sum(axis=1) > 0)]
+        c1, c2 = panel["ccode1"].to_numpy(), panel["ccode2"].to_numpy()
+        order = np.argsort(years, kind="stable")
+        bounds = np.searchsorted(years[order], np.r_[wanted, wanted[-1] + 1])
+        sy_by_year = dict(tuple(sy.groupby("year")["ccode"]))
+        tie_by_year = dict(tuple(ties.groupby("year")))
+        for k, t in enumerate(wanted):  # one sparse product per year
+            members = sy_by_year[t].to_numpy()
+            idx = CcodeIndex(members)
+            tt = tie_by_year.get(t)
+            i = idx(tt["ccode1"].to_numpy()) if tt is not None else np.empty(0, "int64")
+            j = idx(tt["ccode2"].to_numpy()) if tt is not None else np.empty(0, "int64")
+            ok = (i >= 0) & (j >= 0)
+            n = len(idx)
+            A = sp.csr_matrix((np.ones(ok.sum()), (i[ok], j[ok])), shape=(n, n))
+            A = ((A + A.T) > 0).astype("float64")
+            S = s_score_matrix(A)
+            rows = order[bounds[k]:bounds[k + 1]]
+            a, b = idx(c1[rows]), idx(c2[rows])
+            good = (a >= 0) & (b >= 0)
+            out[rows[good]] = S[a[good], b[good]]
+        stamp(attrs, "atop_dyads", str(dy.attrs.get("version", "5.1")), ["atop_sscore"], coverage=(first, last))
+    else:
+        stamp(attrs, "atop_dyads", get_source("atop_dyads").version, ["atop_sscore"], coverage=(first, last))
+    return finish(panel, {"atop_sscore": out}, attrs)
