@@ -482,7 +482,8 @@ def sequential_offers(partners: pd.DataFrame, *, requirements: Mapping[str, Leve
     remaining surplus :math:`W - \\text{paid} - C` (ties between a hold-out and its replacement go
     to the hold-out; with :math:`W = \\infty`, the surplus is
     undefined and the call raises). The lead completes the coalition at these demands; if the total
-    exceeds :math:`W` it abandons the coalition (the round-1 payments are already sunk).
+    exceeds :math:`W` it abandons the coalition (the round-1 payments are already sunk) -- as happens
+    when two or more indispensable hold-outs each ask for the whole surplus.
 
     Parameters
     ----------
