@@ -1,0 +1,390 @@
+"""Model 4: take-it-or-leave-it offers when the lead is unsure of the partner's price.
+
+The partner joins iff the lead's offer ``t`` covers its reservation price ``theta``. The lead values
+the partner's participation at ``V`` and sees a signal ``x = theta + e`` (for the lognormal prior,
+``x = log theta + e``) with ``e ~ N(0, scale^2 / precision)``. Given the posterior ``F(. | x)`` it
+offers::
+
+    t*(x) = argmax_t  F(t | x) (V - t),   t >= 0,
+
+which for a log-concave posterior is the unique root of the first-order condition
+``(V - t) f(t|x) / F(t|x) = 1`` (clipped at 0). The ratio ``f/F`` is evaluated from log-CDFs and
+log-survival functions (``scipy.special.log_ndtr``), so offers stay exact deep in the tails.
+
+* normal prior: the posterior is normal; with ``z = (t - mu)/s`` the condition reads
+  ``z + Phi(z)/phi(z) = (V - mu)/s``, one equation in one unknown, solved by a table and Newton steps
+  (fast enough for millions of offers a second);
+* lognormal prior: the posterior of ``log theta`` is normal; safeguarded bisection on the condition;
+* uniform prior: the posterior is a normal truncated to the prior's support; bisection on the
+  condition, with the closed form ``t* = (V + lo)/2`` (clipped to the support) when the lead has no
+  information (``precision = 0``).
+
+Ex-ante outcomes (lead's value, acceptance, payments, the partner's information rent, the efficiency
+loss of trades that fail) are integrated over the signal by Gauss quadrature in
+:func:`expected_outcomes`; they satisfy ``value + rent + efficiency_loss = full_information_value``.
+
+References
+----------
+Myerson, R. (1981). Optimal auction design. *Mathematics of Operations Research* 6(1), 58-73.
+Henke, M. E. (2019). *Constructing Allied Cooperation: Diplomacy, Payments, and Power in Multilateral
+Military Coalitions*. Cornell University Press.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+from scipy import special
+
+from coalitionlab.bargaining.params import PriceParams
+
+_LOG_SQRT_2PI = 0.5 * np.log(2.0 * np.pi)
+_Z_MAX = 30.0  # Phi/phi at z = 30 is ~1e196; beyond it no finite (V - mu)/s reaches
+_SQRT3 = np.sqrt(3.0)
+
+
+# ----------------------------------------------------------------------------------------------
+# the first-order condition for a normal posterior: z + Phi(z)/phi(z) = k
+
+
+def _mills_inverse(z: np.ndarray) -> np.ndarray:
+    """``Phi(z) / phi(z)``, from the log-CDF (stable for any z below ~37)."""
+    return np.exp(special.log_ndtr(z) + 0.5 * z * z + _LOG_SQRT_2PI)
+
+
+@lru_cache(maxsize=1)
+def _normal_table() -> tuple[np.ndarray, np.ndarray]:
+    """Dense ``(asinh h(z), z)`` pairs for the far ends, where ``h(z) = z + Phi(z)/phi(z)``."""
+    z = np.concatenate([np.linspace(-60.0, -8.0, 2001)[:-1], np.linspace(-8.0, _Z_MAX, 40001)])
+    h = z + _mills_inverse(z)
+    return np.arcsinh(h), z
+
+
+_U_LO, _U_HI, _U_N = float(np.arcsinh(-59.0)), float(np.arcsinh(1e12)), 200_001
+
+
+@lru_cache(maxsize=1)
+def _uniform_table() -> np.ndarray:
+    """``z*`` on a uniform grid of ``asinh k``, so a lookup is an index computation, not a search."""
+    u = np.linspace(_U_LO, _U_HI, _U_N)
+    k = np.sinh(u)
+    ah, zt = _normal_table()
+    z = np.interp(u, ah, zt)
+    for _ in range(4):
+        r = _mills_inverse(z)
+        z = z - (z + r - k) / (2.0 + z * r)
+    return z
+
+
+def normal_offer_z(k: np.ndarray | float) -> np.ndarray:
+    """Solve ``z + Phi(z)/phi(z) = k`` for z (the standardised optimal offer under a normal posterior).
+
+    Parameters
+    ----------
+    k
+        ``(V - mu) / s``: the lead's value above the posterior mean, in posterior standard deviations.
+
+    Returns
+    -------
+    numpy.ndarray
+        The root ``z*(k)``; the optimal offer is ``mu + s z*``.
+
+    Examples
+    --------
+    >>> float(np.round(normal_offer_z(0.0), 6))  # V = mu: offer below the mean
+    -0.751792
+    """
+    k = np.asarray(k, dtype=float)
+    table = _uniform_table()
+    pos = (np.arcsinh(k) - _U_LO) * ((_U_N - 1) / (_U_HI - _U_LO))
+    inside = (pos >= 0) & (pos < _U_N - 1)
+    i = np.clip(pos, 0, _U_N - 2).astype(np.intp)
+    frac = pos - i
+    z = table[i] * (1.0 - frac) + table[i + 1] * frac
+    if not np.all(inside):  # far tails: the dense table, or the left asymptote z + 1/|z| = k
+        ah, zt = _normal_table()
+        with np.errstate(divide="ignore"):
+            tail = np.where(k < -59.0, k + 1.0 / np.minimum(k, -1.0), np.interp(np.arcsinh(k), ah, zt))
+        z = np.where(inside, z, tail)
+        steps = 3
+    else:
+        steps = 1  # the uniform table is accurate to ~1e-7; one Newton step takes it to ~1e-14
+    for _ in range(steps):
+        r = _mills_inverse(z)
+        z = z - (z + r - k) / (2.0 + z * r)
+    return np.minimum(z, _Z_MAX)
+
+
+def _offer_normal(value: np.ndarray, mu: np.ndarray, s: np.ndarray) -> np.ndarray:
+    return np.maximum(mu + s * normal_offer_z((value - mu) / s), 0.0)
+
+
+# ----------------------------------------------------------------------------------------------
+# lognormal and truncated-normal posteriors: bisection on the first-order condition
+
+
+def _bisect(g, lo: np.ndarray, hi: np.ndarray, *, iterations: int = 60) -> np.ndarray:
+    """Root of a function decreasing on [lo, hi] with g(lo) > 0 > g(hi), elementwise."""
+    for _ in range(iterations):
+        mid = 0.5 * (lo + hi)
+        pos = g(mid) > 0
+        lo = np.where(pos, mid, lo)
+        hi = np.where(pos, hi, mid)
+    return 0.5 * (lo + hi)
+
+
+def _offer_lognormal(value: np.ndarray, mu: np.ndarray, s: np.ndarray) -> np.ndarray:
+    """Offer ``t = exp(mu + s z)`` with ``(V exp(-mu - s z) - 1) phi(z)/Phi(z) = s``."""
+    value, mu, s = np.broadcast_arrays(np.asarray(value, float), np.asarray(mu, float), np.asarray(s, float))
+    positive = value > 0
+    safe_v = np.where(positive, value, 1.0)
+
+    def g(z: np.ndarray) -> np.ndarray:
+        # (V e^{-mu-sz} - 1) - s Phi/phi, written with logs so both terms stay finite
+        return np.expm1(np.log(safe_v) - mu - s * z) - s * _mills_inverse(np.minimum(z, _Z_MAX))
+
+    k = (np.log(safe_v) - mu) / s  # at z = k the offer equals V: g < 0 there
+    z = _bisect(g, np.minimum(k, 0.0) - 40.0, k, iterations=80)
+    return np.where(positive, np.exp(mu + s * z), 0.0)
+
+
+def _log_mass(a: np.ndarray, z: np.ndarray) -> np.ndarray:
+    """``log(Phi(z) - Phi(a))`` for ``z > a``, via log-CDFs left of 0 and log-survival right of it."""
+    with np.errstate(divide="ignore"):
+        return _log_mass_raw(a, z)
+
+
+def _log_mass_raw(a: np.ndarray, z: np.ndarray) -> np.ndarray:
+    left = special.log_ndtr(z) + np.log1p(-np.exp(np.minimum(special.log_ndtr(a) - special.log_ndtr(z), -1e-300)))
+    right = special.log_ndtr(-a) + np.log1p(-np.exp(np.minimum(special.log_ndtr(-z) - special.log_ndtr(-a), -1e-300)))
+    return np.where(a > 0, right, left)
+
+
+def _offer_truncnorm(value, x, s, lo, hi) -> np.ndarray:
+    """Offer on a normal ``N(x, s^2)`` truncated to ``[lo, hi]``, clipped to ``[max(lo, 0), hi]``."""
+    value, x, s, lo, hi = np.broadcast_arrays(*(np.asarray(v, float) for v in (value, x, s, lo, hi)))
+    a = (lo - x) / s
+    b = (hi - x) / s
+    k = (value - x) / s
+
+    def g(z: np.ndarray) -> np.ndarray:
+        log_ratio = -0.5 * z * z - _LOG_SQRT_2PI - _log_mass(a, np.maximum(z, a + 1e-12))
+        return (k - z) * np.exp(log_ratio) - 1.0
+
+    floor = np.maximum(a, -x / s)  # offers are never negative
+    top = np.minimum(b, k)
+    z = _bisect(g, floor + 1e-12, top, iterations=60)
+    # the condition has no root inside: the offer sits on a bound
+    z = np.where(g(np.maximum(top, floor + 1e-12)) >= 0, top, z)
+    z = np.where(g(floor + 1e-12) <= 0, floor, z)
+    t = x + s * z
+    return np.where(value <= np.maximum(lo, 0.0), np.minimum(value, hi), t)
+
+
+# ----------------------------------------------------------------------------------------------
+# posteriors and the public offer function
+
+
+def uniform_bounds(mean: float | np.ndarray, scale: float | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Support ``[mean - scale sqrt(3), mean + scale sqrt(3)]`` of the uniform prior with that mean and sd."""
+    mean, scale = np.asarray(mean, float), np.asarray(scale, float)
+    return mean - _SQRT3 * scale, mean + _SQRT3 * scale
+
+
+def posterior(mean, scale, precision, signal) -> tuple[np.ndarray, np.ndarray]:
+    """Posterior mean and sd of a normal prior ``N(mean, scale^2)`` after a signal of relative precision.
+
+    The signal noise has variance ``scale^2 / precision``; precision 0 leaves the prior unchanged.
+
+    Examples
+    --------
+    >>> m, s = posterior(1.0, 0.5, 1.0, 2.0)
+    >>> float(m), round(float(s), 4)
+    (1.5, 0.3536)
+    """
+    mean, scale, precision = (np.asarray(v, float) for v in (mean, scale, precision))
+    signal = np.asarray(mean if signal is None else signal, float)
+    mu = (mean + precision * signal) / (1.0 + precision)
+    return mu, scale / np.sqrt(1.0 + precision)
+
+
+def optimal_offer(params: PriceParams, signal: float | np.ndarray | None = None) -> np.ndarray:
+    """The lead's optimal take-it-or-leave-it offer after observing ``signal``.
+
+    Parameters
+    ----------
+    params
+        Prior, signal precision and the lead's value (:class:`PriceParams`).
+    signal
+        Observed signal(s) ``x`` (of ``log theta`` for the lognormal prior); ignored when
+        ``params.precision == 0``.
+
+    Returns
+    -------
+    numpy.ndarray
+        The offer for each signal, in price units (never negative, never above the value).
+
+    Examples
+    --------
+    >>> float(optimal_offer(PriceParams(prior="uniform", mean=1.0, scale=0.5, value=2.0)).round(4))
+    1.0670
+    """
+    return _offers(params.prior, params.value, params.mean, params.scale, params.precision,
+                   params.mean if signal is None or params.precision == 0 else signal)
+
+
+def _offers(prior: str, value, mean, scale, precision, signal) -> np.ndarray:
+    value, mean, scale, precision, signal = np.broadcast_arrays(
+        *(np.asarray(v, float) for v in (value, mean, scale, precision, signal)))
+    if prior in ("normal", "lognormal"):
+        mu, s = posterior(mean, scale, precision, signal)
+        return _offer_normal(value, mu, s) if prior == "normal" else _offer_lognormal(value, mu, s)
+    lo, hi = uniform_bounds(mean, scale)
+    informed = precision > 0
+    noise = scale / np.sqrt(np.where(informed, precision, 1.0))
+    closed = np.clip((value + lo) / 2.0, np.maximum(lo, 0.0), hi)
+    closed = np.where(value <= np.maximum(lo, 0.0), np.minimum(value, hi), closed)
+    if not np.any(informed):
+        return closed
+    return np.where(informed, _offer_truncnorm(value, signal, noise, lo, hi), closed)
+
+
+# ----------------------------------------------------------------------------------------------
+# ex-ante outcomes by quadrature
+
+
+@lru_cache(maxsize=4)
+def _hermite(n: int) -> tuple[np.ndarray, np.ndarray]:
+    x, w = np.polynomial.hermite_e.hermegauss(n)
+    return x, w / np.sqrt(2.0 * np.pi)
+
+
+def _normal_pieces(value, mu, s, t):
+    """value, acceptance, payment, rent, loss, full given a normal posterior N(mu, s^2) and offer t >= 0."""
+    zt, zv, z0 = (t - mu) / s, (value - mu) / s, -mu / s
+    pt, pv, p0 = special.ndtr(zt), special.ndtr(zv), special.ndtr(z0)
+    dt, dv, d0 = (np.exp(-0.5 * z * z - _LOG_SQRT_2PI) for z in (zt, zv, z0))
+    # E[theta+ 1(theta <= t)] = E[theta 1(0 < theta <= t)]: a partner with a negative price joins for free,
+    # and what it gains then is not information rent
+    pos_t = mu * (pt - p0) + s * (d0 - dt)
+    pos_v = mu * (pv - p0) + s * (d0 - dv)
+    rent = t * pt - pos_t
+    full = value * pv - pos_v
+    loss = value * (pv - pt) - (pos_v - pos_t)
+    return pt * (value - t), pt, t * pt, np.maximum(rent, 0.0), np.maximum(loss, 0.0), full
+
+
+def _lognormal_pieces(value, mu, s, t):
+    with np.errstate(divide="ignore"):
+        zt = (np.log(t) - mu) / s
+        zv = (np.log(np.maximum(value, 0.0)) - mu) / s
+    mean = np.exp(mu + 0.5 * s * s)
+    pt, pv = special.ndtr(zt), special.ndtr(zv)
+    below_t = mean * special.ndtr(zt - s)  # E[theta 1(theta <= t)]
+    below_v = mean * special.ndtr(zv - s)
+    rent = t * pt - below_t
+    loss = value * (pv - pt) - (below_v - below_t)
+    full = value * pv - below_v
+    return pt * (value - t), pt, t * pt, rent, np.maximum(loss, 0.0), full
+
+
+def _truncnorm_pieces(value, x, s, lo, hi, t):
+    a, b = (lo - x) / s, (hi - x) / s
+    zt = np.clip((t - x) / s, a, b)
+    zv = np.clip((value - x) / s, a, b)
+    z0 = np.clip(-x / s, a, b)  # prices below 0 count as 0 in rents (see _normal_pieces)
+    mass = special.ndtr(b) - special.ndtr(a)
+    mass = np.where(mass > 0, mass, np.nan)
+    da = np.exp(-0.5 * a * a - _LOG_SQRT_2PI)
+
+    def cdf(z):
+        return (special.ndtr(z) - special.ndtr(a)) / mass
+
+    def below(z):  # E[theta 1(lo < theta <= x + s z)]
+        return (x * (special.ndtr(z) - special.ndtr(a)) + s * (da - np.exp(-0.5 * z * z - _LOG_SQRT_2PI))) / mass
+
+    pt, pv = cdf(zt), cdf(zv)
+    floor = below(z0)
+    rent = t * pt - (below(zt) - floor)
+    loss = value * (pv - pt) - (below(zv) - below(zt))
+    full = value * pv - (below(zv) - floor)
+    return pt * (value - t), pt, t * pt, np.maximum(rent, 0.0), np.maximum(loss, 0.0), full
+
+
+OUTCOMES = ("value", "acceptance", "payment", "rent", "efficiency_loss", "full_information_value")
+
+
+def expected_outcomes(params: PriceParams, *, nodes: int = 160) -> dict[str, float]:
+    """Ex-ante outcomes of the optimal offer, integrated over the lead's signal.
+
+    Parameters
+    ----------
+    params
+        Prior, precision and the lead's value.
+    nodes
+        Quadrature nodes over the signal.
+
+    Returns
+    -------
+    dict
+        ``value`` (the lead's expected surplus), ``acceptance`` (probability the partner joins),
+        ``payment`` (expected payment made), ``rent`` (the partner's expected information rent,
+        ``E[(t - max(theta, 0)) 1(joins)]``: what it is paid above what a lead who knew its price would
+        pay), ``efficiency_loss`` (expected surplus of efficient deals that fail) and
+        ``full_information_value`` (the lead's value if it knew theta, ``E[(V - max(theta, 0))+]``). ``value + rent +
+        efficiency_loss == full_information_value``.
+
+    Examples
+    --------
+    >>> out = expected_outcomes(PriceParams(prior="uniform", mean=1.0, scale=0.5, value=2.0))
+    >>> round(out["value"], 4), round(out["value"] + out["rent"] + out["efficiency_loss"], 4)
+    (0.5909, 1.0)
+    """
+    return {k: float(v) for k, v in zip(OUTCOMES, _expected(params.prior, params.value, params.mean,
+                                                            params.scale, params.precision, nodes=nodes),
+                                        strict=True)}
+
+
+def _expected(prior, value, mean, scale, precision, *, nodes: int = 160) -> tuple[np.ndarray, ...]:
+    """Vectorised :func:`expected_outcomes` over arrays of parameters (broadcast, last axis = nodes)."""
+    value, mean, scale, precision = (np.asarray(v, float)[..., None] for v in np.broadcast_arrays(
+        np.asarray(value, float), np.asarray(mean, float), np.asarray(scale, float), np.asarray(precision, float)))
+    if prior in ("normal", "lognormal"):
+        u, w = _hermite(nodes)
+        # marginal signal: mean + scale sqrt(1 + 1/precision) u; the posterior mean is then
+        # mean + scale sqrt(precision / (1 + precision)) u, whatever the precision (0 included)
+        s = scale / np.sqrt(1.0 + precision)
+        mu = mean + scale * np.sqrt(precision / (1.0 + precision)) * u
+        if prior == "normal":
+            t = _offer_normal(value, mu, s)
+            pieces = _normal_pieces(value, mu, s, t)
+        else:
+            t = _offer_lognormal(value, mu, s)
+            pieces = _lognormal_pieces(value, mu, s, t)
+        return tuple(np.sum(p * w, axis=-1) for p in pieces)
+    lo, hi = uniform_bounds(mean, scale)
+    informed = precision > 0
+    noise = scale / np.sqrt(np.where(informed, precision, 1.0))
+    # the signal's density: (Phi((hi - x)/noise) - Phi((lo - x)/noise)) / (hi - lo), on lo - 9 noise .. hi + 9 noise
+    g, gw = np.polynomial.legendre.leggauss(nodes * 3)
+    left, right = lo - 9.0 * noise, hi + 9.0 * noise
+    x = 0.5 * (left + right) + 0.5 * (right - left) * g
+    density = (special.ndtr((hi - x) / noise) - special.ndtr((lo - x) / noise)) / (hi - lo)
+    weights = 0.5 * (right - left) * gw * density
+    t = _offer_truncnorm(value, x, noise, lo, hi)
+    informed_out = [np.nansum(p * weights, axis=-1) for p in _truncnorm_pieces(value, x, noise, lo, hi, t)]
+    # no information: the posterior is the prior, a truncated normal with infinite noise; use the closed form
+    t0 = np.clip((value + lo) / 2.0, np.maximum(lo, 0.0), hi)
+    t0 = np.where(value <= np.maximum(lo, 0.0), np.minimum(value, hi), t0)[..., 0]
+    lo0, hi0, v0 = lo[..., 0], hi[..., 0], value[..., 0]
+    width = hi0 - lo0
+    pt = np.clip((t0 - lo0) / width, 0, 1)
+    pv = np.clip((v0 - lo0) / width, 0, 1)
+    vv = np.clip(v0, lo0, hi0)
+    floor0 = np.maximum(lo0, 0.0)  # prices below 0 count as 0 in rents
+    rent = (t0 * (t0 - lo0) - (t0**2 - np.minimum(floor0, t0) ** 2) / 2) / width
+    full = np.where(v0 > lo0, (v0 * (vv - lo0) - (vv**2 - np.minimum(floor0, vv) ** 2) / 2) / width, 0.0)
+    blind = (pt * (v0 - t0), pt, t0 * pt, rent, full - pt * (v0 - t0) - rent, full)
+    inf = informed[..., 0]
+    return tuple(np.where(inf, a, b) for a, b in zip(informed_out, blind, strict=True))

@@ -1,0 +1,103 @@
+"""Model 4 (take-it-or-leave-it offers under incomplete information)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pydantic import ValidationError
+from scipy import optimize, stats
+
+from coalitionlab.bargaining import PriceParams, expected_outcomes, normal_offer_z, optimal_offer
+from coalitionlab.bargaining.offers import posterior, uniform_bounds
+
+
+@pytest.mark.parametrize("k", [-300.0, -60.0, -59.0, -5.0, 0.0, 0.3, 7.0, 1e3, 1e8, 1e12, 1e15])
+def test_normal_condition_matches_brentq(k: float) -> None:
+    def g(z: float) -> float:
+        return z + np.exp(stats.norm.logcdf(z) - stats.norm.logpdf(z)) - k
+    ref = optimize.brentq(g, -400, 29, xtol=1e-14)
+    assert float(normal_offer_z(k)) == pytest.approx(ref, abs=1e-9)
+
+
+@pytest.mark.parametrize("prior", ["normal", "lognormal", "uniform"])
+@pytest.mark.parametrize("signal", [-1.5, 0.4, 1.0, 2.5])
+def test_offer_maximises_expected_surplus_on_a_grid(prior: str, signal: float) -> None:
+    mean = 0.2 if prior == "lognormal" else 1.0
+    p = PriceParams(prior=prior, mean=mean, scale=0.5, precision=2.0, value=2.0)
+    grid = np.linspace(0.0, 2.0, 400_001)
+    if prior == "uniform":
+        lo, hi = uniform_bounds(1.0, 0.5)
+        noise = 0.5 / np.sqrt(2.0)
+        mass = stats.norm.cdf(hi, signal, noise) - stats.norm.cdf(lo, signal, noise)
+        cdf = np.clip((stats.norm.cdf(grid, signal, noise) - stats.norm.cdf(lo, signal, noise)) / mass, 0, 1)
+    else:
+        mu, s = posterior(mean, 0.5, 2.0, signal)
+        x = np.log(np.maximum(grid, 1e-300)) if prior == "lognormal" else grid
+        cdf = stats.norm.cdf(x, mu, s)
+    best = grid[np.argmax(cdf * (2.0 - grid))]
+    assert float(optimal_offer(p, signal)) == pytest.approx(best, abs=2e-5)
+
+
+def test_uniform_prior_closed_form() -> None:
+    # no information, theta ~ U[lo, hi]: t* = (V + lo)/2, value (V - lo)^2 / (4 (hi - lo)) when interior
+    p = PriceParams(prior="uniform", mean=1.0, scale=0.5, precision=0.0, value=1.5)
+    lo, hi = (float(b) for b in uniform_bounds(1.0, 0.5))
+    assert float(optimal_offer(p)) == pytest.approx((1.5 + lo) / 2)
+    out = expected_outcomes(p)
+    assert out["value"] == pytest.approx((1.5 - lo) ** 2 / (4 * (hi - lo)), rel=1e-12)
+    assert out["acceptance"] == pytest.approx(((1.5 + lo) / 2 - lo) / (hi - lo), rel=1e-12)
+
+
+def test_uniform_prior_with_tiny_precision_approaches_closed_form() -> None:
+    informed = expected_outcomes(PriceParams(prior="uniform", mean=1.0, scale=0.5, precision=1e-6, value=1.5))
+    blind = expected_outcomes(PriceParams(prior="uniform", mean=1.0, scale=0.5, precision=0.0, value=1.5))
+    assert informed["value"] == pytest.approx(blind["value"], abs=1e-4)
+
+
+def test_offers_are_stable_deep_in_the_tails() -> None:
+    # the signal says the price is 40 sd above the value: the offer is tiny but finite and exact
+    p = PriceParams(prior="normal", mean=0.0, scale=1.0, precision=1e6, value=1.0)
+    t = optimal_offer(p, np.array([41.0, -41.0, 1.0 + 1e-3]))
+    assert np.all(np.isfinite(t))
+    assert t[0] == 0.0 or t[0] < 1.0
+    assert t[1] == 0.0  # the partner would pay to join: offer nothing
+    assert 0 < t[2] <= 1.0
+
+
+priors = st.sampled_from(["normal", "lognormal", "uniform"])
+
+
+@settings(max_examples=60, deadline=None)
+@given(priors, st.floats(-0.5, 1.5), st.floats(0.1, 1.0), st.floats(0.0, 1.5), st.floats(0.0, 30.0),
+       st.floats(0.0, 30.0))
+def test_value_never_falls_as_precision_rises(prior, mean, scale, value, tau1, tau2) -> None:
+    lo, hi = sorted([tau1, tau2])
+    a = expected_outcomes(PriceParams(prior=prior, mean=mean, scale=scale, precision=lo, value=value))
+    b = expected_outcomes(PriceParams(prior=prior, mean=mean, scale=scale, precision=hi, value=value))
+    assert b["value"] >= a["value"] - 1e-6
+
+
+@settings(max_examples=60, deadline=None)
+@given(priors, st.floats(-0.5, 1.5), st.floats(0.1, 1.0), st.floats(0.0, 1.5), st.floats(0.0, 30.0))
+def test_surplus_adds_up(prior, mean, scale, value, tau) -> None:
+    out = expected_outcomes(PriceParams(prior=prior, mean=mean, scale=scale, precision=tau, value=value))
+    total = out["value"] + out["rent"] + out["efficiency_loss"]
+    assert total == pytest.approx(out["full_information_value"], abs=1e-6)
+    assert 0 <= out["acceptance"] <= 1 + 1e-12
+
+
+@pytest.mark.parametrize("prior", ["normal", "lognormal", "uniform"])
+def test_information_rent_vanishes_as_precision_grows(prior: str) -> None:
+    rents = [expected_outcomes(PriceParams(prior=prior, mean=0.8, scale=0.4, precision=t, value=2.0))["rent"]
+             for t in (1.0, 1e2, 1e4, 1e6, 1e8)]
+    assert rents[0] > 0.02
+    assert all(b < a for a, b in zip(rents, rents[1:]))
+    assert rents[-1] < 0.01 * rents[0]
+
+
+@pytest.mark.parametrize(("field", "value"), [("scale", 0.0), ("precision", -1.0), ("value", -2.0), ("prior", "beta")])
+def test_bad_parameters_name_the_field(field: str, value: object) -> None:
+    with pytest.raises(ValidationError, match=field):
+        PriceParams(**{field: value})
