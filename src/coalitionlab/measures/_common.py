@@ -221,7 +221,7 @@ def dyad_values(table: pd.DataFrame, columns: list[str], c1: np.ndarray, c2: np.
     ``symmetric=True`` the table's (a, b) row also answers (b, a).
     """
     t1, t2, ty = (table[c].to_numpy().astype("int64") for c in ("ccode1", "ccode2", "year"))
-    vals = {c: pd.to_numeric(table[c], errors="coerce").to_numpy(dtype="float64") for c in columns}
+    vals = {c: pd.to_numeric(table[c], errors="coerce").to_numpy(dtype="float64", na_value=np.nan) for c in columns}
     if symmetric:
         t1, t2 = np.concatenate([t1, t2]), np.concatenate([t2, t1])
         ty = np.concatenate([ty, ty])
@@ -250,7 +250,7 @@ def state_values(table: pd.DataFrame, columns: list[str], ccode: np.ndarray, yea
     hit = (keys[pos] == want) if len(keys) else np.zeros(len(want), bool)
     out = {}
     for c in columns:
-        v = pd.to_numeric(t[c], errors="coerce").to_numpy(dtype="float64")[order]
+        v = pd.to_numeric(t[c], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)[order]
         col = np.full(len(want), np.nan)
         col[hit] = v[pos[hit]]
         out[c] = col

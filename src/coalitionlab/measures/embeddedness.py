@@ -61,9 +61,15 @@ def _to_ccode(lead: str | int, date: pd.Timestamp) -> int:
     """Map a name, ISO3 code or COW ccode to a ccode through the date-aware crosswalk."""
     from coalitionlab.data import countries
 
+    day = f"{date:%Y-%m-%d}"
     try:
-        return int(countries.to_ccode(lead, date=date, where="embeddedness lead"))
+        return int(countries.to_ccode(lead, date=day, where="embeddedness lead"))
     except UnknownCountryError:
+        if isinstance(lead, str) and len(lead) == 3 and lead.isalpha():  # a COW abbreviation (UKG, GMY)?
+            try:
+                return int(countries.to_ccode(lead.upper(), scheme="stateabb", date=day, where="embeddedness lead"))
+            except UnknownCountryError:
+                pass
         raise
     except (KeyError, ValueError, TypeError) as exc:
         raise UnknownCountryError(lead, where="embeddedness lead") from exc
@@ -71,8 +77,8 @@ def _to_ccode(lead: str | int, date: pd.Timestamp) -> int:
 
 def _to_date(date) -> pd.Timestamp:
     try:
-        ts = pd.Timestamp(date)
-    except (ValueError, TypeError):
+        ts = pd.to_datetime(date, format="ISO8601") if isinstance(date, str) else pd.Timestamp(date)
+    except (ValueError, TypeError, OverflowError):
         raise CoverageError(f"cannot read date {date!r}; write it as YYYY-MM-DD, e.g. '2003-03-20'") from None
     if pd.isna(ts):
         raise CoverageError(f"cannot read date {date!r}; write it as YYYY-MM-DD, e.g. '2003-03-20'")
@@ -106,10 +112,11 @@ def _mode(source: SourceChoice, data_dir) -> bool:
 
 
 def _spells(data_dir, is_seed: bool) -> pd.DataFrame:
-    if is_seed:
-        from coalitionlab.data import seed
+    if is_seed:  # the crosswalk ships the COW v2024 spells with the package
+        from coalitionlab.data import countries
 
-        df = seed.cow_states()
+        df = countries.cow_system()
+        df = df.assign(statenme=_names(countries, df))
     else:
         from coalitionlab.measures._common import load_source
 
@@ -118,6 +125,13 @@ def _spells(data_dir, is_seed: bool) -> pd.DataFrame:
     out["start_date"] = pd.to_datetime(out["start_date"])
     out["end_date"] = pd.to_datetime(out["end_date"])
     return out
+
+
+def _names(countries, spells: pd.DataFrame) -> np.ndarray:
+    """English names of the spells' states (as of each spell's last day)."""
+    ends = pd.to_datetime(spells["end_date"]).fillna(pd.Timestamp("2024-12-31"))
+    return np.asarray(countries.country_name(spells["ccode"].to_numpy(), date=ends.dt.strftime("%Y-%m-%d").to_numpy()),
+                      dtype=object)
 
 
 def _members_at(spells: pd.DataFrame, date: pd.Timestamp) -> pd.DataFrame:
@@ -166,6 +180,8 @@ def _seed_alliances(c1: np.ndarray, c2: np.ndarray, years: np.ndarray) -> np.nda
     from coalitionlab.measures._common import dyad_values
 
     agr = seed.agreements_long()
+    if "ccode1" not in agr.columns:  # one row per US partner state and year
+        agr = agr.assign(ccode1=2, ccode2=agr["ccode"])
     counts = agr.groupby(["ccode1", "ccode2", "year"], as_index=False).size().rename(columns={"size": "n"})
     vals = dyad_values(counts, ["n"], c1, c2, years, symmetric=True)["n"]
     return np.where(np.isnan(vals), 0.0, vals)
