@@ -87,6 +87,7 @@ def test_desta_unknown_code_fails_with_count(tmp_path, shared_data):
     with pytest.raises(UnknownCountryError, match=r"3 rows of desta, file desta_list_of_treaties_02_02_dyads.csv.gz"
                                                   r" could not be mapped: 999 \(3\)"):
         load("desta_dyads", tmp_path, cache=False)
+    bad["iso2"] = bad["iso2"].astype(object)
     bad.loc[5, "iso2"] = "abc"
     bad.to_csv(folder / "desta_list_of_treaties_02_02_dyads.csv.gz", index=False)
     with pytest.raises(DataFileError, match="iso2"):
