@@ -256,3 +256,206 @@ DEMOCRACY = _frame(
     ["ccode", "year"],
     name="democracy",
 )
+
+
+# ---------------------------------------------------------------- isard panels
+
+GDP_POPULATION = _frame(
+    {
+        "ccode": ccode(),
+        "year": year(1816, 2019),
+        "mrgdppc": real(0),
+        "sd_mrgdppc": real(0),
+        "pwtrgdp": real(0),
+        "sd_pwtrgdp": real(0),
+        "pwtpop": real(0),
+        "sd_pwtpop": real(0),
+    },
+    ["ccode", "year"],
+    name="gdp_population",
+)
+
+GW_COW_PANEL = _frame(
+    {
+        "ccode": ccode(),
+        "year": year(1816, 2025),
+        "gwcode": Column("Int64", Check.between(CCODE_MIN, CCODE_MAX), nullable=True),
+        "stateabb": Column(str, Check.str_matches(r"^[A-Z]{3}$")),
+        "cow_name": text(),
+        "gw_name": text(nullable=True),
+    },
+    ["ccode", "year"],
+    name="gw_cow_panel",
+)
+
+
+# ---------------------------------------------------------------- UN General Assembly ideal points
+
+UN_IDEAL_POINTS = _frame(
+    {
+        "ccode": ccode(),
+        "year": year(1946, 2023),
+        "session": Column(int, Check.between(1, 78)),
+        "iso3c": Column(str, Check.str_matches(r"^[A-Z]{3}$"), nullable=True),
+        "country_name": text(),
+        "n_votes": Column(int, Check.ge(1)),
+        "ideal_point": real(-6, 6, nullable=False),
+        **{f"ideal_point_q{q:02d}": real(-8, 8, nullable=False) for q in (0, 5, 10, 50, 90, 95, 100)},
+        **{f"{c}_agree": real(0, 1) for c in ("us", "russia", "brazil", "china", "india", "israel")},
+    },
+    ["ccode", "session"],
+    name="un_ideal_points",
+)
+
+
+# ---------------------------------------------------------------- US military presence
+
+TROOP_COLUMNS = (
+    "troops_ad", "army_ad", "navy_ad", "air_force_ad", "marine_corps_ad", "coast_guard_ad", "space_force_ad",
+    "army_national_guard", "air_national_guard", "army_reserve", "navy_reserve", "marine_corps_reserve",
+    "air_force_reserve", "coast_guard_reserve", "total_selected_reserve", "army_civilian", "navy_civilian",
+    "marine_corps_civilian", "air_force_civilian", "dod_civilian", "total_civilian",
+)
+
+US_TROOPS = _frame(
+    {
+        "ccode": ccode(),
+        "year": year(1950, 2024),
+        "country_name": text(),
+        "iso3c": Column(str, Check.str_matches(r"^[A-Z]{3}$"), nullable=True),
+        "region": text(),
+        **{c: count(nullable=True) for c in TROOP_COLUMNS},
+    },
+    ["ccode", "year"],
+    name="us_troops",
+)
+
+US_BASES = _frame(
+    {
+        "ccode": ccode(),
+        "country_name": text(),
+        "iso3c": Column(str, Check.str_matches(r"^[A-Z]{3}$")),
+        "basename": text(nullable=True),
+        "lat": real(-90, 90),
+        "lon": real(-180, 180),
+        "is_major_base": Column(bool),
+        "is_lilypad": Column(bool),
+        "is_funded_site": Column(bool),
+    },
+    ["ccode", "basename"],
+    name="us_bases",
+)
+
+US_CONSTRUCTION = _frame(
+    {
+        "ccode": ccode(),
+        "year": year(2008, 2019),
+        "spend_construction": real(nullable=False),
+        "n_projects": Column(int, Check.ge(1)),
+    },
+    ["ccode", "year"],
+    name="us_construction",
+)
+
+
+# ---------------------------------------------------------------- wars and peace operations
+
+COW_WAR_INTER = _frame(
+    {
+        "warnum": Column(int, Check.between(1, 999)),
+        "ccode1": ccode(),
+        "ccode2": ccode(),
+        "year": year(1816, 2007),
+        "is_onset": Column(bool),
+        "is_resumed": Column(bool),
+        "side1": Column(int, Check.isin([1, 2])),
+        "side2": Column(int, Check.isin([1, 2])),
+        "is_initiator1": Column(bool),
+        "is_initiator2": Column(bool),
+        "outcome1": Column("Int64", Check.between(1, 8), nullable=True),
+        "outcome2": Column("Int64", Check.between(1, 8), nullable=True),
+        "batdeath1": count(nullable=True),
+        "batdeath2": count(nullable=True),
+    },
+    ["warnum", "ccode1", "ccode2", "year", "is_resumed"],
+    name="cow_war_inter",
+)
+
+_FATALITY_COLUMNS = (
+    "fatalities_illness", "fatalities_accident", "fatalities_malicious", "fatalities_other", "fatalities_total",
+    "fatalities_military", "fatalities_observers", "fatalities_police", "fatalities_local_staff",
+    "fatalities_international_staff", "fatalities_other_staff",
+)
+
+PKO_CONTINGENT_FATALITIES = _frame(
+    {
+        "ccode": ccode(),
+        "contributor_name": text(),
+        "mission": text(),
+        "year": year(1948, 2015),
+        "month": Column(int, Check.between(1, 12)),
+        "month_date": date(1948, 2015),
+        **{c: count() for c in _FATALITY_COLUMNS},
+    },
+    ["ccode", "mission", "month_date"],
+    name="pko_contingent_fatalities",
+)
+
+PKO_UN_NONUN = _frame(
+    {
+        "ccode": ccode(),
+        "host_name": text(),
+        "conflict_id": Column(int, Check.ge(1)),
+        "episode_id": Column(int, Check.ge(1)),
+        "is_active_conflict": Column(bool),
+        "incompatibility": Column(int, Check.isin([1, 2])),
+        "month_date": date(1993, 2016),
+        "year": year(1993, 2016),
+        "mission_id": Column(int, Check.ge(1)),
+        "mission": text(),
+        "org": Column(int, Check.isin([1, 2, 3])),
+        "is_police_only": Column(bool),
+        **{c: real(0) for c in ("troops", "police", "observers", "personnel")},
+        **{f"sipri_{c}": real(0) for c in ("troops", "police", "observers", "totals")},
+        **{f"ipi_{c}": real(0) for c in ("troops", "police", "observers", "totals")},
+    },
+    ["mission_id", "conflict_id", "month_date"],
+    name="pko_un_nonun",
+)
+
+TAGO_US_FORCE = _frame(
+    {
+        "event_id": Column(int, Check.ge(1), unique=True),
+        "start_year": year(1948, 1998),
+        "conflict": text(),
+        "operation": text(),
+        **{c: flag() for c in ("use_of_force", "coalitional_use_of_force", "igo_authorized_use_of_force",
+                               "recession_year", "senate_divided", "house_divided", "ground_forces", "non_neo",
+                               "latin_america", "europe", "middle_east", "sub_saharan_africa", "asia_pacific",
+                               "post_cold_war", "post_vietnam_war")},
+        "budget_constraints": real(nullable=False),
+        "election_cycle": Column(int, Check.between(0, 24)),
+        "severity": Column(int, Check.between(1, 4)),
+    },
+    ["event_id"],
+    name="tago_us_force",
+)
+
+
+# ---------------------------------------------------------------- COW IGO reference counts (peacesciencer)
+
+COW_IGO_NDY = _frame(
+    {"ccode1": ccode(), "ccode2": ccode(), "year": year(1816, 2014), "dyadigos": Column(int, Check.between(0, 534))},
+    ["ccode1", "ccode2", "year"],
+    name="cow_igo_ndy",
+)
+
+COW_IGO_STATES_YEAR = _frame(
+    {
+        "ccode": ccode(),
+        "year": year(1816, 2014),
+        **{c: Column(int, Check.between(0, 534)) for c in ("igo_full", "igo_associate", "igo_observer", "igo_any")},
+    },
+    ["ccode", "year"],
+    name="cow_igo_states_year",
+)

@@ -615,3 +615,524 @@ register(Source(
     key=("ccode", "year"),
     urls={},
 ))
+
+
+def _read_gdp_population(paths: dict[str, Path]) -> pd.DataFrame:
+    path = paths["cw_gdppop.csv.gz"]
+    measures = ["mrgdppc", "sd_mrgdppc", "pwtrgdp", "sd_pwtrgdp", "pwtpop", "sd_pwtpop"]
+    raw = read_csv(path, required=["ccode", "year", *measures])
+    out = pd.DataFrame({**_integers(raw, ["ccode", "year"], path=path), **_floats(raw, measures, path=path)})
+    return out.sort_values(["ccode", "year"], ignore_index=True)
+
+
+register(Source(
+    name="gdp_population",
+    folder="isard",
+    files=("cw_gdppop.csv.gz",),
+    version="isard 0.2.0 (Fariss et al. 2022)",
+    publisher="Steven V. Miller (isard), from Fariss, Anders, Markowitz and Barnum",
+    citation="Fariss, Christopher J., Therese Anders, Jonathan N. Markowitz, and Miriam Barnum. 2022. \"New "
+             "Estimates of Over 500 Years of Historic GDP and Population Data.\" Journal of Conflict Resolution "
+             "66(3): 553-591." + ISARD_NOTE,
+    terms="GPL-2 (isard package data); cite Fariss et al. 2022.",
+    first_year=1816,
+    last_year=2019,
+    code_scheme="cow",
+    description="Latent GDP and population state-years on the COW system: GDP per capita (2011 int'l $ PPP, "
+                "Maddison-anchored), real GDP (millions of 2017 int'l $ PPP, PWT-anchored), population "
+                "(millions), each with its standard deviation (sd_*).",
+    reader=_read_gdp_population,
+    schema=schemas.GDP_POPULATION,
+    key=("ccode", "year"),
+    urls={},
+))
+
+
+def _read_gw_cow_panel(paths: dict[str, Path]) -> pd.DataFrame:
+    path = paths["cw_gw_panel.csv.gz"]
+    raw = read_csv(path, required=["stateabb", "year", "gwcode", "ccode", "gw_name", "cw_name"])
+    out = pd.DataFrame({
+        "ccode": to_integer(raw, "ccode", path=path, nullable=True),
+        "year": to_integer(raw, "year", path=path),
+        "gwcode": to_integer(raw, "gwcode", path=path, nullable=True),
+        **_texts(raw, ["stateabb"]),
+        "cow_name": _texts(raw, ["cw_name"])["cw_name"],
+        **_texts(raw, ["gw_name"]),
+    })
+    # 210 rows are Gleditsch-Ward state-years with no COW state (e.g. Canada 1867-1919): not COW-keyed, dropped
+    out = out[out["ccode"].notna()].astype({"ccode": "int64"})
+    return out.sort_values(["ccode", "year"], ignore_index=True)
+
+
+register(Source(
+    name="gw_cow_panel",
+    folder="isard",
+    files=("cw_gw_panel.csv.gz",),
+    version="isard 0.2.0",
+    publisher="Steven V. Miller (isard)",
+    citation="Gleditsch, Kristian S., and Michael D. Ward. 1999. \"A Revised List of Independent States since the "
+             "Congress of Vienna.\" International Interactions 25(4): 393-413; Correlates of War Project, State "
+             "System Membership v2016." + ISARD_NOTE,
+    terms="GPL-2 (isard package data); cite COW and Gleditsch-Ward.",
+    first_year=1816,
+    last_year=2025,
+    code_scheme="cow",
+    description="COW state-years (v2016 system, extended to 2025 assuming no new states) with the matching "
+                "Gleditsch-Ward gwcode (NA where the state-year has no GW counterpart).",
+    reader=_read_gw_cow_panel,
+    schema=schemas.GW_COW_PANEL,
+    key=("ccode", "year"),
+    urls={},
+))
+
+
+# ---------------------------------------------------------------- UN General Assembly ideal points
+
+_UN_QUANTILES = {"QO%All": "ideal_point_q00", "Q5%All": "ideal_point_q05", "Q10%All": "ideal_point_q10",
+                 "Q50%All": "ideal_point_q50", "Q90%All": "ideal_point_q90", "Q95%All": "ideal_point_q95",
+                 "Q100%All": "ideal_point_q100"}
+_UN_AGREE = {"USAgree": "us_agree", "RUSSAgree": "russia_agree", "BrazilAgree": "brazil_agree",
+             "ChinaAgree": "china_agree", "IndiaAgree": "india_agree", "IsraelAgree": "israel_agree"}
+
+
+def _read_un_ideal_points(paths: dict[str, Path]) -> pd.DataFrame:
+    path = paths["IdealpointestimatesAll_Jun2024.csv.gz"]
+    raw = read_csv(path, required=["ccode", "session", "NVotesAll", "IdealPointAll", "iso3c", "Countryname",
+                                   *_UN_QUANTILES, *_UN_AGREE])
+    n = _integers(raw, ["ccode", "session", "NVotesAll"], path=path)
+    quantiles = _floats(raw, list(_UN_QUANTILES), path=path)
+    agree = _floats(raw, list(_UN_AGREE), path=path)
+    out = pd.DataFrame({
+        "ccode": n["ccode"],
+        "year": n["session"] + 1945,  # session n opens in September of 1945 + n
+        "session": n["session"],
+        **_texts(raw, ["iso3c"]),
+        "country_name": _texts(raw, ["Countryname"])["Countryname"],
+        "n_votes": n["NVotesAll"],
+        "ideal_point": _floats(raw, ["IdealPointAll"], path=path)["IdealPointAll"],
+        **{_UN_QUANTILES[c]: v for c, v in quantiles.items()},
+        **{_UN_AGREE[c]: v for c, v in agree.items()},
+    })
+    return out.sort_values(["ccode", "session"], ignore_index=True)
+
+
+register(Source(
+    name="un_ideal_points",
+    folder="un_voting",
+    files=("IdealpointestimatesAll_Jun2024.csv.gz",),
+    version="June 2024",
+    publisher="Erik Voeten, Anton Strezhnev and Michael Bailey (Harvard Dataverse)",
+    citation="Bailey, Michael A., Anton Strezhnev, and Erik Voeten. 2017. \"Estimating Dynamic State "
+             "Preferences from United Nations Voting Data.\" Journal of Conflict Resolution 61(2): 430-456; "
+             "Voeten, Strezhnev and Bailey, \"United Nations General Assembly Voting Data\", Harvard Dataverse, "
+             "hdl:1902.1/12379 (June 2024 release).",
+    terms="CC0 (public domain); cite Bailey, Strezhnev and Voeten 2017.",
+    first_year=1946,
+    last_year=2023,
+    code_scheme="cow",
+    description="UNGA ideal points (all votes) by state-session 1-78 (year = 1945 + session), with the "
+                "reported quantiles and the share of votes agreeing with the USA, Russia, Brazil, China, India "
+                "and Israel.",
+    reader=_read_un_ideal_points,
+    schema=schemas.UN_IDEAL_POINTS,
+    key=("ccode", "session"),
+    urls={},
+))
+
+
+# ---------------------------------------------------------------- US military presence (troopdata)
+
+TROOPDATA_CITATION = (
+    "Allen, Michael A., Michael E. Flynn, and Carla Martinez Machain. 2022. \"Global U.S. Military Deployment "
+    "Data: 1950-2020.\" Conflict Management and Peace Science 39(3): 351-370; Kane, Tim. 2006. \"Global U.S. "
+    "Troop Deployment, 1950-2005.\" Heritage Foundation. Data from the R package troopdata (Michael E. Flynn)."
+)
+TROOPDATA_TERMS = "GPL (>= 3) for the troopdata package; cite the data articles."
+# troopdata codes US territories and non-sovereign places outside the COW state list: Puerto Rico 6 and 1001+
+TROOPDATA_TERRITORIES = (6,)
+
+
+def _is_territory(codes: pd.Series) -> pd.Series:
+    return codes.isin(TROOPDATA_TERRITORIES) | (codes > schemas.CCODE_MAX)
+
+
+def _read_us_troops(paths: dict[str, Path]) -> pd.DataFrame:
+    path = paths["troopdata_country_year.csv.gz"]
+    counts = list(schemas.TROOP_COLUMNS)
+    raw = read_csv(path, required=["countryname", "year", "ccode", "iso3c", "region", *counts])
+    n = _integers(raw, ["ccode", "year"], path=path)
+    values = pd.DataFrame(_integers(raw, counts, path=path, nullable=True))
+    # six 1959 marine_corps_ad values are negative (-1 to -322) in the Heritage-based series: not counts
+    values = values.mask(values < 0)
+    out = pd.DataFrame({
+        **n,
+        "country_name": _texts(raw, ["countryname"])["countryname"],
+        **_texts(raw, ["iso3c", "region"]),
+        **values,
+    })
+    out = out[~_is_territory(out["ccode"])]
+    # 29 ccode-years appear twice under two spellings of one name (e.g. "Czech Republic"/"Czechia"); one of
+    # each pair is all zeros, so the counts are summed and the name of the row with more troops kept
+    out = out.sort_values(["ccode", "year", "troops_ad"], ascending=[True, True, False], na_position="last")
+    labels = out.groupby(["ccode", "year"], sort=False)[["country_name", "iso3c", "region"]].first()
+    sums = out.groupby(["ccode", "year"], sort=False)[counts].sum(min_count=1)
+    result = labels.join(sums).reset_index()
+    return result.astype({c: "Int64" for c in counts}).sort_values(["ccode", "year"], ignore_index=True)
+
+
+register(Source(
+    name="us_troops",
+    folder="us_military_presence",
+    files=("troopdata_country_year.csv.gz",),
+    version="troopdata 1.0.4.9000",
+    publisher="Michael E. Flynn, Michael A. Allen and Carla Martinez Machain (troopdata)",
+    citation=TROOPDATA_CITATION,
+    terms=TROOPDATA_TERMS,
+    first_year=1950,
+    last_year=2024,
+    code_scheme="cow",
+    description="US military personnel stationed in each host state-year (active duty total troops_ad and by "
+                "branch, guard/reserve, DoD civilians). Only state-years listed in the source are present; an "
+                "absent host-year is not filled with 0 by the loader. US territories are dropped.",
+    reader=_read_us_troops,
+    schema=schemas.US_TROOPS,
+    key=("ccode", "year"),
+    urls={},
+))
+
+
+def _read_us_bases(paths: dict[str, Path]) -> pd.DataFrame:
+    path = paths["basedata_vine.csv"]
+    raw = read_csv(path, required=["countryname", "ccode", "iso3c", "basename", "lat", "lon", "base", "lilypad",
+                                   "fundedsite"])
+    flags = _integers(raw, ["base", "lilypad", "fundedsite"], path=path)
+    out = pd.DataFrame({
+        **_integers(raw, ["ccode"], path=path),
+        "country_name": _texts(raw, ["countryname"])["countryname"],
+        **_texts(raw, ["iso3c", "basename"]),
+        **_floats(raw, ["lat", "lon"], path=path),
+        "is_major_base": flags["base"].eq(1),
+        "is_lilypad": flags["lilypad"].eq(1),
+        "is_funded_site": flags["fundedsite"].eq(1),
+    })
+    # Naval Support Activity Naples is listed twice, identically
+    out = _drop_exact_duplicates(out)
+    return out.sort_values(["ccode", "basename"], ignore_index=True)
+
+
+register(Source(
+    name="us_bases",
+    folder="us_military_presence",
+    files=("basedata_vine.csv",),
+    version="troopdata 1.0.4.9000 (Vine 2015, updated)",
+    publisher="David Vine; Michael E. Flynn et al. (troopdata)",
+    citation="Vine, David. 2015. Base Nation: How U.S. Military Bases Abroad Harm America and the World. "
+             "Metropolitan Books; updated in the R package troopdata (Michael E. Flynn).",
+    terms=TROOPDATA_TERMS,
+    first_year=2018,
+    last_year=2018,
+    code_scheme="cow",
+    description="US overseas base sites (cross-section, through 2018): host ccode, name, location and type "
+                "(major base, lily pad, funded site).",
+    reader=_read_us_bases,
+    schema=schemas.US_BASES,
+    key=("ccode", "basename"),
+    urls={},
+))
+
+
+def _read_us_construction(paths: dict[str, Path]) -> pd.DataFrame:
+    path = paths["builddata_milcon.csv.gz"]
+    raw = read_csv(path, required=["countryname", "ccode", "year", "location", "spend_construction"])
+    out = pd.DataFrame({
+        "ccode": to_integer(raw, "ccode", path=path, nullable=True),
+        **_integers(raw, ["year"], path=path),
+        **_floats(raw, ["spend_construction"], path=path),
+    })
+    # rows are projects without an id; rows with no ccode (2,168: US territories, "Worldwide Unspecified",
+    # classified locations) cannot be keyed to a state and are dropped; the rest are summed per host-year
+    out = out[out["ccode"].notna()].astype({"ccode": "int64"})
+    grouped = out.groupby(["ccode", "year"])["spend_construction"]
+    result = pd.DataFrame({"spend_construction": grouped.sum(), "n_projects": grouped.size()}).reset_index()
+    return result.astype({"n_projects": "int64"})
+
+
+register(Source(
+    name="us_construction",
+    folder="us_military_presence",
+    files=("builddata_milcon.csv.gz",),
+    version="troopdata 1.0.4.9000",
+    publisher="Michael A. Allen, Michael E. Flynn and Carla Martinez Machain (troopdata)",
+    citation="Allen, Michael A., Michael E. Flynn, and Carla Martinez Machain. 2020. \"Outside the Wire: U.S. "
+             "Military Deployments and Public Opinion in Host States.\" American Political Science Review "
+             "114(2): 326-341 (construction data, R package troopdata).",
+    terms=TROOPDATA_TERMS,
+    first_year=2008,
+    last_year=2019,
+    code_scheme="cow",
+    description="US military construction and housing spending (thousands of current USD) summed by host "
+                "state-year from project rows, with the number of project rows; negative project rows "
+                "(rescissions) are included in the sum.",
+    reader=_read_us_construction,
+    schema=schemas.US_CONSTRUCTION,
+    key=("ccode", "year"),
+    urls={},
+))
+
+
+# ---------------------------------------------------------------- COW inter-state wars (peacesciencer)
+
+def _read_cow_war_inter(paths: dict[str, Path]) -> pd.DataFrame:
+    path = paths["cow_war_inter.csv"]
+    cols = ["warnum", "ccode1", "ccode2", "year", "cowinteronset", "resume", "sidea1", "sidea2", "initiator1",
+            "initiator2"]
+    raw = read_csv(path, required=[*cols, "outcome1", "outcome2", "batdeath1", "batdeath2"])
+    n = _integers(raw, cols, path=path)
+    deaths = _integers(raw, ["batdeath1", "batdeath2"], path=path, missing=[-9, -8])
+    outcomes = _integers(raw, ["outcome1", "outcome2"], path=path, nullable=True)
+    out = pd.DataFrame({
+        "warnum": n["warnum"], "ccode1": n["ccode1"], "ccode2": n["ccode2"], "year": n["year"],
+        "is_onset": n["cowinteronset"].eq(1), "is_resumed": n["resume"].eq(1),
+        "side1": n["sidea1"], "side2": n["sidea2"],
+        "is_initiator1": n["initiator1"].eq(1), "is_initiator2": n["initiator2"].eq(1),
+        **outcomes, **deaths,
+    })
+    return out.sort_values(["warnum", "ccode1", "ccode2", "year", "is_resumed"], ignore_index=True)
+
+
+register(Source(
+    name="cow_war_inter",
+    folder="peacesciencer",
+    files=("cow_war_inter.csv",),
+    version="4.0",
+    publisher="Correlates of War Project, via peacesciencer",
+    citation="Sarkees, Meredith Reid, and Frank Wayman. 2010. Resort to War: 1816-2007. CQ Press (COW "
+             "Inter-State War Data v4.0)." + PEACESCIENCER_NOTE,
+    terms=COW_TERMS,
+    first_year=1816,
+    last_year=2007,
+    code_scheme="cow",
+    description="COW inter-state wars as directed dyad-years of opposing participants: war number, sides "
+                "(1 = side A, 2 = side B), initiators, outcomes (1 win, 2 loss, 3 compromise, 4 transformed, "
+                "6 stalemate, 8 changed sides) and battle deaths of each participant. No dates: peacesciencer "
+                "keeps years only.",
+    reader=_read_cow_war_inter,
+    schema=schemas.COW_WAR_INTER,
+    key=("warnum", "ccode1", "ccode2", "year", "is_resumed"),
+    urls={},
+))
+
+
+# ---------------------------------------------------------------- peace operations
+
+_FATALITIES = {"Illness": "fatalities_illness", "Accident": "fatalities_accident",
+               "Malicious": "fatalities_malicious", "Other": "fatalities_other", "Total": "fatalities_total",
+               "Mil": "fatalities_military", "Obs": "fatalities_observers", "Police": "fatalities_police",
+               "Local": "fatalities_local_staff", "International": "fatalities_international_staff",
+               "Otherstaff": "fatalities_other_staff"}
+
+
+def _read_pko_contingent_fatalities(paths: dict[str, Path]) -> pd.DataFrame:
+    path = paths["contingent_mission_month_fatalities.csv"]
+    raw = read_csv(path, required=["Year", "Month", "Nationality", "Mission", "Cowcontr", *_FATALITIES])
+    n = _integers(raw, ["Year", "Month"], path=path)
+    counts = _integers(raw, list(_FATALITIES), path=path)
+    out = pd.DataFrame({
+        "ccode": to_integer(raw, "Cowcontr", path=path, nullable=True),
+        "contributor_name": _texts(raw, ["Nationality"])["Nationality"],
+        "mission": _texts(raw, ["Mission"])["Mission"],
+        "year": n["Year"],
+        "month": n["Month"],
+        "month_date": _date(n["Year"], n["Month"], pd.Series(1, index=raw.index), path=path, column="Month"),
+        **{_FATALITIES[c]: v.astype("Int64") for c, v in counts.items()},
+    })
+    # 13 rows of undetermined nationality (no code) and 2 of the Occupied Palestinian Territory (code 1020,
+    # not a COW state) cannot be keyed to a COW contributor and are dropped
+    out = out[out["ccode"].notna() & out["ccode"].le(schemas.CCODE_MAX)].astype({"ccode": "int64"})
+    return out.sort_values(["ccode", "mission", "month_date"], ignore_index=True)
+
+
+register(Source(
+    name="pko_contingent_fatalities",
+    folder="pko_contingent_fatalities",
+    files=("contingent_mission_month_fatalities.csv",),
+    version="2015 (compiled for Wood, 'UN-Interested Suppliers')",
+    publisher="UN DPKO fatality statistics, compiled in treywood10/Mandate_Contribute",
+    citation="United Nations Department of Peacekeeping Operations, peacekeeper fatality statistics "
+             "(contributor-mission-month compilation used by Trey Wood, \"UN-Interested Suppliers: Effects of "
+             "Peacekeeping Mandates on Contributions\"); compiling author undocumented, verify before citing.",
+    terms="UN statistics, public; provenance of the compilation undocumented.",
+    first_year=1948,
+    last_year=2015,
+    code_scheme="cow",
+    description="UN peacekeeper fatalities by contributing state, mission and month, by cause and personnel "
+                "type; only months with at least one fatality appear (indirect evidence of contribution).",
+    reader=_read_pko_contingent_fatalities,
+    schema=schemas.PKO_CONTINGENT_FATALITIES,
+    key=("ccode", "mission", "month_date"),
+    urls={},
+))
+
+
+def _read_pko_un_nonun(paths: dict[str, Path]) -> pd.DataFrame:
+    path = paths["un_nonun_peacekeeping_v2_2019.csv.gz"]
+    personnel = {"troops_iepo": "troops", "police_iepo": "police", "observers_iepo": "observers",
+                 "totals_iepo": "personnel"}
+    raw_counts = {f"SIPRI_{c}": f"sipri_{c}" for c in ("troops", "police", "observers", "totals")}
+    raw_counts |= {f"IPI_{c}": f"ipi_{c}" for c in ("troops", "police", "observers", "totals")}
+    ints = ["ccode", "conflictid", "episodenum", "activity", "incomp", "year", "missionid", "org", "onlypolice"]
+    raw = read_csv(path, required=[*ints, "location", "date", "mission", *personnel, *raw_counts])
+    n = _integers(raw, ints, path=path)
+    month = _iso_date(raw, "date", path=path)
+    wrong_year = month.dt.year != n["year"]
+    if wrong_year.any():
+        pos = int(np.flatnonzero(wrong_year.to_numpy())[0])
+        raise DataFileError("date and year disagree", path=path, column="year", row=pos + 2)
+    out = pd.DataFrame({
+        "ccode": n["ccode"],
+        "host_name": _texts(raw, ["location"])["location"],
+        "conflict_id": n["conflictid"],
+        "episode_id": n["episodenum"],
+        "is_active_conflict": n["activity"].eq(1),
+        "incompatibility": n["incomp"],
+        "month_date": month,
+        "year": n["year"],
+        "mission_id": n["missionid"],
+        "mission": _texts(raw, ["mission"])["mission"],
+        "org": n["org"],
+        "is_police_only": n["onlypolice"].eq(1),
+        **{personnel[c]: v for c, v in _floats(raw, list(personnel), path=path).items()},
+        **{raw_counts[c]: v for c, v in _floats(raw, list(raw_counts), path=path).items()},
+    })
+    return out.sort_values(["mission_id", "conflict_id", "month_date"], ignore_index=True)
+
+
+register(Source(
+    name="pko_un_nonun",
+    folder="pko_un_nonun",
+    files=("un_nonun_peacekeeping_v2_2019.csv.gz",),
+    version="2-2019",
+    publisher="Corinne Bara and Lisa Hultman, from the SIPRI Multilateral Peace Operations Database",
+    citation="Bara, Corinne, and Lisa Hultman. 2020. \"Just Different Hats? Comparing UN and Non-UN "
+             "Peacekeeping.\" International Peacekeeping 27(3): 341-368; SIPRI. 2017. Multilateral Peace "
+             "Operations Database.",
+    terms="Free for research use; the codebook requires citing Bara & Hultman 2020 and SIPRI.",
+    first_year=1993,
+    last_year=2016,
+    code_scheme="cow",
+    description="Personnel of UN (org 1), regional (2) and international (3) peace operations in civil-conflict "
+                "host states, by mission-conflict-month: troops, police, observers and total personnel "
+                "(interpolated and extrapolated monthly, the dataset's main series), plus raw SIPRI and IPI counts.",
+    reader=_read_pko_un_nonun,
+    schema=schemas.PKO_UN_NONUN,
+    key=("mission_id", "conflict_id", "month_date"),
+    urls={},
+))
+
+
+# ---------------------------------------------------------------- Tago (2005): US uses of force
+
+_TAGO_FLAGS = ["use_of_force", "coalitional_use_of_force", "igo_authorized_use_of_force", "recession_year",
+               "senate_divided", "house_divided", "ground_forces", "non_neo", "latin_america", "europe",
+               "middle_east", "sub_saharan_africa", "asia_pacific", "post_cold_war", "post_vietnam_war"]
+
+
+def _read_tago_us_force(paths: dict[str, Path]) -> pd.DataFrame:
+    path = paths["multilat_force_tago2005.csv"]
+    raw = read_csv(path, required=["start_year", "conflict", "operation", "budget_constraints", "election_cycle",
+                                   "severity", *_TAGO_FLAGS])
+    n = _integers(raw, ["start_year", "election_cycle", "severity"], path=path)
+    out = pd.DataFrame({
+        # events have no id and 8 (year, conflict, operation) triples repeat; the id is the row in the file
+        "event_id": np.arange(1, len(raw) + 1, dtype="int64"),
+        "start_year": n["start_year"],
+        **_texts(raw, ["conflict", "operation"]),
+        **_flags(raw, _TAGO_FLAGS, path=path),
+        **_floats(raw, ["budget_constraints"], path=path),
+        "election_cycle": n["election_cycle"],
+        "severity": n["severity"],
+    })
+    return out
+
+
+register(Source(
+    name="tago_us_force",
+    folder="tago_us_multilateral_force",
+    files=("multilat_force_tago2005.csv",),
+    version="2005 (JPR replication, via polisciols)",
+    publisher="Atsushi Tago (JPR replication archive, PRIO)",
+    citation="Tago, Atsushi. 2005. \"Determinants of Multilateralism in US Use of Force: State of Economy, "
+             "Election Cycle, and Divided Government.\" Journal of Peace Research 42(5): 585-604.",
+    terms="JPR replication data, free for research use; cite Tago 2005.",
+    first_year=1948,
+    last_year=1998,
+    code_scheme="none",
+    description="288 US uses of force 1948-1998 (events, no country codes): whether coalitional (under unified "
+                "command with other states) or IGO-authorised, with the author's domestic-politics covariates.",
+    reader=_read_tago_us_force,
+    schema=schemas.TAGO_US_FORCE,
+    key=("event_id",),
+    urls={},
+))
+
+
+# ---------------------------------------------------------------- COW IGO reference counts (peacesciencer)
+
+def _read_cow_igo_ndy(paths: dict[str, Path]) -> pd.DataFrame:
+    path = paths["cow_igo_ndy.csv.gz"]
+    raw = read_csv(path, required=["ccode1", "ccode2", "year", "dyadigos"])
+    out = pd.DataFrame(_integers(raw, ["ccode1", "ccode2", "year", "dyadigos"], path=path))
+    unordered = out["ccode1"] >= out["ccode2"]
+    if unordered.any():
+        pos = int(np.flatnonzero(unordered.to_numpy())[0])
+        raise DataFileError("non-directed file needs ccode1 < ccode2", path=path, column="ccode1", row=pos + 2)
+    return out.sort_values(["ccode1", "ccode2", "year"], ignore_index=True)
+
+
+register(Source(
+    name="cow_igo_ndy",
+    folder="peacesciencer",
+    files=("cow_igo_ndy.csv.gz",),
+    version="3.0",
+    publisher="Correlates of War Project, via peacesciencer",
+    citation=IGO_CITATION + PEACESCIENCER_NOTE,
+    terms=COW_TERMS,
+    first_year=1816,
+    last_year=2014,
+    code_scheme="cow",
+    description="Reference joint IGO counts, non-directed dyad-years (ccode1 < ccode2): dyadigos = number of "
+                "IGOs in which both states are full or associate members (COW dyadic_formatv3).",
+    reader=_read_cow_igo_ndy,
+    schema=schemas.COW_IGO_NDY,
+    key=("ccode1", "ccode2", "year"),
+    urls={},
+))
+
+
+def _read_cow_igo_states_year(paths: dict[str, Path]) -> pd.DataFrame:
+    path = paths["cow_igo_sy.csv"]
+    counts = {"sum_igo_full": "igo_full", "sum_igo_associate": "igo_associate", "sum_igo_observer": "igo_observer",
+              "sum_igo_anytype": "igo_any"}
+    raw = read_csv(path, required=["ccode", "year", *counts])
+    n = _integers(raw, ["ccode", "year", *counts], path=path)
+    out = pd.DataFrame({"ccode": n["ccode"], "year": n["year"], **{counts[c]: n[c] for c in counts}})
+    return out.sort_values(["ccode", "year"], ignore_index=True)
+
+
+register(Source(
+    name="cow_igo_states_year",
+    folder="peacesciencer",
+    files=("cow_igo_sy.csv",),
+    version="3.0",
+    publisher="Correlates of War Project, via peacesciencer",
+    citation=IGO_CITATION + PEACESCIENCER_NOTE,
+    terms=COW_TERMS,
+    first_year=1816,
+    last_year=2014,
+    code_scheme="cow",
+    description="State-year counts of IGO memberships by type (full, associate, observer, any) from COW IGO v3.",
+    reader=_read_cow_igo_states_year,
+    schema=schemas.COW_IGO_STATES_YEAR,
+    key=("ccode", "year"),
+    urls={},
+))
