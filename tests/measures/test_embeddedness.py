@@ -117,3 +117,33 @@ def test_unknown_component_and_source(shared_data):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         embeddedness("USA", "2003-03-20", data_dir=shared_data, components=COMPS, source="full")
+
+
+def test_seed_when_no_data_dir(tmp_path):
+    from coalitionlab.data import seed
+    from coalitionlab.errors import MissingDataError, SeedDataWarning
+
+    with pytest.warns(SeedDataWarning, match="seed"):
+        e = embeddedness("USA", "2003-03-20", data_dir=tmp_path)
+    assert e.attrs["is_seed"] is True and e.attrs["components"] == ["alliances", "igos"]
+    assert e.attrs["sources"] == {"seed.agreements_long": seed.SEED_VERSION,
+                                  "seed.igo_membership_long": seed.SEED_VERSION}
+    # the seed's bilateral defence pacts of 2003 (Japan, Korea, Philippines ...) are counted
+    pacts = seed.agreements_long(years=2003)
+    got = e.set_index("ccode")["alliances"]
+    expected = pacts.groupby("ccode2").size()
+    assert (got.loc[expected.index] == expected).all()
+    assert got.drop(expected.index).eq(0).all()
+    nato = e.set_index("ccode").loc[[200, 220], "igos"]
+    assert (nato >= 3).all()  # UN, NATO, OSCE ... in the seed
+    with pytest.raises(MissingDataError, match="full sources"):
+        embeddedness("USA", "2003-03-20", data_dir=tmp_path, components=["trade_agreements"], source="seed")
+    with pytest.raises(CoverageError, match="no component has data"):
+        embeddedness("USA", "1900-01-01", data_dir=tmp_path, source="seed")
+
+
+def test_full_source_missing_is_an_error(tmp_path):
+    from coalitionlab.errors import MissingDataError
+
+    with pytest.raises(MissingDataError):
+        embeddedness("USA", "2003-03-20", data_dir=tmp_path, components=COMPS, source="full")

@@ -105,7 +105,8 @@ def _mode(source: SourceChoice, data_dir) -> bool:
         return False
     warnings.warn(
         "embeddedness: the full sources are not in the data directory; using the embedded seed data "
-        "(US-centred subset: alliances and IGOs only). Pass data_dir= or set $COALITIONLAB_DATA.",
+        "(alliances = US bilateral defence agreements, igos = the seed's ~30 organisations and the UN). "
+        "Pass data_dir= or set $COALITIONLAB_DATA.",
         SeedDataWarning, stacklevel=3,
     )
     return True
@@ -143,11 +144,7 @@ def _coverage(comp: Component, is_seed: bool) -> tuple[int, int]:
     if is_seed:
         from coalitionlab.data import seed
 
-        yrs = seed.coverage(comp.source) if hasattr(seed, "coverage") else None
-        if yrs is not None:
-            return int(yrs[0]), int(yrs[1])
-        frame = seed.igo_membership_long() if comp.step == "igos" else seed.agreements_long()
-        return int(frame["year"].min()), int(frame["year"].max())
+        return int(seed.FIRST_YEAR), int(seed.LAST_YEAR)
     from coalitionlab.data import get_source
 
     s = get_source(comp.source)
@@ -179,9 +176,7 @@ def _seed_alliances(c1: np.ndarray, c2: np.ndarray, years: np.ndarray) -> np.nda
     from coalitionlab.data import seed
     from coalitionlab.measures._common import dyad_values
 
-    agr = seed.agreements_long()
-    if "ccode1" not in agr.columns:  # one row per US partner state and year
-        agr = agr.assign(ccode1=2, ccode2=agr["ccode"])
+    agr = seed.agreements_long()  # bilateral only: multilateral treaties enter as seed IGOs (NATO, Rio ...)
     counts = agr.groupby(["ccode1", "ccode2", "year"], as_index=False).size().rename(columns={"size": "n"})
     vals = dyad_values(counts, ["n"], c1, c2, years, symmetric=True)["n"]
     return np.where(np.isnan(vals), 0.0, vals)
@@ -286,7 +281,10 @@ def embeddedness_pairs(pairs: pd.DataFrame, *, data_dir: str | os.PathLike | Non
 
 def _versions(comps: list[str], is_seed: bool) -> dict[str, str]:
     if is_seed:
-        return {COMPONENTS[c].source: "seed" for c in comps}
+        from coalitionlab.data import seed
+
+        tables = {"alliances": "seed.agreements_long", "igos": "seed.igo_membership_long"}
+        return {tables[c]: seed.SEED_VERSION for c in comps}
     from coalitionlab.data import get_source
 
     out = {"cow_states": get_source("cow_states").version}

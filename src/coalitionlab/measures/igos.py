@@ -63,11 +63,12 @@ IGO_COLUMNS = ("igo_joint_any", "igo_joint_full", "igo_joint_political", "igo_jo
 
 def security_flags(igo_list: pd.DataFrame) -> pd.Series:
     """``True`` for the IGOs in :data:`SECURITY_IGOS` (or flagged ``is_security`` by the list itself)."""
-    names = igo_list["ioname"].astype(str).str.lower()
+    col = "ioname" if "ioname" in igo_list.columns else "org"
+    names = igo_list[col].astype(str).str.lower()
     flag = names.isin({s.lower() for s in SECURITY_IGOS})
     if "is_security" in igo_list.columns:
-        flag |= igo_list["is_security"].fillna(False).astype(bool)
-    return pd.Series(flag.to_numpy(), index=igo_list["ioname"].astype(str).to_numpy(), name="is_security")
+        flag |= pd.to_numeric(igo_list["is_security"], errors="coerce").fillna(0).to_numpy() > 0
+    return pd.Series(flag.to_numpy(), index=igo_list[col].astype(str).to_numpy(), name="is_security")
 
 
 def _seed_members() -> pd.DataFrame:
@@ -95,6 +96,8 @@ def _membership(data_dir, source: SourceChoice, what: str) -> tuple[pd.DataFrame
 
 def _weights(igo_list: pd.DataFrame, ionames: np.ndarray) -> dict[str, np.ndarray]:
     """Per-IGO 0/1 weight vectors (aligned with ``ionames``) for the issue-area and security splits."""
+    if "ioname" not in igo_list.columns and "org" in igo_list.columns:  # the seed names IGOs ``org``
+        igo_list = igo_list.rename(columns={"org": "ioname"})
     lst = igo_list.assign(ioname=igo_list["ioname"].astype(str)).drop_duplicates("ioname").set_index("ioname")
     out = {}
     for area in ISSUE_AREAS:
@@ -172,7 +175,9 @@ def igo_cubes(members: pd.DataFrame, igo_list: pd.DataFrame, years: np.ndarray, 
 
 def _coverage(members: pd.DataFrame, is_seed: bool, data_dir) -> tuple[int, int]:
     if is_seed:
-        return int(members["year"].min()), int(members["year"].max())
+        from coalitionlab.data import seed
+
+        return int(seed.FIRST_YEAR), int(seed.LAST_YEAR)
     from coalitionlab.data import get_source
 
     s = get_source("cow_igo")
