@@ -1,0 +1,59 @@
+"""`coalitionlab embeddedness` and `coalitionlab panel` through typer's CliRunner."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pandas as pd
+from typer.testing import CliRunner
+
+from coalitionlab.cli.main import app
+from coalitionlab.measures import embeddedness
+
+runner = CliRunner()
+
+
+def test_embeddedness_csv_header_and_rows(shared_data):
+    res = runner.invoke(app, ["embeddedness", "--lead", "USA", "--date", "2003-03-20", "--data-dir", str(shared_data),
+                              "--components", "alliances,igos", "--format", "csv", "--top", "5"])
+    assert res.exit_code == 0, res.output
+    lines = res.stdout.splitlines()
+    assert lines[0].startswith("ccode,country,alliances,igos,embeddedness,")
+    df = pd.read_csv(io.StringIO(res.stdout))
+    assert len(df) == 5
+    ref = embeddedness("USA", "2003-03-20", data_dir=shared_data, components=["alliances", "igos"], source="full")
+    assert df["ccode"].tolist() == ref["ccode"].head(5).tolist()
+
+
+def test_embeddedness_json_and_table(shared_data):
+    res = runner.invoke(app, ["embeddedness", "--lead", "France", "--date", "1991-01-17", "--data-dir",
+                              str(shared_data), "--components", "igos", "--format", "json", "--top", "3"])
+    assert res.exit_code == 0, res.output
+    rows = json.loads(res.stdout)
+    assert len(rows) == 3 and {"ccode", "country", "igos", "embeddedness"} <= set(rows[0])
+    res = runner.invoke(app, ["embeddedness", "--lead", "USA", "--date", "2003-03-20", "--data-dir",
+                              str(shared_data), "--components", "igos", "--top", "3"])
+    assert res.exit_code == 0 and "Canada" in res.stdout
+
+
+def test_embeddedness_errors_are_one_line(shared_data):
+    res = runner.invoke(app, ["embeddedness", "--lead", "Atlantis", "--date", "2003-03-20", "--data-dir",
+                              str(shared_data)])
+    assert res.exit_code == 1 and "Atlantis" in res.output and "Traceback" not in res.output
+    res = runner.invoke(app, ["embeddedness", "--lead", "USA", "--date", "2003-03-20", "--data-dir",
+                              str(shared_data), "--components", "igos,embassies"])
+    assert res.exit_code == 1 and "embassies" in res.output
+
+
+def test_panel_command_writes_parquet(shared_data, tmp_path):
+    out = tmp_path / "panel.parquet"
+    res = runner.invoke(app, ["panel", "--non-directed", "--years", "2000:2002", "--add", "igos,alliances",
+                              "--out", str(out), "--data-dir", str(shared_data)])
+    assert res.exit_code == 0, res.output
+    df = pd.read_parquet(out)
+    assert {"ccode1", "ccode2", "year", "igo_joint_any", "atop_defense"} <= set(df.columns)
+    assert (df.ccode1 < df.ccode2).all() and set(df.year) == {2000, 2001, 2002}
+    res = runner.invoke(app, ["panel", "--years", "2000", "--add", "igos,telepathy", "--out", str(out),
+                              "--data-dir", str(shared_data)])
+    assert res.exit_code == 1 and "telepathy" in res.output
