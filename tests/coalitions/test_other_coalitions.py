@@ -26,6 +26,7 @@ PKO_MISSIONS = {
     "unmis_2005": "UNMIS",
     "unamid_2007": "UNAMID",
     "unifil_2006": "UNIFIL",
+    "minusma_2013": "MINUSMA",
 }
 
 # Deliberate exceptions: a military fatality of this nationality does not make the state a contributor.
