@@ -44,7 +44,7 @@ def _year(values: pd.Series) -> np.ndarray:
     """Years from an int/float year column or a datetime column, as float (NaN when missing)."""
     if pd.api.types.is_datetime64_any_dtype(values):
         return values.dt.year.to_numpy(dtype="float64", na_value=np.nan)
-    return pd.to_numeric(values, errors="coerce").to_numpy(dtype="float64")
+    return pd.to_numeric(values, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
 
 
 def desta_pairs(dyads: pd.DataFrame, withdrawals: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -54,7 +54,7 @@ def desta_pairs(dyads: pd.DataFrame, withdrawals: pd.DataFrame | None = None) ->
     force at the end of the data).
     """
     src = "desta_dyads"
-    eif = pick_column(dyads, ["entryforce_year", "entry_into_force_year", "entryforceyear", "eif_year"], source=src)
+    eif = pick_column(dyads, ["entry_force_year", "entry_into_force_year", "entryforceyear"], source=src)
     d = pd.DataFrame({
         "a": dyads["ccode1"].to_numpy().astype("int64"), "b": dyads["ccode2"].to_numpy().astype("int64"),
         "base_treaty": dyads[pick_column(dyads, ["base_treaty"], source=src)].to_numpy(),
@@ -71,7 +71,7 @@ def desta_pairs(dyads: pd.DataFrame, withdrawals: pd.DataFrame | None = None) ->
     pairs["end"] = np.nan
     if withdrawals is not None and len(withdrawals):
         wsrc = "desta_withdrawals"
-        wy = pick_column(withdrawals, ["withdrawal_year", "year", "entryforce_year", "entryforceyear"], source=wsrc)
+        wy = pick_column(withdrawals, ["withdrawal_year", "year"], source=wsrc)
         a = withdrawals["ccode1"].to_numpy().astype("int64")
         b = withdrawals["ccode2"].to_numpy().astype("int64")
         w = pd.DataFrame({"ccode1": np.minimum(a, b), "ccode2": np.maximum(a, b),
@@ -88,8 +88,7 @@ def unctad_pairs(parties: pd.DataFrame) -> pd.DataFrame:
     """One row per (pair, UNCTAD treaty): ``ccode1 < ccode2, treaty_id, start, end, is_bilateral, type``."""
     src = "unctad_iia"
     tid = pick_column(parties, ["treaty_id"], source=src)
-    eif = pick_column(parties, ["entry_into_force_date", "date_of_entry_into_force", "entry_into_force_year",
-                                "entryforce_date", "eif_date"], source=src)
+    eif = pick_column(parties, ["entry_force_date", "entry_into_force_date", "date_of_entry_into_force"], source=src)
     term = pick_column(parties, ["termination_date", "date_of_termination", "termination_year"], source=src)
     p = pd.DataFrame({
         "treaty_id": parties[tid].to_numpy(),

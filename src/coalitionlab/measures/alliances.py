@@ -43,7 +43,7 @@ def _year(values: pd.Series) -> np.ndarray:
     """Years of a datetime or year column as float (NaN/NaT stays NaN)."""
     if pd.api.types.is_datetime64_any_dtype(values):
         return values.dt.year.to_numpy(dtype="float64", na_value=np.nan)
-    return pd.to_numeric(values, errors="coerce").to_numpy(dtype="float64")
+    return pd.to_numeric(values, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
 
 
 def shared_alliance_table(members: pd.DataFrame) -> pd.DataFrame:
