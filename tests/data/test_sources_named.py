@@ -92,3 +92,64 @@ def test_desta_unknown_code_fails_with_count(tmp_path, shared_data):
     bad.to_csv(folder / "desta_list_of_treaties_02_02_dyads.csv.gz", index=False)
     with pytest.raises(DataFileError, match="iso2"):
         load("desta_dyads", tmp_path, cache=False)
+
+
+# ---------------------------------------------------------------- UNCTAD IIA
+
+
+@pytest.fixture(scope="module")
+def iia(shared_data):
+    return load("unctad_iia", shared_data)
+
+
+def test_unctad_every_treaty_and_party(shared_data, iia):
+    raw = pd.read_csv(shared_data / "unctad_iia" / "unctad_iia_treaties_scraped.csv.gz")
+    assert len(raw) == 3_925
+    parties = sn.split_parties(raw.parties)
+    not_state = parties.isin(sn.UNCTAD_ORGANISATIONS | sn.UNCTAD_NON_STATES)
+    only_orgs = not_state.groupby(level=0).all()
+    # the only treaties without a row: 64 regional TIPs whose parties are all organisations or
+    # territories (ECOWAS, MERCOSUR, EU-ACP, EFTA-GCC ...), which have no COW state party
+    missing = raw[~raw.treaty_id.isin(iia.treaty_id)]
+    assert set(missing.index) == set(only_orgs[only_orgs].index)
+    assert len(missing) == 64 and set(missing.type) == {"TIPs"}
+    per_treaty = iia.groupby("treaty_id").agg(type=("type", "first"), status=("status", "first"))
+    assert per_treaty.type.value_counts().to_dict() == {"BIT": 3_425, "TIP": 500 - 64}
+    assert (iia.groupby("treaty_id").size() == iia.groupby("treaty_id").n_state_parties.first()).all()
+    # every party name is mapped or listed: state rows = named states + 2 per BLEU treaty, less duplicates
+    assert (~not_state).sum() + (parties == sn.UNCTAD_BLEU[0]).sum() >= len(iia)
+
+
+def test_unctad_spot_facts(iia):
+    us = iia[iia.ccode == 2]
+    assert us.treaty_id.nunique() == 122  # README: "United States of America" in 122 treaties
+    assert us[us.type == "BIT"].treaty_id.nunique() == 47  # the 47 US BITs
+    arg = iia[iia.short_title == "Argentina - United States of America BIT (1991)"]
+    assert set(arg.ccode) == {2, 160}
+    assert arg.signature_date.iloc[0] == pd.Timestamp("1991-11-14")
+    assert arg.entry_force_date.iloc[0] == pd.Timestamp("1994-10-20")
+    # organisations are flagged, never given a ccode: EFTA-Ukraine has one state party
+    efta = iia[iia.short_title == "Modernised EFTA- Ukraine FTA (2025)"]
+    assert efta.ccode.tolist() == [369] and efta.has_org_party.all() and (efta.n_state_parties == 1).all()
+    # BLEU treaties bind Belgium and Luxembourg
+    bleu = iia[iia.short_title.str.startswith("BLEU (Belgium-Luxembourg Economic Union) - Hong Kong")]
+    assert set(bleu.ccode) == {211, 212} and bleu.has_nonstate_party.all()
+    # successor names on predecessors' treaties: Germany before 1990 is the FRG, Serbia 1974 is Yugoslavia
+    assert set(iia[iia.short_title == "Germany - Pakistan BIT (1959)"].ccode) == {260, 770}
+    assert set(iia[iia.short_title == "France - Serbia BIT (1974)"].ccode) == {220, 345}
+
+
+def test_unctad_parties_are_states_on_signature_day(iia):
+    from coalitionlab.data.countries import is_member
+    member = is_member(iia.ccode.to_numpy(), iia.signature_date)
+    # 3 of 7,779 party rows: signed on independence day before COW's entry date (Timor-Leste
+    # 2002-05-20, COW 2002-09-27), Tonga 1997 (COW entry 1999), the UAE's Abu Dhabi 1966 (COW 1971)
+    assert sorted(iia.loc[~member, "ccode"]) == [696, 860, 955]
+
+
+def test_split_parties():
+    s = pd.Series(["Congo, Democratic Republic of the, Korea, Dem. People's Rep. of",
+                   "ACP (African, Caribbean and Pacific Group of States), EU (European Union)"])
+    assert sn.split_parties(s).tolist() == ["Democratic Republic of the Congo", "Dem. People's Rep. of Korea",
+                                            "ACP (African, Caribbean and Pacific Group of States)",
+                                            "EU (European Union)"]

@@ -345,7 +345,11 @@ def _label(date: Any, pos: int) -> Any:
     if np.ndim(date) == 0 and not isinstance(date, (list, tuple)):
         return date
     value = pd.Series(date).iloc[pos]
-    return None if pd.isna(value) else value
+    if pd.isna(value):
+        return None
+    if isinstance(value, pd.Timestamp) and value == value.normalize():
+        return value.date().isoformat()
+    return value
 
 
 # ------------------------------------------------------------------------------ to_ccode

@@ -96,6 +96,7 @@ UNCTAD_IIA = _frame(
         "termination_date": date(1957, 2025, nullable=True),
         "n_state_parties": count(),
         "has_org_party": Column(bool),
+        "has_nonstate_party": Column(bool),
     },
     ["treaty_id", "ccode"],
     name="unctad_iia",
