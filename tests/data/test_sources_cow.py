@@ -224,6 +224,7 @@ def test_duplicated_state_spell_names_key_column(shared_data: Path, tmp_path: Pa
     with pytest.raises(DataFileError, match="uniqueness") as info:
         load("cow_states", tmp_path, cache=False)
     assert info.value.column in {"ccode", "start_date"}
+    assert info.value.row in {2, 246}  # the file lines of the USA row and of its copy (header = line 1)
 
 
 def test_igo_status_outside_codebook_names_status(shared_data: Path, tmp_path: Path) -> None:
@@ -233,7 +234,7 @@ def test_igo_status_outside_codebook_names_status(shared_data: Path, tmp_path: P
     raw.to_csv(folder / "igo_membership_long.csv.gz", index=False)
     with pytest.raises(DataFileError, match="status") as info:
         load("cow_igo", tmp_path, cache=False)
-    assert info.value.column == "status"
+    assert info.value.column == "status" and info.value.row == 12  # data row 10 (0-based) is file line 12
 
 
 def test_impossible_state_date_names_row(shared_data: Path, tmp_path: Path) -> None:

@@ -217,7 +217,8 @@ def validate(df: pd.DataFrame, source: Source, *, path: object | None = None) ->
     """Validate ``df`` against the source's pandera schema, all failures at once.
 
     A failure becomes a :class:`DataFileError` naming the file, the first failing column and
-    row, and a short list of the failures.
+    row (the file line, header = line 1, when the reader kept the file's row positions as the
+    index), and a short list of the failures.
     """
     if source.schema is None:
         return df
@@ -228,9 +229,11 @@ def validate(df: pd.DataFrame, source: Source, *, path: object | None = None) ->
         first = cases.iloc[0]
         column = first.get("column")
         index = first.get("index")
-        row = int(index) + 1 if index is not None and pd.notna(index) else None
+        # readers keep the file's row positions as the index, so the file line is index + 2
+        # (+1 for 1-based, +1 for the header line), the same convention as to_integer and check_years
+        row = _file_line(index)
         summary = "; ".join(
-            f"{c.get('column')}: {c.get('check')} (value {c.get('failure_case')!r}, row {c.get('index')})"
+            f"{c.get('column')}: {c.get('check')} (value {c.get('failure_case')!r}, row {_file_line(c.get('index'))})"
             for _, c in cases.head(5).iterrows()
         )
         raise DataFileError(
@@ -239,6 +242,14 @@ def validate(df: pd.DataFrame, source: Source, *, path: object | None = None) ->
             column=None if column is None or pd.isna(column) else str(column),
             row=row,
         ) from None
+
+
+def _file_line(index: object) -> int | None:
+    """File line of a frame row whose index is its data position (+1 for 1-based, +1 for the header)."""
+    try:
+        return int(index) + 2 if index is not None and pd.notna(index) else None
+    except (TypeError, ValueError):  # a non-positional index (e.g. a string label)
+        return None
 
 
 # ---------------------------------------------------------------- reading helpers for readers

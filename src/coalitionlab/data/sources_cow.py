@@ -7,6 +7,9 @@ and caches it. Every reader returns one tidy frame keyed to COW ``ccode`` (dyadi
 documented missing-value codes (such as ``-9``) turned into NaN. Quirks of each file, and what the
 reader does about them, are in ``docs/data/sources.md``.
 
+Readers keep the file's row positions as the frame's index (``load`` resets it after validation),
+so a schema failure reports the data row of the file, not a position in the sorted output.
+
 Examples
 --------
 >>> from coalitionlab.data import get_source
@@ -48,13 +51,15 @@ def _integers(raw: pd.DataFrame, columns: Iterable[str], *, path: Path, nullable
     return out
 
 
-def _flags(raw: pd.DataFrame, columns: Iterable[str], *, path: Path, missing: Iterable[int] = ()) -> dict[str, pd.Series]:
+def _flags(raw: pd.DataFrame, columns: Iterable[str], *, path: Path,
+           missing: Iterable[int] = ()) -> dict[str, pd.Series]:
     """0/1 indicator columns as nullable ``Int64``; documented missing codes become NA."""
     return {c: v.astype("Int64") for c, v in _integers(raw, columns, path=path, nullable=True,
                                                          missing=missing).items()}
 
 
-def _floats(raw: pd.DataFrame, columns: Iterable[str], *, path: Path, missing: Iterable[float] = ()) -> dict[str, pd.Series]:
+def _floats(raw: pd.DataFrame, columns: Iterable[str], *, path: Path,
+            missing: Iterable[float] = ()) -> dict[str, pd.Series]:
     """Convert ``columns`` to float; text that is not a number is an error naming its row."""
     out = {}
     missing = list(missing)
@@ -109,7 +114,7 @@ def _iso_date(raw: pd.DataFrame, column: str, *, path: Path) -> pd.Series:
 
 def _drop_exact_duplicates(df: pd.DataFrame) -> pd.DataFrame:
     """Drop rows that repeat another row in every column (documented per source)."""
-    return df.drop_duplicates(ignore_index=True)
+    return df.drop_duplicates()
 
 
 # ---------------------------------------------------------------- COW state system
@@ -131,7 +136,7 @@ def _read_cow_states(paths: dict[str, Path]) -> pd.DataFrame:
     if backwards.any():
         pos = int(np.flatnonzero(backwards.to_numpy())[0])
         raise DataFileError("spell ends before it starts", path=path, column="endyear", row=pos + 2)
-    return out.sort_values(["ccode", "start_date"], ignore_index=True)
+    return out.sort_values(["ccode", "start_date"], kind="stable")
 
 
 COW_STATES = register(Source(
@@ -169,7 +174,7 @@ def _read_cow_igo(paths: dict[str, Path]) -> pd.DataFrame:
     raw = read_csv(path, required=["ccode", "year", "ioname", "status"])
     n = _integers(raw, ["ccode", "year", "status"], path=path)
     out = pd.DataFrame({"ccode": n["ccode"], "year": n["year"], **_texts(raw, ["ioname"]), "status": n["status"]})
-    return out.sort_values(["ccode", "year", "ioname"], ignore_index=True)
+    return out.sort_values(["ccode", "year", "ioname"], kind="stable")
 
 
 COW_IGO = register(Source(
@@ -226,7 +231,7 @@ def _read_cow_igo_list(paths: dict[str, Path]) -> pd.DataFrame:
         "sources_notes": _texts(raw, ["sourcesandnotes"])["sourcesandnotes"],
         "cow_version": _floats(raw, ["version"], path=path)["version"],
     })
-    return out.sort_values("ioname", ignore_index=True)
+    return out.sort_values("ioname", kind="stable")
 
 
 COW_IGO_LIST = register(Source(
@@ -326,7 +331,7 @@ def _read_atop_members(paths: dict[str, Path]) -> pd.DataFrame:
         raise DataFileError("ineffect disagrees with a zero exit year", path=path, column="ineffect", row=pos + 2)
     # members outside the COW code range are ATOP's own codes for non-system polities: dropped (documented)
     out = out[out["ccode"] < ATOP_NON_COW_MIN]
-    return out.sort_values(["atopid", "ccode", "phase", "start_date"], ignore_index=True)
+    return out.sort_values(["atopid", "ccode", "phase", "start_date"], kind="stable")
 
 
 register(Source(
@@ -369,7 +374,7 @@ def _read_atop_alliances(paths: dict[str, Path]) -> pd.DataFrame:
         **_atop_provisions(raw, path=path),
         **_flags(raw, ["milinst", "formal"], path=path),
     })
-    return out.sort_values("atopid", ignore_index=True)
+    return out.sort_values("atopid", kind="stable")
 
 
 register(Source(
@@ -406,7 +411,7 @@ def _read_atop_dyads(paths: dict[str, Path]) -> pd.DataFrame:
     if self_dyads.any():
         pos = int(np.flatnonzero(self_dyads.to_numpy())[0])
         raise DataFileError("a state allied with itself", path=path, column="ccode2", row=pos + 2)
-    return out.sort_values(["ccode1", "ccode2", "year"], ignore_index=True)
+    return out.sort_values(["ccode1", "ccode2", "year"], kind="stable")
 
 
 register(Source(
@@ -441,7 +446,7 @@ def _read_nmc(paths: dict[str, Path]) -> pd.DataFrame:
     # -9 is COW's missing code; peacesciencer already turned it into NA, but a raw COW file would still carry it
     out = pd.DataFrame({**_integers(raw, ["ccode", "year"], path=path),
                         **_floats(raw, NMC_COLUMNS, path=path, missing=[-9])})
-    return out.sort_values(["ccode", "year"], ignore_index=True)
+    return out.sort_values(["ccode", "year"], kind="stable")
 
 
 register(Source(
@@ -486,7 +491,7 @@ def _read_contiguity(paths: dict[str, Path]) -> pd.DataFrame:
     if backwards.any():
         pos = int(np.flatnonzero(backwards.to_numpy())[0])
         raise DataFileError("spell ends before it starts", path=path, column="enddate", row=pos + 2)
-    return out.sort_values(["ccode1", "ccode2", "start_date"], ignore_index=True)
+    return out.sort_values(["ccode1", "ccode2", "start_date"], kind="stable")
 
 
 register(Source(
@@ -523,7 +528,7 @@ def _read_capitals(paths: dict[str, Path]) -> pd.DataFrame:
         "end_date": _iso_date(raw, "enddate", path=path),
         **_floats(raw, ["lat", "lng"], path=path),
     })
-    return out.sort_values(["ccode", "start_date"], ignore_index=True)
+    return out.sort_values(["ccode", "start_date"], kind="stable")
 
 
 register(Source(
@@ -555,7 +560,7 @@ def _read_distances(paths: dict[str, Path]) -> pd.DataFrame:
     if unordered.any():  # the file is non-directed with ccode1 < ccode2; anything else would double count
         pos = int(np.flatnonzero(unordered.to_numpy())[0])
         raise DataFileError("non-directed file needs ccode1 < ccode2", path=path, column="ccode1", row=pos + 2)
-    return out.sort_values(["ccode1", "ccode2", "year"], ignore_index=True)
+    return out.sort_values(["ccode1", "ccode2", "year"], kind="stable")
 
 
 register(Source(
@@ -592,7 +597,7 @@ def _read_democracy(paths: dict[str, Path]) -> pd.DataFrame:
     # Polity's -66 (interruption), -77 (interregnum) and -88 (transition) are not scores
     out = pd.DataFrame({**_integers(raw, ["ccode", "year"], path=path),
                         **_floats(raw, measures, path=path, missing=[-66, -77, -88])})
-    return out.sort_values(["ccode", "year"], ignore_index=True)
+    return out.sort_values(["ccode", "year"], kind="stable")
 
 
 register(Source(
@@ -622,7 +627,7 @@ def _read_gdp_population(paths: dict[str, Path]) -> pd.DataFrame:
     measures = ["mrgdppc", "sd_mrgdppc", "pwtrgdp", "sd_pwtrgdp", "pwtpop", "sd_pwtpop"]
     raw = read_csv(path, required=["ccode", "year", *measures])
     out = pd.DataFrame({**_integers(raw, ["ccode", "year"], path=path), **_floats(raw, measures, path=path)})
-    return out.sort_values(["ccode", "year"], ignore_index=True)
+    return out.sort_values(["ccode", "year"], kind="stable")
 
 
 register(Source(
@@ -661,7 +666,7 @@ def _read_gw_cow_panel(paths: dict[str, Path]) -> pd.DataFrame:
     })
     # 210 rows are Gleditsch-Ward state-years with no COW state (e.g. Canada 1867-1919): not COW-keyed, dropped
     out = out[out["ccode"].notna()].astype({"ccode": "int64"})
-    return out.sort_values(["ccode", "year"], ignore_index=True)
+    return out.sort_values(["ccode", "year"], kind="stable")
 
 
 register(Source(
@@ -713,7 +718,7 @@ def _read_un_ideal_points(paths: dict[str, Path]) -> pd.DataFrame:
         **{_UN_QUANTILES[c]: v for c, v in quantiles.items()},
         **{_UN_AGREE[c]: v for c, v in agree.items()},
     })
-    return out.sort_values(["ccode", "session"], ignore_index=True)
+    return out.sort_values(["ccode", "session"], kind="stable")
 
 
 register(Source(
@@ -777,6 +782,7 @@ def _read_us_troops(paths: dict[str, Path]) -> pd.DataFrame:
     labels = out.groupby(["ccode", "year"], sort=False)[["country_name", "iso3c", "region"]].first()
     sums = out.groupby(["ccode", "year"], sort=False)[counts].sum(min_count=1)
     result = labels.join(sums).reset_index()
+    # aggregated rows have no file line, so a fresh index is fine here
     return result.astype({c: "Int64" for c in counts}).sort_values(["ccode", "year"], ignore_index=True)
 
 
@@ -817,7 +823,7 @@ def _read_us_bases(paths: dict[str, Path]) -> pd.DataFrame:
     })
     # Naval Support Activity Naples is listed twice, identically
     out = _drop_exact_duplicates(out)
-    return out.sort_values(["ccode", "basename"], ignore_index=True)
+    return out.sort_values(["ccode", "basename"], kind="stable")
 
 
 register(Source(
@@ -897,7 +903,7 @@ def _read_cow_war_inter(paths: dict[str, Path]) -> pd.DataFrame:
         "is_initiator1": n["initiator1"].eq(1), "is_initiator2": n["initiator2"].eq(1),
         **outcomes, **deaths,
     })
-    return out.sort_values(["warnum", "ccode1", "ccode2", "year", "is_resumed"], ignore_index=True)
+    return out.sort_values(["warnum", "ccode1", "ccode2", "year", "is_resumed"], kind="stable")
 
 
 register(Source(
@@ -949,7 +955,7 @@ def _read_pko_contingent_fatalities(paths: dict[str, Path]) -> pd.DataFrame:
     # 13 rows of undetermined nationality (no code) and 2 of the Occupied Palestinian Territory (code 1020,
     # not a COW state) cannot be keyed to a COW contributor and are dropped
     out = out[out["ccode"].notna() & out["ccode"].le(schemas.CCODE_MAX)].astype({"ccode": "int64"})
-    return out.sort_values(["ccode", "mission", "month_date"], ignore_index=True)
+    return out.sort_values(["ccode", "mission", "month_date"], kind="stable")
 
 
 register(Source(
@@ -1004,7 +1010,7 @@ def _read_pko_un_nonun(paths: dict[str, Path]) -> pd.DataFrame:
         **{personnel[c]: v for c, v in _floats(raw, list(personnel), path=path).items()},
         **{raw_counts[c]: v for c, v in _floats(raw, list(raw_counts), path=path).items()},
     })
-    return out.sort_values(["mission_id", "conflict_id", "month_date"], ignore_index=True)
+    return out.sort_values(["mission_id", "conflict_id", "month_date"], kind="stable")
 
 
 register(Source(
@@ -1086,7 +1092,7 @@ def _read_cow_igo_ndy(paths: dict[str, Path]) -> pd.DataFrame:
     if unordered.any():
         pos = int(np.flatnonzero(unordered.to_numpy())[0])
         raise DataFileError("non-directed file needs ccode1 < ccode2", path=path, column="ccode1", row=pos + 2)
-    return out.sort_values(["ccode1", "ccode2", "year"], ignore_index=True)
+    return out.sort_values(["ccode1", "ccode2", "year"], kind="stable")
 
 
 register(Source(
@@ -1116,7 +1122,7 @@ def _read_cow_igo_states_year(paths: dict[str, Path]) -> pd.DataFrame:
     raw = read_csv(path, required=["ccode", "year", *counts])
     n = _integers(raw, ["ccode", "year", *counts], path=path)
     out = pd.DataFrame({"ccode": n["ccode"], "year": n["year"], **{counts[c]: n[c] for c in counts}})
-    return out.sort_values(["ccode", "year"], ignore_index=True)
+    return out.sort_values(["ccode", "year"], kind="stable")
 
 
 register(Source(
