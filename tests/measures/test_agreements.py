@@ -1,0 +1,80 @@
+"""Trade (DESTA) and investment (UNCTAD) agreements in force, against a plain pandas reference."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from coalitionlab.data import load
+from coalitionlab.measures import add_agreements, create_dyadyears
+from coalitionlab.measures.agreements import AGREEMENT_COLUMNS
+
+
+@pytest.fixture(scope="module")
+def panel(shared_data):
+    return add_agreements(create_dyadyears(years="1945:2024", data_dir=shared_data), data_dir=shared_data)
+
+
+def _reference_desta(shared_data, lead: int, years: np.ndarray) -> pd.DataFrame:
+    """In-force PTAs of ``lead`` by brute force: every (partner, treaty) x year, then filter."""
+    d = load("desta_dyads", shared_data)
+    d = d[((d.ccode1 == lead) | (d.ccode2 == lead)) & d.entry_force_year.notna()]
+    d = d.assign(partner=np.where(d.ccode1 == lead, d.ccode2, d.ccode1))
+    start = d.groupby(["partner", "base_treaty"])["entry_force_year"].min().rename("start").reset_index()
+    w = load("desta_withdrawals", shared_data)
+    w = w[(w.ccode1 == lead) | (w.ccode2 == lead)]
+    w = w.assign(partner=np.where(w.ccode1 == lead, w.ccode2, w.ccode1))
+    w = w.groupby(["partner", "base_treaty"])["withdrawal_year"].min().rename("wyear").reset_index()
+    t = start.merge(w, on=["partner", "base_treaty"], how="left").merge(pd.DataFrame({"year": years}), how="cross")
+    t = t[(t.start <= t.year) & ~(t.wyear <= t.year)]
+    return t.groupby(["partner", "year"]).size().rename("expected").reset_index()
+
+
+@pytest.mark.parametrize("lead", [2, 200, 710])
+def test_desta_matches_brute_force(shared_data, panel, lead):
+    years = np.arange(1948, 2024)
+    ref = _reference_desta(shared_data, lead, years)
+    got = panel[(panel.ccode1 == lead) & panel.year.between(1948, 2023)]
+    m = got.merge(ref, left_on=["ccode2", "year"], right_on=["partner", "year"], how="left")
+    m["expected"] = m["expected"].fillna(0)
+    assert (m["desta_pta"] == m["expected"]).all(), m.loc[m.desta_pta != m.expected].head()
+    assert m["desta_pta"].sum() > 0
+
+
+def test_unctad_matches_brute_force(shared_data, panel):
+    u = load("unctad_iia", shared_data)
+    us = u[u.ccode == 2][["treaty_id"]].merge(u, on="treaty_id")
+    us = us[(us.ccode != 2) & us.entry_force_date.notna()]
+    expected = {}
+    for year in (1995, 2003, 2020):
+        inforce = us[(us.entry_force_date.dt.year <= year)
+                     & ~(us.termination_date.dt.year <= year)]
+        expected[year] = inforce.groupby("ccode").size()
+    for year, exp in expected.items():
+        got = panel[(panel.ccode1 == 2) & (panel.year == year)].set_index("ccode2")["unctad_iia"]
+        exp = exp.reindex(got.index, fill_value=0)
+        assert (got == exp).all(), year
+        assert got.sum() > 10  # the USA had dozens of BITs in force
+
+
+def test_symmetric_nan_outside_and_splits(panel):
+    back = panel.rename(columns={"ccode1": "ccode2", "ccode2": "ccode1"})
+    m = panel.merge(back, on=["ccode1", "ccode2", "year"], suffixes=("", "_r"))
+    for col in AGREEMENT_COLUMNS:
+        assert m[col].fillna(-1).eq(m[col + "_r"].fillna(-1)).all(), col
+    for src, first, last in (("desta_pta", 1948, 2023), ("unctad_iia", 1957, 2024)):
+        assert panel.loc[panel.year == first - 1, src].isna().all()
+        assert panel.loc[panel.year == first, src].notna().all()
+        if last < 2024:
+            assert panel.loc[panel.year == last + 1, src].isna().all()
+        assert panel.loc[panel.year == last, src].notna().all()
+        inside = panel[panel[src].notna()]
+        assert (inside[src] == inside[src + "_bilateral"] + inside[src + "_plurilateral"]).all()
+    assert panel.attrs["sources"]["desta_dyads"] == "02_02"
+
+
+def test_us_canada_ptas(panel):
+    uc = panel[(panel.ccode1 == 2) & (panel.ccode2 == 20)].set_index("year")
+    assert uc.loc[1965, "desta_pta"] == 0 and uc.loc[1966, "desta_pta"] == 1  # Auto Pact in force 1966
+    assert uc.loc[1994, "desta_pta"] >= 3  # + CUSFTA 1989, NAFTA 1994
