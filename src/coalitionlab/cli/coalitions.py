@@ -1,9 +1,54 @@
-"""CLI commands: coalitions."""
+"""CLI commands: `coalitionlab coalitions list | show`."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
+
+from coalitionlab.cli.options import DebugOption, FormatOption, handle_errors, print_frame
+
+coalitions_app = typer.Typer(help="The coalition dataset: list coalitions, show members.", no_args_is_help=True)
+
+LIST_COLUMNS = ["coalition_id", "name", "start_date", "end_date", "lead", "kind", "un_authorisation", "target",
+                "mission_type", "n_members"]
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to `app`."""
+    """Add the `coalitions` command group to `app`."""
+    app.add_typer(coalitions_app, name="coalitions")
+
+
+@coalitions_app.command("list")
+@handle_errors
+def list_command(
+    lead: Annotated[str | None, typer.Option("--lead", help="Only coalitions led by this state (name, ISO3 or ccode).")] = None,
+    fmt: FormatOption = "table",
+    debug: DebugOption = False,
+) -> None:
+    """List the coalitions of the dataset (one row each, with the number of member states)."""
+    from coalitionlab.coalitions import coalitions, memberships
+
+    df = coalitions(lead=lead)
+    counts = memberships().groupby("coalition_id").size().rename("n_members")
+    df = df.join(counts, on="coalition_id")
+    for col in ("start_date", "end_date"):
+        df[col] = df[col].dt.strftime("%Y-%m-%d")
+    cols = LIST_COLUMNS if fmt == "table" else [c for c in df.columns if c != "file"]
+    print_frame(df[cols], fmt, title=f"coalitions ({len(df)})")
+
+
+@coalitions_app.command("show")
+@handle_errors
+def show_command(
+    coalition_id: Annotated[str, typer.Argument(help="Coalition id, e.g. korea_1950.")],
+    fmt: FormatOption = "table",
+    debug: DebugOption = False,
+) -> None:
+    """Show the member states of one coalition, with role, dates, peak personnel and source."""
+    from coalitionlab.coalitions import coalition_members
+
+    df = coalition_members(coalition_id).drop(columns=["file"])
+    for col in ("join_date", "leave_date"):
+        df[col] = df[col].dt.strftime("%Y-%m-%d")
+    print_frame(df, fmt, title=coalition_id)

@@ -1,1 +1,34 @@
-"""coalitionlab.coalitions"""
+"""Stage 3, coalitions: the authored dataset of multilateral military coalitions and the panel.
+
+>>> from coalitionlab.coalitions import coalitions, memberships, coalition_panel
+"""
+
+from coalitionlab.coalitions.dataset import (
+    DATASET_VERSION,
+    KINDS,
+    MISSION_TYPES,
+    ROLES,
+    UN_AUTHORISATION,
+    add_coalitions,
+    check_system_membership,
+    coalition_members,
+    coalitions,
+    memberships,
+    read_coalitions_csv,
+)
+from coalitionlab.coalitions.panel import coalition_panel
+
+__all__ = [
+    "DATASET_VERSION",
+    "KINDS",
+    "MISSION_TYPES",
+    "ROLES",
+    "UN_AUTHORISATION",
+    "add_coalitions",
+    "check_system_membership",
+    "coalition_members",
+    "coalition_panel",
+    "coalitions",
+    "memberships",
+    "read_coalitions_csv",
+]

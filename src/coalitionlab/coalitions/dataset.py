@@ -1,0 +1,551 @@
+"""The authored coalition dataset: reading, validating and extending it.
+
+The package ships its own dataset of multilateral military coalitions (1950-2024), authored
+from public sources because none exists (see ``docs/data/coalitions.md``). It sits as CSV pairs in
+``coalitionlab/coalitions/data/``: every ``coalitions_*.csv`` holds one row per coalition and every
+``memberships_*.csv`` one row per (coalition, state). :func:`coalitions` and :func:`memberships`
+read all of them, validate them and return typed frames; :func:`read_coalitions_csv` and
+:func:`add_coalitions` let users bring their own coalitions in the same shape.
+
+Row numbers in error messages are file lines (the header is line 1).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+try:  # pandera >= 0.24 splits the pandas API out
+    import pandera.pandas as pa
+except ImportError:  # pragma: no cover - older pandera
+    import pandera as pa
+
+from coalitionlab.errors import DataFileError, UnknownCountryError
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+DATASET_VERSION = "2026.1"
+DATASET_NAME = "coalitionlab_coalitions"
+
+ROLES = ("lead", "combat", "non_combat", "token", "financial", "observer")
+KINDS = ("ad_hoc", "nato", "eu", "au", "un", "regional")
+UN_AUTHORISATION = ("yes", "no", "later")
+MISSION_TYPES = ("war", "intervention", "stabilisation", "peace_operation", "maritime_security", "air_campaign")
+
+COALITION_COLUMNS = (
+    "coalition_id", "name", "start_date", "end_date", "lead_ccode", "lead", "kind", "un_authorisation",
+    "un_resolution", "target_ccode", "target", "mission_type", "sources",
+)
+MEMBERSHIP_COLUMNS = (
+    "coalition_id", "ccode", "country", "role", "join_date", "leave_date", "peak_personnel", "source",
+)
+
+# Dates of the dataset's coverage; an ongoing coalition has an empty end_date.
+FIRST_DATE, LAST_DATE = "1945-01-01", "2024-12-31"
+_SLUG = r"^[a-z][a-z0-9_]*_(19[4-9][0-9]|20[0-2][0-9])$"
+
+_DATE = "datetime64[ns]"
+
+COALITIONS_SCHEMA = pa.DataFrameSchema(
+    {
+        "coalition_id": pa.Column(str, pa.Check.str_matches(_SLUG)),  # uniqueness: _check_unique (clearer)
+        "name": pa.Column(str, pa.Check.str_length(min_value=2)),
+        "start_date": pa.Column(_DATE, pa.Check.between(FIRST_DATE, LAST_DATE)),
+        "end_date": pa.Column(_DATE, pa.Check.between(FIRST_DATE, LAST_DATE), nullable=True),
+        "lead_ccode": pa.Column("int64", pa.Check.between(2, 999)),
+        "lead": pa.Column(str),
+        "kind": pa.Column(str, pa.Check.isin(KINDS)),
+        "un_authorisation": pa.Column(str, pa.Check.isin(UN_AUTHORISATION)),
+        "un_resolution": pa.Column(str, nullable=True),
+        "target_ccode": pa.Column("Int64", pa.Check.between(2, 999), nullable=True),
+        "target": pa.Column(str, nullable=True),
+        "mission_type": pa.Column(str, pa.Check.isin(MISSION_TYPES)),
+        "sources": pa.Column(str, pa.Check.str_length(min_value=3)),
+    },
+    checks=[
+        pa.Check(lambda d: d["end_date"].isna() | (d["start_date"] <= d["end_date"]),
+                 error="start_date after end_date"),
+    ],
+    strict=True,
+    ordered=False,
+    name="coalitions",
+)
+
+MEMBERSHIPS_SCHEMA = pa.DataFrameSchema(
+    {
+        "coalition_id": pa.Column(str, pa.Check.str_matches(_SLUG)),
+        "ccode": pa.Column("int64", pa.Check.between(2, 999)),
+        "country": pa.Column(str),
+        "role": pa.Column(str, pa.Check.isin(ROLES)),
+        "join_date": pa.Column(_DATE, pa.Check.between(FIRST_DATE, LAST_DATE), nullable=True),
+        "leave_date": pa.Column(_DATE, pa.Check.between(FIRST_DATE, LAST_DATE), nullable=True),
+        "peak_personnel": pa.Column("Int64", pa.Check.ge(0), nullable=True),
+        "source": pa.Column(str, pa.Check.str_length(min_value=3)),
+    },
+    checks=[
+        pa.Check(lambda d: d["join_date"].isna() | d["leave_date"].isna() | (d["join_date"] <= d["leave_date"]),
+                 error="join_date after leave_date"),
+    ],
+    strict=True,
+    ordered=False,
+    name="memberships",
+)
+
+
+# ---------------------------------------------------------------- public API
+
+
+def coalitions(*, lead: str | int | None = None) -> pd.DataFrame:
+    """The coalitions of the shipped dataset, one row per coalition.
+
+    Reads every ``coalitions_*.csv`` (with its ``memberships_*.csv``) in the package's data folder
+    and validates them together (types, allowed kinds and roles, ordered dates, unique ids, every
+    membership's coalition exists, the lead has a ``lead`` row).
+
+    Parameters
+    ----------
+    lead
+        Keep only coalitions led by this state: a COW ccode, an ISO3 code or a name
+        (``2``, ``"USA"``, ``"United States"``), resolved by :func:`coalitionlab.data.countries.to_ccode`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``coalition_id, name, start_date, end_date, lead_ccode, lead, kind,
+        un_authorisation, un_resolution, target_ccode, target, mission_type, sources`` plus ``file``
+        (the CSV it came from); dates are ``datetime64[ns]`` (``end_date`` NaT = ongoing at the end
+        of 2024). ``attrs``: ``dataset``, ``version``, ``files`` (name -> SHA-256), ``authored=True``,
+        ``is_seed=False``.
+
+    Raises
+    ------
+    DataFileError
+        When a shipped file is damaged (names the file, column and line).
+    UnknownCountryError
+        When ``lead`` names no known state.
+
+    Examples
+    --------
+    >>> from coalitionlab.coalitions import coalitions
+    >>> c = coalitions()
+    >>> c.loc[c.coalition_id == "gulf_war_1990", "lead_ccode"].item()
+    2
+    >>> c.attrs["authored"]
+    True
+    >>> bool((coalitions(lead="USA")["lead_ccode"] == 2).all())
+    True
+    """
+    out = _shipped()[0]
+    if lead is None:
+        return out
+    from coalitionlab.data.countries import to_ccode
+
+    code = int(to_ccode(lead, where="coalitions(lead=...)"))
+    kept = out.loc[out["lead_ccode"] == code].reset_index(drop=True)
+    kept.attrs = dict(out.attrs)
+    return kept
+
+
+def coalition_members(coalition_id: str) -> pd.DataFrame:
+    """The member rows of one coalition, lead first, then by role and country.
+
+    Parameters
+    ----------
+    coalition_id
+        An id of :func:`coalitions` (e.g. ``"korea_1950"``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The :func:`memberships` rows of that coalition; ``attrs`` as in :func:`coalitions` plus
+        ``coalition_id``.
+
+    Raises
+    ------
+    DataFileError
+        When the id is unknown (the message names the closest ids).
+
+    Examples
+    --------
+    >>> from coalitionlab.coalitions import coalition_members
+    >>> len(coalition_members("korea_1950"))
+    22
+    """
+    c, m = _shipped()
+    if coalition_id not in set(c["coalition_id"]):
+        import difflib
+
+        close = difflib.get_close_matches(coalition_id, list(c["coalition_id"]), n=3, cutoff=0.5)
+        raise DataFileError(f"unknown coalition id {coalition_id!r}"
+                            + (f"; closest: {', '.join(close)}" if close else "; see 'coalitionlab coalitions list'"))
+    rows = m.loc[m["coalition_id"] == coalition_id]
+    order = rows["role"].map({r: i for i, r in enumerate(ROLES)})
+    out = rows.assign(_o=order).sort_values(["_o", "country"]).drop(columns="_o").reset_index(drop=True)
+    out.attrs = dict(m.attrs, coalition_id=coalition_id)
+    return out
+
+
+def memberships() -> pd.DataFrame:
+    """The memberships of the shipped dataset, one row per (coalition, state).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``coalition_id, ccode, country, role, join_date, leave_date, peak_personnel,
+        source`` plus ``file``. An empty ``join_date`` in the CSV is filled with the coalition's
+        start date; ``leave_date`` stays NaT unless the state left before the coalition ended.
+        ``peak_personnel`` is nullable ``Int64`` (empty where no public figure was found).
+        ``attrs`` as in :func:`coalitions`.
+
+    Examples
+    --------
+    >>> from coalitionlab.coalitions import memberships
+    >>> m = memberships()
+    >>> sorted(m.loc[m.coalition_id == "korea_1950", "role"].unique())
+    ['combat', 'lead', 'non_combat']
+    """
+    return _shipped()[1]
+
+
+def read_coalitions_csv(
+    coalitions_path: str | os.PathLike,
+    memberships_path: str | os.PathLike,
+    *,
+    states: pd.DataFrame | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Read and validate a user's pair of coalition CSVs (same columns as the shipped ones).
+
+    Parameters
+    ----------
+    coalitions_path, memberships_path
+        CSV files with the columns of ``coalitions_*.csv`` and ``memberships_*.csv`` (see
+        ``docs/data/coalitions.md``).
+    states
+        COW state-system spells (``ccode, start_date, end_date``) used to check that every lead
+        and member is a system member on its join date; default: the COW v2024 list embedded in
+        :func:`coalitionlab.data.countries.cow_system` (works offline).
+
+    Returns
+    -------
+    (pandas.DataFrame, pandas.DataFrame)
+        Typed coalitions and memberships, as :func:`coalitions` and :func:`memberships`.
+
+    Raises
+    ------
+    DataFileError
+        A missing column, a bad date or number, an unknown role, kind or mission type, a duplicate
+        coalition id or (coalition, ccode) row, a membership whose coalition is missing, a lead
+        without a ``lead`` row, a ccode that is not a COW state on its join date. The message names
+        the file, the column and the line.
+    """
+    c, m = _read_user(coalitions_path, memberships_path, states=states)
+    return _public(c), _public(m)
+
+
+def add_coalitions(
+    coalitions_path: str | os.PathLike,
+    memberships_path: str | os.PathLike,
+    *,
+    states: pd.DataFrame | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The shipped dataset plus a user's own coalitions, validated together.
+
+    Parameters
+    ----------
+    coalitions_path, memberships_path
+        The user's CSV pair (see :func:`read_coalitions_csv`).
+    states
+        As in :func:`read_coalitions_csv`.
+
+    Returns
+    -------
+    (pandas.DataFrame, pandas.DataFrame)
+        Coalitions and memberships (shipped rows first); pass them to
+        :func:`~coalitionlab.coalitions.coalition_panel` as ``coalitions_df`` / ``memberships_df``.
+        ``attrs["authored"]`` stays ``True`` and ``attrs["user_files"]`` lists the added files.
+
+    Raises
+    ------
+    DataFileError
+        As :func:`read_coalitions_csv`, and when a user's coalition id repeats a shipped one.
+    """
+    user_c, user_m = _read_user(coalitions_path, memberships_path, states=states)
+    base_c, base_m = _shipped()
+    clash = user_c["coalition_id"].isin(base_c["coalition_id"])
+    if clash.any():
+        pos = int(np.flatnonzero(clash.to_numpy())[0])
+        cid = user_c["coalition_id"].iloc[pos]
+        raise DataFileError(
+            f"duplicate coalition_id {cid!r}: already in the shipped dataset "
+            f"({base_c.loc[base_c.coalition_id == cid, 'file'].iloc[0]}); rename it",
+            path=coalitions_path, column="coalition_id", row=int(user_c["_line"].iloc[pos]),
+        )
+    attrs = dict(base_c.attrs)
+    attrs["user_files"] = [str(coalitions_path), str(memberships_path)]
+    out_c = pd.concat([base_c, _public(user_c)], ignore_index=True)
+    out_m = pd.concat([base_m, _public(user_m)], ignore_index=True)
+    out_c.attrs, out_m.attrs = dict(attrs), dict(attrs)
+    return out_c, out_m
+
+
+def check_system_membership(coalitions_df: pd.DataFrame, memberships_df: pd.DataFrame, *,
+                            states: pd.DataFrame) -> None:
+    """Raise unless every lead and member is a COW state-system member on its join date.
+
+    Parameters
+    ----------
+    coalitions_df, memberships_df
+        Frames as returned by :func:`coalitions` / :func:`memberships`.
+    states
+        COW spells with ``ccode, start_date, end_date`` (e.g. ``coalitionlab.data.countries.cow_system()``
+        or ``coalitionlab.data.load("cow_states")``).
+
+    Raises
+    ------
+    DataFileError
+        Naming the coalition, the ccode, the date, the file and line; a ccode that never was a
+        COW state raises :class:`~coalitionlab.errors.UnknownCountryError` (also a ValueError).
+    """
+    m = memberships_df
+    known = set(states["ccode"].astype("int64"))
+    unknown = ~m["ccode"].isin(known)
+    if unknown.any():
+        pos = int(np.flatnonzero(unknown.to_numpy())[0])
+        row = m.iloc[pos]
+        raise UnknownCountryError(
+            int(row["ccode"]), scheme="COW ccode",
+            where=f"{row.get('_path', row.get('file'))}, column 'ccode', row {row.get('_line', pos + 2)}, "
+                  f"coalition {row['coalition_id']!r}",
+        )
+    lead_unknown = ~coalitions_df["lead_ccode"].isin(known)
+    if lead_unknown.any():
+        pos = int(np.flatnonzero(lead_unknown.to_numpy())[0])
+        row = coalitions_df.iloc[pos]
+        raise UnknownCountryError(
+            int(row["lead_ccode"]), scheme="COW ccode",
+            where=f"{row.get('_path', row.get('file'))}, column 'lead_ccode', row {row.get('_line', pos + 2)}",
+        )
+    ok = _in_system(m["ccode"].to_numpy(), m["join_date"].to_numpy(), states)
+    if not ok.all():
+        pos = int(np.flatnonzero(~ok)[0])
+        row = m.iloc[pos]
+        raise DataFileError(
+            f"ccode {int(row['ccode'])} ({row['country']}) is not a COW system member on its join date "
+            f"{row['join_date'].date()} (coalition {row['coalition_id']!r})",
+            path=row.get("_path", row.get("file")), column="ccode",
+            row=int(row["_line"]) if "_line" in row else None,
+        )
+
+
+# ---------------------------------------------------------------- internals
+
+
+def _read_user(coalitions_path, memberships_path, *, states) -> tuple[pd.DataFrame, pd.DataFrame]:
+    files = [Path(coalitions_path), Path(memberships_path)]
+    c, m = _read_pair(files[:1], files[1:])
+    check_system_membership(c, m, states=states if states is not None else _state_spells())
+    return _stamp(c, files), _stamp(m, files)
+
+
+def _public(df: pd.DataFrame) -> pd.DataFrame:
+    """Drop the internal bookkeeping columns (file line, full path); keep attrs."""
+    out = df.drop(columns=[c for c in ("_line", "_path") if c in df.columns])
+    out.attrs = dict(df.attrs)
+    return out
+
+
+def _in_system(ccodes: np.ndarray, dates: np.ndarray, states: pd.DataFrame) -> np.ndarray:
+    """Boolean array: ccode[i] is in a COW spell that covers dates[i] (vectorised over spells)."""
+    spells = states[["ccode", "start_date", "end_date"]]
+    probe = pd.DataFrame({"_i": np.arange(len(ccodes)), "ccode": np.asarray(ccodes, dtype="int64"),
+                          "_date": pd.to_datetime(dates)})
+    j = probe.merge(spells, on="ccode", how="inner")
+    hit = j.loc[(j["_date"] >= j["start_date"]) & (j["_date"] <= j["end_date"]), "_i"]
+    out = np.zeros(len(ccodes), dtype=bool)
+    out[hit.to_numpy()] = True
+    return out
+
+
+def _state_spells() -> pd.DataFrame:
+    """COW v2024 state-system spells ``ccode, start_date, end_date`` (embedded; offline)."""
+    from coalitionlab.data.countries import cow_system
+
+    return cow_system()[["ccode", "start_date", "end_date"]]
+
+
+_CACHE: dict[tuple, tuple[pd.DataFrame, pd.DataFrame]] = {}
+
+
+def _shipped() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The shipped dataset, read once per set of file contents; callers get copies."""
+    c_files = sorted(DATA_DIR.glob("coalitions_*.csv"))
+    m_files = sorted(DATA_DIR.glob("memberships_*.csv"))
+    if not c_files:
+        raise DataFileError("no coalitions_*.csv in the package data folder", path=DATA_DIR)
+    key = tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in c_files + m_files)
+    if key not in _CACHE:
+        _CACHE.clear()
+        c, m = _read_pair(c_files, m_files)
+        _CACHE[key] = (_stamp(c, c_files + m_files), _stamp(m, c_files + m_files))
+    c, m = _CACHE[key]
+    return _public(c), _public(m)
+
+
+def _stamp(df: pd.DataFrame, files: Iterable[Path]) -> pd.DataFrame:
+    df.attrs = {
+        "dataset": DATASET_NAME,
+        "version": DATASET_VERSION,
+        "files": {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in files},
+        "authored": True,
+        "is_seed": False,
+    }
+    return df
+
+
+def _read_pair(c_files: list[Path], m_files: list[Path]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Read, type and validate coalition and membership files, then check them against each other."""
+    c = pd.concat([_read_one(p, COALITION_COLUMNS, _type_coalitions, COALITIONS_SCHEMA) for p in c_files],
+                  ignore_index=True)
+    m = pd.concat([_read_one(p, MEMBERSHIP_COLUMNS, _type_memberships, MEMBERSHIPS_SCHEMA) for p in m_files],
+                  ignore_index=True)
+    _check_unique(c, ["coalition_id"], "duplicate coalition_id")
+    _check_unique(m, ["coalition_id", "ccode"], "duplicate (coalition_id, ccode) row")
+    # every membership's coalition exists
+    orphan = ~m["coalition_id"].isin(c["coalition_id"])
+    if orphan.any():
+        _fail(m, orphan, "coalition_id", lambda r: f"membership of unknown coalition {r['coalition_id']!r}; "
+                                                     "add it to the coalitions file")
+    # fill join_date, then check it lies within the coalition's life and before leave_date
+    life = m[["coalition_id"]].merge(c[["coalition_id", "start_date", "end_date", "lead_ccode"]],
+                                     on="coalition_id", how="left")
+    m["join_date"] = m["join_date"].fillna(life["start_date"])
+    early = (m["join_date"] < life["start_date"]).to_numpy()
+    if early.any():
+        _fail(m, early, "join_date", lambda r: f"join_date {r['join_date'].date()} before the start of "
+                                                 f"{r['coalition_id']!r}")
+    late = (life["end_date"].notna() & (m["join_date"] > life["end_date"])).to_numpy()
+    if late.any():
+        _fail(m, late, "join_date", lambda r: f"join_date {r['join_date'].date()} after the end of "
+                                                f"{r['coalition_id']!r}")
+    after = (m["leave_date"].notna() & (m["leave_date"] < m["join_date"])).to_numpy()
+    if after.any():
+        _fail(m, after, "leave_date", lambda r: "leave_date before join_date")
+    past_end = (m["leave_date"].notna() & life["end_date"].notna() & (m["leave_date"] > life["end_date"])).to_numpy()
+    if past_end.any():
+        _fail(m, past_end, "leave_date", lambda r: f"leave_date after the end of {r['coalition_id']!r}; "
+                                                     "leave it empty when the state stayed to the end")
+    # the lead has a 'lead' row, and only the lead does
+    is_lead_row = m["role"] == "lead"
+    wrong_lead = (is_lead_row & (m["ccode"] != life["lead_ccode"])).to_numpy()
+    if wrong_lead.any():
+        _fail(m, wrong_lead, "role", lambda r: f"role 'lead' for ccode {r['ccode']} but the lead of "
+                                                 f"{r['coalition_id']!r} is another state")
+    led = set(zip(m.loc[is_lead_row, "coalition_id"], m.loc[is_lead_row, "ccode"]))
+    no_lead = np.array([(cid, lc) not in led for cid, lc in zip(c["coalition_id"], c["lead_ccode"])], dtype=bool)
+    if no_lead.any():
+        _fail(c, no_lead, "lead_ccode", lambda r: f"lead {r['lead_ccode']} of {r['coalition_id']!r} has no "
+                                                    "membership row with role 'lead'")
+    return c, m
+
+
+def _read_one(path: Path, columns: tuple[str, ...], typer, schema: pa.DataFrameSchema) -> pd.DataFrame:
+    from coalitionlab.data.registry import read_csv
+
+    if not path.is_file():
+        raise DataFileError("file not found", path=path)
+    raw = read_csv(path, required=columns, dtype=str, keep_default_na=False, na_values=[""])
+    extra = [col for col in raw.columns if col not in columns]
+    if extra:
+        raise DataFileError(f"unexpected column(s) {', '.join(map(repr, extra))}; allowed: {', '.join(columns)}",
+                            path=path, column=extra[0])
+    raw = raw[list(columns)]
+    for col in raw.columns:
+        raw[col] = raw[col].str.strip()
+    df = typer(raw, path)
+    try:
+        df = schema.validate(df, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        cases = exc.failure_cases
+        first = cases.iloc[0]
+        column = first.get("column")
+        column = None if column is None or pd.isna(column) or column == schema.name else str(column)
+        index = first.get("index")
+        row = int(index) + 2 if index is not None and pd.notna(index) else None
+        value = first.get("failure_case")
+        check = str(first.get("check"))
+        allowed = {"role": ROLES, "kind": KINDS, "un_authorisation": UN_AUTHORISATION,
+                   "mission_type": MISSION_TYPES}
+        if column in allowed and "isin" in check:
+            msg = f"unknown {column} {value!r}; allowed: {', '.join(allowed[column])}"
+        elif column == "coalition_id" and "str_matches" in check:
+            msg = f"coalition_id {value!r} is not a lower-case slug ending in the start year (e.g. 'korea_1950')"
+        else:
+            msg = f"{column or 'row'}: fails {check} (value {value!r})"
+        more = f" (+{len(cases) - 1} more problems)" if len(cases) > 1 else ""
+        raise DataFileError(msg + more, path=path, column=column, row=row) from None
+    df["file"] = path.name
+    df["_path"] = str(path)
+    df["_line"] = np.arange(2, len(df) + 2)
+    return df
+
+
+def _date(raw: pd.DataFrame, column: str, path: Path) -> pd.Series:
+    values = pd.to_datetime(raw[column], format="%Y-%m-%d", errors="coerce")
+    bad = values.isna() & raw[column].notna()
+    if bad.any():
+        pos = int(np.flatnonzero(bad.to_numpy())[0])
+        raise DataFileError(f"not a YYYY-MM-DD date: {raw[column].iloc[pos]!r}", path=path, column=column,
+                            row=pos + 2)
+    return values.astype(_DATE)
+
+
+def _type_coalitions(raw: pd.DataFrame, path: Path) -> pd.DataFrame:
+    from coalitionlab.data.registry import to_integer
+
+    out = raw.copy()
+    out["start_date"] = _date(raw, "start_date", path)
+    out["end_date"] = _date(raw, "end_date", path)
+    out["lead_ccode"] = to_integer(raw, "lead_ccode", path=path)
+    out["target_ccode"] = to_integer(raw, "target_ccode", path=path, nullable=True)
+    for col in ("coalition_id", "name", "lead", "kind", "un_authorisation", "mission_type", "sources"):
+        _required(raw, col, path)
+    return out
+
+
+def _type_memberships(raw: pd.DataFrame, path: Path) -> pd.DataFrame:
+    from coalitionlab.data.registry import to_integer
+
+    out = raw.copy()
+    out["ccode"] = to_integer(raw, "ccode", path=path)
+    out["join_date"] = _date(raw, "join_date", path)
+    out["leave_date"] = _date(raw, "leave_date", path)
+    out["peak_personnel"] = to_integer(raw, "peak_personnel", path=path, nullable=True)
+    for col in ("coalition_id", "country", "role", "source"):
+        _required(raw, col, path)
+    return out
+
+
+def _required(raw: pd.DataFrame, column: str, path: Path) -> None:
+    empty = raw[column].isna()
+    if empty.any():
+        pos = int(np.flatnonzero(empty.to_numpy())[0])
+        raise DataFileError("empty value in a required column", path=path, column=column, row=pos + 2)
+
+
+def _check_unique(df: pd.DataFrame, keys: list[str], what: str) -> None:
+    dup = df.duplicated(keys, keep="first").to_numpy()
+    if dup.any():
+        pos = int(np.flatnonzero(dup)[0])
+        first = df[(df[keys] == df[keys].iloc[pos]).all(axis=1)].iloc[0]
+        _fail(df, dup, keys[-1], lambda r: f"{what} {tuple(r[k] for k in keys) if len(keys) > 1 else r[keys[0]]!r}"
+                                            f" (first at {first['file']} row {first['_line']})")
+
+
+def _fail(df: pd.DataFrame, mask, column: str, message) -> None:
+    pos = int(np.flatnonzero(np.asarray(mask))[0])
+    row = df.iloc[pos]
+    raise DataFileError(message(row), path=row["_path"], column=column, row=int(row["_line"]))

@@ -1,0 +1,160 @@
+"""The coalition x candidate-state panel that participation models are fitted on."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import pandas as pd
+
+from coalitionlab._validation import check_option
+from coalitionlab.coalitions.dataset import DATASET_VERSION, ROLES, coalitions, memberships
+from coalitionlab.errors import DataFileError, PanelTypeError
+
+UNIT = "coalition_candidate"
+PANEL_COLUMNS = ("coalition_id", "ccode", "lead_ccode", "start_date", "year", "joined", "role", "join_date")
+
+
+def coalition_panel(
+    ids: str | Iterable[str] | None = None,
+    *,
+    roles_joined: Sequence[str] = ("lead", "combat", "non_combat", "token"),
+    drop_target: bool = True,
+    coalitions_df: pd.DataFrame | None = None,
+    memberships_df: pd.DataFrame | None = None,
+    states: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """One row per coalition x candidate state, with whether the state joined.
+
+    The candidates of a coalition are every COW state-system member on the coalition's start
+    date except the lead (and, by default, except the target state unless it joined).
+
+    Parameters
+    ----------
+    ids
+        Coalition id(s); ``None`` = every coalition.
+    roles_joined
+        Membership roles that count as ``joined = 1`` (default: every role that sent military
+        personnel; add ``"financial"`` or ``"observer"`` to count those too).
+    drop_target
+        Leave out the coalition's target state (``target_ccode``) unless it is itself a member
+        (e.g. the Republic of Korea in Korea 1950 is host and member, so it stays).
+    coalitions_df, memberships_df
+        Frames from :func:`~coalitionlab.coalitions.add_coalitions` to use instead of the shipped
+        dataset.
+    states
+        COW state-system spells (``ccode, start_date, end_date``) to use instead of the embedded
+        COW v2024 list (:func:`coalitionlab.data.countries.states_on`; works offline).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``coalition_id, ccode, lead_ccode, start_date, year, joined, role, join_date``,
+        sorted by coalition and ccode; ``joined`` is ``int64`` 0/1, ``role`` is the membership role
+        (missing for non-members), ``join_date`` the member's join date. ``attrs``: ``unit =
+        "coalition_candidate"``, ``system = "cow"``, ``directed = True`` (lead -> candidate),
+        ``sources = {"coalitionlab_coalitions": version, "cow_states": version}``,
+        ``roles_joined``, ``authored = True``, ``is_seed = False``, and ``members_outside_panel``:
+        members that were not COW system members on the start date (states that became
+        independent later, e.g. Montenegro in ISAF), which the panel cannot hold.
+
+    Raises
+    ------
+    PanelTypeError
+        When ``coalitions_df`` / ``memberships_df`` lack the dataset's columns.
+    DataFileError
+        When an id is not in the dataset (the message names the closest ids).
+    UnknownOptionError
+        When a role in ``roles_joined`` is not one of the dataset's roles.
+
+    Examples
+    --------
+    >>> from coalitionlab.coalitions import coalition_panel
+    >>> p = coalition_panel("gulf_war_1990")  # doctest: +SKIP
+    >>> p.attrs["unit"]  # doctest: +SKIP
+    'coalition_candidate'
+    """
+    for role in roles_joined:
+        check_option(role, ROLES, name="role in roles_joined")
+    c = coalitions() if coalitions_df is None else coalitions_df
+    m = memberships() if memberships_df is None else memberships_df
+    for frame, cols, what in ((c, ("coalition_id", "start_date", "end_date", "lead_ccode", "target_ccode"),
+                               "coalitions_df"),
+                              (m, ("coalition_id", "ccode", "role", "join_date"), "memberships_df")):
+        missing = [col for col in cols if col not in frame.columns]
+        if missing:
+            raise PanelTypeError(f"coalition_panel(): {what} lacks column(s) {', '.join(missing)}; "
+                                 "use coalitions()/memberships() or add_coalitions()")
+    if ids is not None:
+        wanted = [ids] if isinstance(ids, str) else list(ids)
+        unknown = [i for i in wanted if i not in set(c["coalition_id"])]
+        if unknown:
+            import difflib
+
+            close = difflib.get_close_matches(unknown[0], list(c["coalition_id"]), n=3, cutoff=0.5)
+            raise DataFileError(f"unknown coalition id {unknown[0]!r}"
+                                + (f"; closest: {', '.join(close)}" if close else ""))
+        c = c[c["coalition_id"].isin(wanted)]
+    coal = c[["coalition_id", "start_date", "end_date", "lead_ccode", "target_ccode"]].reset_index(drop=True)
+    if states is None:
+        members_on = _states_on_dates(coal["start_date"])
+        states_version = "2024"
+    else:
+        members_on = _spells_on_dates(states, coal["start_date"])
+        states_version = str(states.attrs.get("version", "user"))
+    grid = coal.merge(members_on, on="start_date", how="inner")
+    grid = grid.loc[grid["ccode"] != grid["lead_ccode"]].drop_duplicates(["coalition_id", "ccode"])
+
+    mem = m[["coalition_id", "ccode", "role", "join_date"]]
+    mem = mem[mem["coalition_id"].isin(coal["coalition_id"])]
+    out = grid.merge(mem, on=["coalition_id", "ccode"], how="left")
+    within = out["end_date"].isna() | (out["join_date"] <= out["end_date"])
+    out["joined"] = (out["role"].isin(list(roles_joined)) & within).astype("int64")
+    if drop_target:
+        is_target = out["target_ccode"].notna() & (out["ccode"] == out["target_ccode"].astype("float64"))
+        out = out.loc[~(is_target & out["role"].isna())]
+    out["year"] = out["start_date"].dt.year.astype("int64")
+    out["ccode"] = out["ccode"].astype("int64")
+    out["lead_ccode"] = out["lead_ccode"].astype("int64")
+    out = out[list(PANEL_COLUMNS)].sort_values(["coalition_id", "ccode"], ignore_index=True)
+
+    # members the panel cannot hold: not system members on the start date (and not the lead)
+    key = mem.merge(coal[["coalition_id", "lead_ccode"]], on="coalition_id")
+    key = key[(key["ccode"] != key["lead_ccode"]) & key["role"].isin(list(roles_joined))]
+    held = key.merge(out[["coalition_id", "ccode"]], on=["coalition_id", "ccode"], how="left", indicator=True)
+    outside = held.loc[held["_merge"] == "left_only", ["coalition_id", "ccode"]]
+
+    out.attrs = {
+        "unit": UNIT,
+        "system": "cow",
+        "directed": True,
+        "keys": ["coalition_id", "ccode"],
+        "sources": {"coalitionlab_coalitions": str(c.attrs.get("version", DATASET_VERSION)),
+                    "cow_states": states_version},
+        "columns": {},
+        "roles_joined": list(roles_joined),
+        "drop_target": drop_target,
+        "members_outside_panel": [(str(a), int(b)) for a, b in zip(outside["coalition_id"], outside["ccode"])],
+        "authored": True,
+        "is_seed": False,
+    }
+    return out
+
+
+def _states_on_dates(dates: pd.Series) -> pd.DataFrame:
+    """``start_date, ccode`` for every COW system member on each distinct date (embedded list)."""
+    from coalitionlab.data.countries import states_on
+
+    parts = [pd.DataFrame({"start_date": d, "ccode": states_on(d.date())}) for d in dates.drop_duplicates()]
+    if not parts:
+        return pd.DataFrame({"start_date": pd.Series([], dtype="datetime64[ns]"), "ccode": pd.Series([], dtype="int64")})
+    out = pd.concat(parts, ignore_index=True)
+    out["start_date"] = out["start_date"].astype("datetime64[ns]")
+    return out
+
+
+def _spells_on_dates(states: pd.DataFrame, dates: pd.Series) -> pd.DataFrame:
+    """``start_date, ccode`` from user-given spells (``ccode, start_date, end_date``)."""
+    spells = states[["ccode", "start_date", "end_date"]].rename(columns={"start_date": "_s", "end_date": "_e"})
+    grid = pd.DataFrame({"start_date": dates.drop_duplicates()}).merge(spells, how="cross")
+    grid = grid.loc[(grid["start_date"] >= grid["_s"]) & (grid["start_date"] <= grid["_e"])]
+    return grid[["start_date", "ccode"]].astype({"ccode": "int64"})
