@@ -11,11 +11,13 @@ so all pairs of a year come from one sparse product ``A @ A.T``: no loop over dy
 from __future__ import annotations
 
 import os
+from typing import Literal
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from coalitionlab._validation import check_option
 from coalitionlab.measures._common import CcodeIndex, check_panel, finish, load_source, new_attrs, stamp
 
 __all__ = ["add_alliance_similarity", "s_score_matrix"]
@@ -56,11 +58,15 @@ def s_score_matrix(adjacency: sp.spmatrix) -> np.ndarray:
     return 1 - 2 * dist / n
 
 
-def add_alliance_similarity(panel: pd.DataFrame, *, data_dir: str | os.PathLike | None = None) -> pd.DataFrame:
-    """Add ``atop_sscore``: unweighted binary S of the two states' ATOP 5.1 alliance portfolios.
+def add_alliance_similarity(panel: pd.DataFrame, *, data_dir: str | os.PathLike | None = None,
+                            ties: Literal["any", "defense"] = "any") -> pd.DataFrame:
+    """Add the unweighted binary S of the two states' ATOP 5.1 alliance portfolios.
 
-    A tie is any ATOP obligation in either direction; the portfolio runs over the COW system
-    members of the year. Symmetric; NaN outside ATOP 5.1 (1815-2018).
+    With ``ties="any"`` (column ``atop_sscore``) a tie is any ATOP obligation in either direction,
+    including the broad consultation pacts (CSCE/OSCE-era) that tie e.g. the USA and Russia to most
+    of Europe; ``ties="defense"`` (column ``atop_sscore_defense``) counts defence obligations only.
+    The portfolio runs over the COW system members of the year. Symmetric; NaN outside ATOP 5.1
+    (1815-2018).
 
     Raises
     ------
@@ -74,6 +80,8 @@ def add_alliance_similarity(panel: pd.DataFrame, *, data_dir: str | os.PathLike 
     from coalitionlab.measures.panel import create_stateyears
 
     check_panel(panel, "dyad_year", step="add_alliance_similarity()")
+    check_option(ties, ["any", "defense"], name="ties")
+    col = "atop_sscore" if ties == "any" else "atop_sscore_defense"
     attrs = new_attrs(panel)
     first, last = get_source("atop_dyads").first_year, get_source("atop_dyads").last_year
     years = panel["year"].to_numpy().astype("int64")
@@ -83,7 +91,8 @@ def add_alliance_similarity(panel: pd.DataFrame, *, data_dir: str | os.PathLike 
     if len(wanted):
         sy = create_stateyears(years=wanted, data_dir=data_dir)
         dy = load_source("atop_dyads", data_dir)
-        flags = ["atop_defense", "atop_offense", "atop_neutral", "atop_nonagg", "atop_consul"]
+        flags = ["atop_defense", "atop_offense", "atop_neutral", "atop_nonagg", "atop_consul"] \
+            if ties == "any" else ["atop_defense"]
         ties = dy[dy["year"].isin(wanted) & (dy[flags].fillna(0).sum(axis=1) > 0)]
         c1, c2 = panel["ccode1"].to_numpy(), panel["ccode2"].to_numpy()
         order = np.argsort(years, kind="stable")
@@ -105,7 +114,7 @@ def add_alliance_similarity(panel: pd.DataFrame, *, data_dir: str | os.PathLike 
             a, b = idx(c1[rows]), idx(c2[rows])
             good = (a >= 0) & (b >= 0)
             out[rows[good]] = S[a[good], b[good]]
-        stamp(attrs, "atop_dyads", str(dy.attrs.get("version", "5.1")), ["atop_sscore"], coverage=(first, last))
+        stamp(attrs, "atop_dyads", str(dy.attrs.get("version", "5.1")), [col], coverage=(first, last))
     else:
-        stamp(attrs, "atop_dyads", get_source("atop_dyads").version, ["atop_sscore"], coverage=(first, last))
-    return finish(panel, {"atop_sscore": out}, attrs)
+        stamp(attrs, "atop_dyads", get_source("atop_dyads").version, [col], coverage=(first, last))
+    return finish(panel, {col: out}, attrs)

@@ -1,0 +1,139 @@
+"""Monadic and dyadic add_* steps: capabilities, democracy, UN affinity, troops, distance, contiguity,
+S-score and Lake's security hierarchy."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+import scipy.sparse as sp
+
+from coalitionlab.data import load
+from coalitionlab.errors import CoverageError, PanelTypeError
+from coalitionlab.measures import (
+    add_alliance_similarity,
+    add_capabilities,
+    add_contiguity,
+    add_democracy,
+    add_distance,
+    add_hierarchy,
+    add_un_affinity,
+    add_us_troops,
+    create_dyadyears,
+    create_stateyears,
+    s_score_matrix,
+)
+
+
+@pytest.fixture(scope="module")
+def nd(shared_data):
+    return create_dyadyears(years="2014:2020", directed=False, data_dir=shared_data)
+
+
+@pytest.fixture(scope="module")
+def sy(shared_data):
+    return create_stateyears(years="1945:2024", data_dir=shared_data)
+
+
+def _flip(df):
+    out = df.rename(columns={"ccode1": "ccode2", "ccode2": "ccode1"})
+    out.attrs = dict(df.attrs)
+    return out
+
+
+def test_capabilities_values_and_coverage(shared_data, sy):
+    out = add_capabilities(sy, data_dir=shared_data)
+    nmc = load("nmc", shared_data)
+    m = out.merge(nmc[["ccode", "year", "cinc"]], on=["ccode", "year"], suffixes=("", "_ref"))
+    assert np.allclose(m["cinc"], m["cinc_ref"], equal_nan=True)
+    assert out.loc[out.year == 2023, "cinc"].isna().all()
+    assert out.attrs["columns"]["cinc"]["coverage"] == [1816, 2022]
+    carried = add_capabilities(sy, data_dir=shared_data, mry=True)
+    a = carried[carried.year == 2024].set_index("ccode")["cinc"]
+    b = carried[carried.year == 2022].set_index("ccode")["cinc"]
+    assert np.allclose(a.reindex(b.index), b, equal_nan=True) and carried.attrs["mry"]["cinc"]
+
+
+def test_dyadic_monadic_columns(shared_data, nd):
+    out = add_democracy(add_capabilities(nd, data_dir=shared_data), data_dir=shared_data)
+    s = add_capabilities(create_stateyears(years="2014:2020", data_dir=shared_data), data_dir=shared_data)
+    lookup = s.set_index(["ccode", "year"])["cinc"]
+    exp = lookup.reindex(pd.MultiIndex.from_arrays([out.ccode2, out.year])).to_numpy()
+    assert np.allclose(out["cinc2"], exp, equal_nan=True)
+    assert {"euds1", "polity21", "v2x_polyarchy2"} <= set(out.columns)
+    assert set(out.attrs["sources"]) >= {"nmc", "democracy", "cow_states"}
+
+
+def test_un_affinity_symmetric(shared_data, nd):
+    a = add_un_affinity(nd, data_dir=shared_data)
+    b = add_un_affinity(_flip(nd), data_dir=shared_data)
+    assert np.allclose(a["un_ideal_distance"], b["un_ideal_distance"], equal_nan=True)
+    assert a["un_ideal_distance"].notna().mean() > 0.9
+    us_uk = a[(a.ccode1 == 2) & (a.ccode2 == 200)]["un_ideal_distance"]
+    us_cuba = a[(a.ccode1 == 2) & (a.ccode2 == 40)]["un_ideal_distance"]
+    assert (us_uk.to_numpy() < us_cuba.to_numpy()).all()
+
+
+def test_us_troops_zero_inside_nan_outside(shared_data, sy):
+    out = add_us_troops(sy, data_dir=shared_data)
+    assert out.loc[out.year < 1950, "us_troops"].isna().all()
+    assert out.loc[out.year >= 1950, "us_troops"].notna().all()
+    ger = out[(out.ccode == 255) & (out.year == 2000)].iloc[0]
+    assert ger["us_troops"] > 50_000 and 0.5 < ger["us_troops_per_1000"] < 1.0
+
+
+def test_distance_and_contiguity_symmetric(shared_data, nd):
+    a = add_contiguity(add_distance(nd, data_dir=shared_data), data_dir=shared_data)
+    b = add_contiguity(add_distance(_flip(nd), data_dir=shared_data), data_dir=shared_data)
+    for col in ("mindist", "capdist", "conttype"):
+        assert np.allclose(a[col], b[col], equal_nan=True), col
+    us_can = a[(a.ccode1 == 2) & (a.ccode2 == 20) & (a.year == 2015)].iloc[0]
+    assert us_can["conttype"] == 1 and us_can["mindist"] == 0 and 700 < us_can["capdist"] < 800
+    assert a.loc[a.year == 2017, "conttype"].isna().all() and a.loc[a.year == 2016, "conttype"].notna().all()
+    assert a.loc[a.year == 2020, "mindist"].isna().all()
+
+
+def test_s_score_formula_against_direct_definition():
+    rng = np.random.default_rng(7)
+    n = 12
+    upper = np.triu(rng.random((n, n)) < 0.3, 1)
+    A = (upper | upper.T).astype(float)
+    S = s_score_matrix(sp.csr_matrix(A))
+    P = A + np.eye(n)
+    direct = 1 - 2 * np.abs(P[:, None, :] - P[None, :, :]).sum(axis=2) / n
+    assert np.allclose(S, direct) and np.allclose(np.diag(S), 1)
+
+
+def test_alliance_similarity_panel(shared_data):
+    nd = create_dyadyears(years="2017:2019", directed=False, data_dir=shared_data)
+    out = add_alliance_similarity(nd, data_dir=shared_data)
+    assert out.loc[out.year <= 2018, "atop_sscore"].between(-1, 1).all()
+    assert out.loc[out.year == 2019, "atop_sscore"].isna().all()
+    back = add_alliance_similarity(_flip(nd), data_dir=shared_data)
+    assert np.allclose(out["atop_sscore"], back["atop_sscore"], equal_nan=True)
+    # ATOP 5.1 ties the USA and Russia to most of Europe by consultation pacts, so on any tie
+    # their portfolios are close; on defence pacts the US-UK portfolios are closer than US-Russia
+    s = out[out.year == 2018].set_index(["ccode1", "ccode2"])["atop_sscore"]
+    assert s.loc[(2, 365)] > 0.5
+    d = add_alliance_similarity(nd, data_dir=shared_data, ties="defense")
+    s = d[d.year == 2018].set_index(["ccode1", "ccode2"])["atop_sscore_defense"]
+    assert s.loc[(2, 200)] > s.loc[(2, 365)]
+
+
+def test_hierarchy(shared_data):
+    sy = create_stateyears(years="1990:2010", data_dir=shared_data)
+    out = add_hierarchy(sy, data_dir=shared_data)
+    ref = out[out.year == 1995]
+    assert np.isclose(ref["hier_troops"].max(), 1.0)
+    assert np.isclose(ref["hier_independent_alliances"].min(), 0.0)
+    assert out.loc[out.ccode == 2, "security_hierarchy"].isna().all()
+    y2003 = out[out.year == 2003].set_index("ccode")["security_hierarchy"]
+    assert y2003.loc[740] > y2003.loc[365]  # Japan under more US security hierarchy than Russia
+    with pytest.raises(CoverageError, match="reference_year"):
+        add_hierarchy(sy, data_dir=shared_data, reference_year=1900)
+
+
+def test_dyad_only_steps_refuse_state_years(shared_data, sy):
+    for step in (add_distance, add_contiguity, add_alliance_similarity):
+        with pytest.raises(PanelTypeError, match="create_dyadyears"):
+            step(sy, data_dir=shared_data)
