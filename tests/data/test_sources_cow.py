@@ -7,6 +7,7 @@ with one defect to ``tmp_path`` and expect a :class:`DataFileError` naming the c
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 from pathlib import Path
 
@@ -14,7 +15,7 @@ import pandas as pd
 import pytest
 
 from coalitionlab.data import get_source, load
-from coalitionlab.data.registry import file_sha256
+from coalitionlab.data.registry import file_sha256, register
 from coalitionlab.errors import DataFileError
 
 # name -> rows stated in the folder README (or counted from the file and stated in docs/data/sources.md)
@@ -69,13 +70,20 @@ def test_source_loads_with_readme_rows_and_unique_key(name: str, shared_data: Pa
 
 @pytest.mark.parametrize("name", sorted(set(ROWS) - LARGE))
 def test_second_load_comes_from_cache(name: str, shared_data: Path, tmp_path: Path) -> None:
-    first = load(name, shared_data, cache_dir=tmp_path)
+    first = load(name, shared_data, cache_dir=tmp_path)  # read from the files (empty cache), then cached
     assert len(list(tmp_path.glob(f"{name}-*.parquet"))) == 1
-    second = load(name, shared_data, cache_dir=tmp_path)
+    source = get_source(name)
+
+    def no_reading(paths: dict) -> pd.DataFrame:
+        raise AssertionError(f"{name} was read again instead of coming from the cache")
+
+    register(dataclasses.replace(source, reader=no_reading))
+    try:
+        second = load(name, shared_data, cache_dir=tmp_path)
+    finally:
+        register(source)
     pd.testing.assert_frame_equal(first, second)
     assert second.attrs == first.attrs
-    fresh = load(name, shared_data, cache=False)
-    pd.testing.assert_frame_equal(first, fresh)
 
 
 # ---------------------------------------------------------------- spot facts
