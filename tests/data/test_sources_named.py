@@ -153,3 +153,57 @@ def test_split_parties():
     assert sn.split_parties(s).tolist() == ["Democratic Republic of the Congo", "Dem. People's Rep. of Korea",
                                             "ACP (African, Caribbean and Pacific Group of States)",
                                             "EU (European Union)"]
+
+
+# ---------------------------------------------------------------- military exercises
+
+
+def test_mme_participants(shared_data):
+    mme = load("military_exercises", shared_data)
+    raw = pd.read_csv(shared_data / "military_exercises" / "mme_v7_participants_long.csv.gz")
+    states = raw[~raw.participant.isin(sn.MME_NON_STATES)]
+    # only listed non-states and repeated (exercise, state) rows leave: 13,887 rows, 13,671 of
+    # states, 18 repeated rows, and one exercise listing St Kitts twice ("St. Kitts & Nevis" and
+    # "st. christopher") -> 13,652
+    assert len(states) == 13_671 and int(states.duplicated(["MMEID", "participant"]).sum()) == 18
+    assert len(mme) == 13_671 - 18 - 1
+    # README: the USA is the most frequent participant, 1,884 rows (two are repeats)
+    counts = mme.ccode.value_counts()
+    assert counts.index[0] == 2 and counts.iloc[0] == 1_882
+    assert (raw.participant == "United States").sum() == 1_884
+    # date-aware: "Federal Republic of Germany" in the 1980s is COW 260
+    frg = mme[mme.exercise_id.isin(raw.loc[raw.participant == "Federal Republic of Germany", "MMEID"])]
+    assert 260 in set(frg.ccode) and 255 not in set(frg[frg.start_year < 1990].ccode)
+    assert mme.start_date.notna().mean() > 0.7
+    ok = mme.start_date.notna()
+    assert (mme.loc[ok, "start_date"].dt.year == mme.loc[ok, "start_year"]).all()
+
+
+def test_jme_participants(shared_data):
+    jme = load("joint_military_exercises", shared_data)
+    raw = pd.read_csv(shared_data / "military_exercises" / "jme_v3.csv.gz", low_memory=False)
+    assert jme.exercise_id.max() <= len(raw) == 1_790
+    counts = jme.ccode.value_counts()
+    assert counts.index[0] == 2  # the USA
+    # CSK is Czechoslovakia (315); DEU before 1990 the German Federal Republic; ROM Romania
+    states = [c for c in raw.columns if c.startswith("State ")]
+    codes = raw[states].apply(lambda c: c.astype("str").str.strip().str.upper())
+    csk_rows = set(np.flatnonzero((codes == "CSK").any(axis=1).to_numpy()) + 1)
+    assert set(jme.loc[jme.exercise_id.isin(csk_rows), "ccode"]) >= {315}
+    deu_1980s = jme[jme.exercise_id.isin(set(np.flatnonzero((codes == "DEU").any(axis=1).to_numpy()) + 1))
+                    & (jme.start_year < 1990)]
+    assert set(deu_1980s.ccode) & {255, 260} == {260}
+    assert jme.is_host.sum() == 14 and jme.start_year.isna().sum() == 4
+    # typos in the sheet: no date outside the data's years survives
+    assert jme.start_date.dropna().dt.year.between(1974, 2010).all()
+
+
+# ---------------------------------------------------------------- registry metadata
+
+
+@pytest.mark.parametrize("name", ["desta_treaties", "desta_members", "desta_dyads", "desta_withdrawals", "unctad_iia",
+                                  "military_exercises", "joint_military_exercises"])
+def test_registered_with_citation(name):
+    from coalitionlab.data import get_source
+    source = get_source(name)
+    assert source.citation and source.schema is not None and source.key

@@ -104,11 +104,12 @@ UNCTAD_IIA = _frame(
 
 MILITARY_EXERCISES = _frame(
     {
-        "exercise_id": Column(int, Check.ge(1)),
+        "exercise_id": Column(str, Check.str_matches(r"^mme\d+$")),
         "exercise_name": text(nullable=True),
         "series_name": text(nullable=True),
         "start_year": year(1980, 2010),
-        "end_year": year(1980, 2011, nullable=True),
+        "end_year": year(1980, 2011),
+        "start_date": date(1980, 2010, nullable=True),
         "ccode": ccode(),
     },
     ["exercise_id", "ccode"],
@@ -119,11 +120,10 @@ JOINT_MILITARY_EXERCISES = _frame(
     {
         "exercise_id": Column(int, Check.ge(1)),
         "exercise_name": text(nullable=True),
-        "start_year": year(1970, 2010),
+        "start_year": year(1970, 2010, nullable=True),
         "start_date": date(1970, 2010, nullable=True),
         "end_date": date(1970, 2011, nullable=True),
         "jme_type": text(nullable=True),
-        "host": text(nullable=True),
         "ccode": ccode(),
         "is_host": Column(bool),
     },
