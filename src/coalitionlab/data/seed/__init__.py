@@ -33,8 +33,8 @@ Examples
 >>> int(((spells["org"] == "nato") & (spells["start_date"] == "1949-08-24")).sum())
 12
 >>> long = seed.igo_membership_long(years=2024)
->>> sorted(long.query("ioname == 'nato'")["ccode"])[-3:]
-[375, 380, 395]
+>>> int((long["ioname"] == "nato").sum())
+32
 >>> long.attrs["is_seed"], long.attrs["source"]
 (True, 'seed')
 """
@@ -44,10 +44,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from functools import lru_cache
 from importlib import resources
+from typing import Literal
 
 import numpy as np
 import pandas as pd
 
+from coalitionlab._validation import check_option
 from coalitionlab.errors import CoverageError, DataFileError
 
 __all__ = [
@@ -64,6 +66,9 @@ __all__ = [
     "un_membership",
     "us_defence_treaties",
 ]
+
+YearRule = Literal["dec31", "any"]
+YEAR_RULES: tuple[str, ...] = ("dec31", "any")
 
 #: Version of the seed tables (year.month of the last revision).
 SEED_VERSION = "2026.11"
@@ -172,15 +177,16 @@ def _years(years: int | Iterable[int] | None) -> np.ndarray | None:
     return np.unique(arr.astype(np.int64))
 
 
-def _expand_years(start: pd.Series, end: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Row positions and years in which each spell covers 31 December (vectorised).
+def _expand_years(start: pd.Series, end: pd.Series, rule: str = "dec31") -> tuple[np.ndarray, np.ndarray]:
+    """Row positions and years in which each spell counts (vectorised).
 
-    A spell counts in year *t* if ``start <= t-12-31 <= end`` (``end`` is the last day of
-    membership; an open spell runs to :data:`LAST_YEAR`).
+    With ``rule="dec31"`` a spell counts in year *t* if ``start <= t-12-31 <= end``; with
+    ``rule="any"`` if it overlaps year *t* at all (``end`` is the last day of membership; an
+    open spell runs to :data:`LAST_YEAR`).
     """
     first = start.dt.year.to_numpy(dtype=np.int64)
     end_year = end.dt.year.to_numpy(dtype=np.float64)
-    covers_dec31 = (end.dt.month.eq(12) & end.dt.day.eq(31)).to_numpy()
+    covers_dec31 = (end.dt.month.eq(12) & end.dt.day.eq(31)).to_numpy() | (rule == "any")
     last = np.where(np.isnan(end_year), LAST_YEAR, end_year - (~covers_dec31).astype(np.int64))
     last = np.minimum(last, LAST_YEAR).astype(np.int64)
     counts = np.clip(last - first + 1, 0, None)
@@ -338,16 +344,21 @@ def us_defence_treaties() -> pd.DataFrame:
 # ---------------------------------------------------------------- year-level panels
 
 
-def igo_membership_long(years: int | Iterable[int] | None = None, *, system_only: bool = True) -> pd.DataFrame:
+def igo_membership_long(years: int | Iterable[int] | None = None, *, system_only: bool = True,
+                        rule: YearRule = "dec31") -> pd.DataFrame:
     """The IGO spells as a state-year-IGO table shaped like ``load("cow_igo")``.
 
-    A state counts in year *t* if it is a member on 31 December of *t* (so a state that
-    joins during *t* counts from *t*, one that leaves during *t* does not count in *t*).
+    By default a state counts in year *t* if it is a member on 31 December of *t* (so a
+    state that joins during *t* counts from *t*, one that leaves during *t* does not count
+    in *t*).
 
     Parameters
     ----------
     years
         A year or years to keep (inside ``FIRST_YEAR``-``LAST_YEAR``); ``None`` for all.
+    rule
+        ``"dec31"`` (member on 31 December) or ``"any"`` (member on any day of the year,
+        closer to COW IGO, which also counts the year a membership or an IGO ends).
     system_only
         Keep only state-years in which the state is a member of the COW state system on
         31 December (as COW IGO does: it has rows only for system members). With ``False``
@@ -372,9 +383,10 @@ def igo_membership_long(years: int | Iterable[int] | None = None, *, system_only
     >>> m.query("ioname == 'nato' and ccode == 230")["year"].tolist()
     [1982]
     """
+    check_option(rule, YEAR_RULES, name="rule")
     wanted = _years(years)
     spells = igo_spells()
-    rows, year = _expand_years(spells["start_date"], spells["end_date"])
+    rows, year = _expand_years(spells["start_date"], spells["end_date"], rule)
     out = pd.DataFrame({
         "ccode": spells["ccode"].to_numpy(dtype=np.int64)[rows],
         "year": year,
@@ -402,7 +414,7 @@ def _in_system(ccode: np.ndarray, year: np.ndarray) -> np.ndarray:
 
 
 def agreements_long(years: int | Iterable[int] | None = None, *,
-                    defence_pacts_only: bool = False) -> pd.DataFrame:
+                    defence_pacts_only: bool = False, rule: YearRule = "dec31") -> pd.DataFrame:
     """US bilateral defence agreements in force, one row per (partner, year, agreement).
 
     An agreement counts in year *t* if it is in force on 31 December of *t* (the rule of
@@ -415,6 +427,8 @@ def agreements_long(years: int | Iterable[int] | None = None, *,
         A year or years to keep; ``None`` for all.
     defence_pacts_only
         Keep only instruments with a US commitment to act against an attack on the partner.
+    rule
+        ``"dec31"`` (in force on 31 December) or ``"any"`` (in force on any day of the year).
 
     Returns
     -------
@@ -428,12 +442,13 @@ def agreements_long(years: int | Iterable[int] | None = None, *,
     >>> sorted(a.query("is_defence_pact == 1")["ccode2"])
     [395, 630, 640, 713, 732, 740, 770, 840]
     """
+    check_option(rule, YEAR_RULES, name="rule")
     wanted = _years(years)
     treaties = us_defence_treaties()
     treaties = treaties[treaties["kind"].eq("bilateral")].reset_index(drop=True)
     if defence_pacts_only:
         treaties = treaties[treaties["is_defence_pact"].eq(1)].reset_index(drop=True)
-    rows, year = _expand_years(treaties["in_force_date"], treaties["end_date"])
+    rows, year = _expand_years(treaties["in_force_date"], treaties["end_date"], rule)
     out = pd.DataFrame({
         "ccode1": np.full(len(rows), 2, dtype=np.int64),
         "ccode2": treaties["ccode"].to_numpy(dtype=np.int64)[rows],
