@@ -538,7 +538,7 @@ register(Source(
     version="2020",
     publisher="Steven V. Miller (peacesciencer)",
     citation="Miller, Steven V. 2022. \"peacesciencer: An R Package for Quantitative Peace Science Research.\" "
-             "Conflict Management and Peace Science 39(6) (cow_capitals data).",
+             "International Interactions 48(1): 142-157 (cow_capitals data).",
     terms="GPL-2 (peacesciencer package data); cite the package.",
     first_year=1816,
     last_year=2024,
