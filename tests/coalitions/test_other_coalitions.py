@@ -126,6 +126,15 @@ def test_no_duplicate_memberships_and_valid_vocabulary(part_b):
     assert (m["peak_personnel"].dropna() > 0).all()
 
 
+def test_police_only_contributors_are_left_out_not_coded_observer(part_b):
+    _, m = part_b
+    # part B rule: UN military observers and staff officers are `token`; police-only contributors
+    # are not members at all, so the `observer` role is never used
+    assert not (m["role"] == "observer").any(), m.loc[m["role"] == "observer", ["coalition_id", "country"]]
+    # `financial` members sent no personnel, so they carry no personnel figure
+    assert m.loc[m["role"] == "financial", "peak_personnel"].isna().all()
+
+
 def test_dates_are_ordered(part_b):
     c, m = part_b
     assert (c["end_date"].isna() | (c["start_date"] <= c["end_date"])).all()
