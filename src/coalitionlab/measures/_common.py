@@ -156,35 +156,6 @@ def dyad_lookup(cube: np.ndarray, first_year: int, index: CcodeIndex, c1: np.nda
     return out
 
 
-def fill_inside(values: np.ndarray, years: np.ndarray, first: int, last: int) -> np.ndarray:
-    """Zeros for missing values inside ``first..last``; NaN outside (never 0 past coverage)."""
-    values = np.asarray(values, dtype="float64").copy()
-    years = np.asarray(years)
-    inside = (years >= first) & (years <= last)
-    values[inside & np.isnan(values)] = 0.0
-    values[~inside] = np.nan
-    return values
-
-
-def carry_forward(table: pd.DataFrame, keys: list[str], value_cols: list[str], years: np.ndarray) -> pd.DataFrame:
-    """Most-recent-year table: for each key and each requested year, the latest row at or before it.
-
-    ``table`` has ``keys + ['year'] + value_cols``; returns ``keys + ['year'] + value_cols`` for the
-    requested ``years`` (one row per key x requested year that has an earlier observation).
-    """
-    req = pd.DataFrame({"year": np.unique(np.asarray(years, dtype="int64"))})
-    src = table[keys + ["year"] + value_cols].dropna(subset=value_cols, how="all").copy()
-    src["year"] = src["year"].astype("int64")
-    src = src.sort_values("year")
-    src["_src_year"] = src["year"]
-    parts = []
-    uniq = src[keys].drop_duplicates()
-    grid = uniq.merge(req, how="cross").sort_values("year")
-    parts = pd.merge_asof(grid, src.drop(columns="year").assign(year=src["year"]).sort_values("year"),
-                          on="year", by=keys, direction="backward")
-    return parts.dropna(subset=["_src_year"]).drop(columns="_src_year")
-
-
 def resolve_source(full_name: str, data_dir: str | os.PathLike | None, source: SourceChoice,
                    seed_loader, *, what: str) -> tuple[pd.DataFrame, bool]:
     """Load ``full_name`` (``source="full"``), the seed (``"seed"``) or the full one if present (``"auto"``).

@@ -18,7 +18,7 @@ import pandas as pd
 
 from coalitionlab._validation import check_option
 from coalitionlab.errors import CoverageError, MissingDataError, SeedDataWarning, UnknownCountryError
-from coalitionlab.measures._common import SourceChoice, check_panel, new_attrs
+from coalitionlab.measures._common import SourceChoice
 
 __all__ = ["COMPONENTS", "DEFAULT_COMPONENTS", "Component", "add_embeddedness", "embeddedness",
            "embeddedness_pairs"]
