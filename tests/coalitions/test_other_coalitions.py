@@ -126,6 +126,13 @@ def test_no_duplicate_memberships_and_valid_vocabulary(part_b):
     assert (m["peak_personnel"].dropna() > 0).all()
 
 
+def test_target_or_host_state_is_never_a_member(part_b):
+    c, m = part_b
+    j = m.merge(c[["coalition_id", "target_ccode"]], on="coalition_id")
+    clash = j[j["target_ccode"].notna() & (j["ccode"] == j["target_ccode"])]
+    assert clash.empty, clash[["coalition_id", "country"]]
+
+
 def test_police_only_contributors_are_left_out_not_coded_observer(part_b):
     _, m = part_b
     # part B rule: UN military observers and staff officers are `token`; police-only contributors
