@@ -147,3 +147,19 @@ def test_full_source_missing_is_an_error(tmp_path):
 
     with pytest.raises(MissingDataError):
         embeddedness("USA", "2003-03-20", data_dir=tmp_path, components=COMPS, source="full")
+
+
+def test_default_components_on_full_sources(shared_data):
+    e = embeddedness("USA", "2003-03-20", data_dir=shared_data)
+    comps = ["alliances", "trade_agreements", "investment_treaties", "igos"]
+    assert e.attrs["components"] == comps and list(e.columns[2:6]) == comps
+    assert (e["embeddedness"] == e[comps].sum(axis=1)).all()
+    can = e.set_index("ccode").loc[20]
+    assert can["trade_agreements"] >= 3 and can["investment_treaties"] >= 1  # Auto Pact, CUSFTA, NAFTA
+    assert set(e.attrs["sources"]) >= {"atop_members", "desta_dyads", "unctad_iia", "cow_igo"}
+    x = embeddedness("USA", "2003-03-20", data_dir=shared_data, components=["igos", "exercises", "defense_pacts"],
+                     source="full")
+    assert x.attrs["years_used"] == {"igos": 2003, "exercises": 2003, "defense_pacts": 2003}
+    assert (x["embeddedness_nonsecurity"] < x["embeddedness"]).any()
+    late = embeddedness("USA", "2015-06-01", data_dir=shared_data, components=["exercises"], source="full")
+    assert late.attrs["years_used"] == {"exercises": 2010}

@@ -137,3 +137,22 @@ def test_dyad_only_steps_refuse_state_years(shared_data, sy):
     for step in (add_distance, add_contiguity, add_alliance_similarity):
         with pytest.raises(PanelTypeError, match="create_dyadyears"):
             step(sy, data_dir=shared_data)
+
+
+def test_exercises(shared_data):
+    from coalitionlab.measures import add_exercises
+
+    nd = create_dyadyears(years="1979:2011", directed=False, data_dir=shared_data)
+    out = add_exercises(nd, data_dir=shared_data)
+    assert out.loc[out.year.isin([1979, 2011]), "mme_joint_exercises"].isna().all()
+    assert out.loc[out.year.between(1980, 2010), "mme_joint_exercises"].notna().all()
+    ex = load("military_exercises", shared_data)
+    us = ex[ex.ccode == 2][["exercise_id", "start_year"]].merge(ex[ex.ccode == 200][["exercise_id"]])
+    expected = us.drop_duplicates().groupby("start_year").size()
+    got = out[(out.ccode1 == 2) & (out.ccode2 == 200)].set_index("year")["mme_joint_exercises"]
+    assert (got.loc[expected.index] == expected).all() and expected.sum() > 50
+    back = add_exercises(_flip(nd), data_dir=shared_data)
+    assert np.allclose(out["mme_joint_exercises"], back["mme_joint_exercises"], equal_nan=True)
+    sy = add_exercises(create_stateyears(years=[2000], data_dir=shared_data), data_dir=shared_data)
+    assert sy.set_index("ccode").loc[2, "mme_exercises"] == ex[(ex.ccode == 2) & (ex.start_year == 2000)][
+        "exercise_id"].nunique()

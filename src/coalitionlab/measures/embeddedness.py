@@ -46,12 +46,18 @@ COMPONENTS: dict[str, Component] = {c.name: c for c in (
               "UNCTAD BITs and TIPs in force between the two"),
     Component("igos", "igo_joint_any", "igos", "cow_igo", False, "igo_joint_nonsecurity",
               "COW IGO v3.0 joint memberships (full or associate); non-security total drops security IGOs"),
+    Component("defense_pacts", "atop_defense_pacts", "alliances", "atop_members", True, None,
+              "ATOP v4.01 alliances with a defence obligation both states belong to (a subset of alliances)"),
+    Component("exercises", "mme_joint_exercises", "exercises", "military_exercises", True, None,
+              "MME v7 multinational military exercises both took part in that year (1980-2010)"),
 )}
 
 #: Henke's definition: agreements (alliances, trade, investment) plus joint IGO memberships.
 DEFAULT_COMPONENTS: tuple[str, ...] = ("alliances", "trade_agreements", "investment_treaties", "igos")
 #: What the embedded seed holds (used by default when the full sources are absent).
 SEED_COMPONENTS: tuple[str, ...] = ("alliances", "igos")
+#: Components the seed can also give when asked for (not in its default).
+SEED_OPTIONAL: tuple[str, ...] = ("defense_pacts",)
 
 
 # ---------------------------------------------------------------- helpers
@@ -162,7 +168,7 @@ def _check_components(components: Iterable[str] | None, is_seed: bool) -> list[s
 
         raise UnknownOptionError(f"no embeddedness component given; allowed: {', '.join(COMPONENTS)}")
     if is_seed:
-        missing = [c for c in comps if c not in SEED_COMPONENTS]
+        missing = [c for c in comps if c not in SEED_COMPONENTS + SEED_OPTIONAL]
         if missing:
             raise MissingDataError(
                 f"component(s) {', '.join(missing)} need the full sources (the embedded seed has "
@@ -171,12 +177,12 @@ def _check_components(components: Iterable[str] | None, is_seed: bool) -> list[s
     return comps
 
 
-def _seed_alliances(c1: np.ndarray, c2: np.ndarray, years: np.ndarray) -> np.ndarray:
-    """Seed alliances: the US defence treaties per year (``seed.agreements_long()``)."""
+def _seed_alliances(c1: np.ndarray, c2: np.ndarray, years: np.ndarray, *, pacts_only: bool = False) -> np.ndarray:
+    """Seed alliances: the US bilateral defence agreements per year (``seed.agreements_long()``)."""
     from coalitionlab.data import seed
     from coalitionlab.measures._common import dyad_values
 
-    agr = seed.agreements_long()  # bilateral only: multilateral treaties enter as seed IGOs (NATO, Rio ...)
+    agr = seed.agreements_long(defence_pacts_only=pacts_only)  # bilateral only: multilateral treaties enter as seed IGOs (NATO, Rio ...)
     counts = agr.groupby(["ccode1", "ccode2", "year"], as_index=False).size().rename(columns={"size": "n"})
     vals = dyad_values(counts, ["n"], c1, c2, years, symmetric=True)["n"]
     return np.where(np.isnan(vals), 0.0, vals)
@@ -196,10 +202,14 @@ def _component_values(comp: Component, c1: np.ndarray, c2: np.ndarray, years: np
             res = add_igos(frame, data_dir=data_dir, source="seed" if is_seed else "full")
     elif comp.step == "alliances":
         if is_seed:
-            return {comp.column: _seed_alliances(c1, c2, years)}
+            return {comp.column: _seed_alliances(c1, c2, years, pacts_only=comp.name == "defense_pacts")}
         from coalitionlab.measures.alliances import add_alliances
 
         res = add_alliances(frame, data_dir=data_dir)
+    elif comp.step == "exercises":
+        from coalitionlab.measures.other import add_exercises
+
+        res = add_exercises(frame, data_dir=data_dir)
     elif comp.step == "agreements":
         from coalitionlab.measures.agreements import add_agreements
 
@@ -283,7 +293,8 @@ def _versions(comps: list[str], is_seed: bool) -> dict[str, str]:
     if is_seed:
         from coalitionlab.data import seed
 
-        tables = {"alliances": "seed.agreements_long", "igos": "seed.igo_membership_long"}
+        tables = {"alliances": "seed.agreements_long", "defense_pacts": "seed.agreements_long",
+                  "igos": "seed.igo_membership_long"}
         return {tables[c]: seed.SEED_VERSION for c in comps}
     from coalitionlab.data import get_source
 
