@@ -114,7 +114,8 @@ def test_every_coalition_has_exactly_one_lead_row_matching_lead_ccode(part_b):
     leads = m[m["role"] == "lead"]
     assert leads["coalition_id"].is_unique
     merged = c.merge(leads[["coalition_id", "ccode"]], on="coalition_id", how="left")
-    assert (merged["ccode"] == merged["lead_ccode"]).all(), merged.loc[merged.ccode != merged.lead_ccode, "coalition_id"]
+    wrong = merged["ccode"] != merged["lead_ccode"]
+    assert not wrong.any(), merged.loc[wrong, "coalition_id"].tolist()
 
 
 def test_no_duplicate_memberships_and_valid_vocabulary(part_b):
@@ -221,7 +222,8 @@ def test_pko_exceptions_are_real_and_still_needed(part_b, pko_military):
         coalition["coalition_id"] = cid
         f = _fatalities_in(coalition, pko_military)
         assert (f["ccode"] == cc).any(), f"exception {cid}/{cc} has no fatality rows: drop it ({reason})"
-        assert not ((m["coalition_id"] == cid) & (m["ccode"] == cc)).any(), f"{cid}/{cc} is a member: drop the exception"
+        is_member = ((m["coalition_id"] == cid) & (m["ccode"] == cc)).any()
+        assert not is_member, f"{cid}/{cc} is a member: drop the exception"
 
 
 # ------------------------------------------------------------------ COW inter-state wars
