@@ -183,7 +183,8 @@ def load(
     paths = source_paths(name, data_dir)
     digests = {f: file_sha256(p) for f, p in paths.items()}
     key = hashlib.sha256(
-        json.dumps([name, digests, __version__, source.loader_version], sort_keys=True).encode()
+        json.dumps([name, digests, __version__, source.loader_version, _reader_fingerprint(source)],
+                   sort_keys=True).encode()
     ).hexdigest()[:20]
     attrs = {
         "source": name,
@@ -211,6 +212,22 @@ def load(
         os.replace(tmp, cached)
     df.attrs = dict(attrs)
     return df
+
+
+def _reader_fingerprint(source: Source) -> str:
+    """Hash of the code that reads and validates a source (its reader's module and the schema
+    modules), so editing a reader or a schema invalidates cached loads without a version bump."""
+    import inspect
+
+    files = sorted(Path(__file__).parent.glob("schemas*.py"))
+    try:
+        files.append(Path(inspect.getsourcefile(source.reader)))
+    except TypeError:  # a reader without a source file (e.g. a builtin): versions alone key it
+        pass
+    h = hashlib.sha256()
+    for f in files:
+        h.update(f.read_bytes())
+    return h.hexdigest()[:16]
 
 
 def validate(df: pd.DataFrame, source: Source, *, path: object | None = None) -> pd.DataFrame:
