@@ -270,6 +270,8 @@ def test_multilateral_treaties_follow_the_spells(spells):
 def test_bad_years_and_options_are_clear():
     with pytest.raises(CoverageError, match="2030"):
         seed.igo_membership_long(years=2030)
+    with pytest.raises(CoverageError, match="1940 outside the seed's coverage 1945-2024"):
+        seed.agreements_long(years=range(1940, 1950))
     with pytest.raises(CoverageError, match="empty"):
         seed.agreements_long(years=[])
     with pytest.raises(UnknownOptionError, match="'dec31', 'any'"):
@@ -281,6 +283,8 @@ def test_describe():
     assert list(d.columns) == ["table", "rows", "first_year", "last_year", "version"]
     assert d.set_index("table").loc["un_membership", "rows"] == len(seed.un_membership())
     assert (d["last_year"] <= seed.LAST_YEAR).all()
+    long = d.set_index("table").loc["igo_membership_long"]
+    assert (long["first_year"], long["last_year"]) == (seed.FIRST_YEAR, seed.LAST_YEAR) == (1945, 2024)
 
 
 # ---------------------------------------------------------------- cross-check against COW IGO v3

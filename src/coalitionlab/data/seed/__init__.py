@@ -77,7 +77,9 @@ REFERENCE_DATE = pd.Timestamp("2025-06-30")
 #: Year-level expansions run from the earliest spell to the last year whose 31 December is
 #: on or before :data:`REFERENCE_DATE` (later years would assume facts the seed does not know).
 LAST_YEAR = 2024
-FIRST_YEAR = 1931
+#: Year-level coverage starts with the UN; the few earlier spells (the Commonwealth from 1931,
+#: the Arab League from March 1945) stay in :func:`igo_spells` but are not expanded to years.
+FIRST_YEAR = 1945
 #: Membership status codes, as in COW IGO (1 full, 2 associate, 3 observer).
 STATUS_CODES = {"full": 1, "associate": 2, "observer": 3}
 CITATION = (
@@ -375,7 +377,9 @@ def igo_membership_long(years: int | Iterable[int] | None = None, *, system_only
     Raises
     ------
     CoverageError
-        A year outside the seed's coverage.
+        A year outside the seed's coverage (``FIRST_YEAR``-``LAST_YEAR``).
+    UnknownOptionError
+        An unknown ``rule``.
 
     Examples
     --------
@@ -393,6 +397,7 @@ def igo_membership_long(years: int | Iterable[int] | None = None, *, system_only
         "ioname": spells["org"].to_numpy()[rows],
         "status": spells["status"].map(STATUS_CODES).to_numpy(dtype=np.int64)[rows],
     })
+    out = out[out["year"].to_numpy() >= FIRST_YEAR]
     if wanted is not None:
         out = out[np.isin(out["year"].to_numpy(), wanted)]
     if system_only:
