@@ -150,6 +150,7 @@ UN_VOTES = _frame(
         "rcid": Column(int, Check.ge(1)),
         "ccode": ccode(),
         "vote": Column(str, Check.isin(["yes", "no", "abstain"])),
+        "vote_date": date(1946, 2020),
     },
     ["rcid", "ccode"],
     name="un_votes",

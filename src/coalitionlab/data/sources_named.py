@@ -524,3 +524,135 @@ JOINT_MILITARY_EXERCISES = register(Source(
                 "whether the state hosted.",
     reader=_read_jme, schema=schemas.JOINT_MILITARY_EXERCISES, key=("exercise_id", "ccode"), urls={},
 ))
+
+
+# ---------------------------------------------------------------- visits of US defence officials
+
+TROOPDATA_CITATION = ("Allen, Michael A., Michael E. Flynn, and Carla Martinez Machain. 2022. \"Global U.S. Military "
+                      "Deployment Data: 1950-2020.\" Conflict Management and Peace Science 39(3): 351-370. Data "
+                      "from the R package troopdata (Flynn), file data-raw/visits_dod_officials.csv.")
+
+#: Visited places in the visits file that are not COW states: US territories (domestic travel),
+#: other dependencies, and Antarctica. "GNL" is the file's code for Greenland (Narsarsuaq).
+DOD_NON_STATES: frozenset[str] = frozenset({
+    "GUM", "VIR", "Saint Thomas", "Wake Island", "GUF", "HKG", "GNL", "Antarctica",
+})
+#: Visited places the file names by city: Nassau is the capital of the Bahamas.
+DOD_PLACES = {"Nassau": 31}
+
+
+def _read_dod_visits(paths: dict[str, Path]) -> pd.DataFrame:
+    path = paths["visits_dod_officials.csv"]
+    cols = ["Title", "Name", "Start Day", "Start Month", "Start Year", "City Visited", "State Visit", "End Day",
+            "End Month", "End Year"]
+    raw = read_csv(path, required=cols)
+    n = {c: _int(raw, c, path=path) for c in cols if c.startswith(("Start ", "End "))}
+    start = pd.to_datetime(pd.DataFrame({"year": n["Start Year"], "month": n["Start Month"], "day": n["Start Day"]}),
+                           errors="coerce")
+    if start.isna().any():
+        pos = int(np.flatnonzero(start.isna().to_numpy())[0])
+        raise DataFileError("impossible start day", path=path, column="Start Day", row=pos + 2)
+    end = pd.to_datetime(pd.DataFrame({"year": n["End Year"], "month": n["End Month"], "day": n["End Day"]}),
+                         errors="coerce")
+    # one trip (Nassau, 1994) ends before it starts: its end day is unknown, not negative
+    end = end.mask(end < start)
+    place = _text(raw, "State Visit")
+    keep = ~place.isin(DOD_NON_STATES).to_numpy()
+    out = pd.DataFrame({
+        "visit_id": np.arange(1, len(raw) + 1),  # the data row of the file
+        "start_date": start.astype("datetime64[ns]"),
+        "end_date": end.astype("datetime64[ns]"),
+        "city": _text(raw, "City Visited"),
+        "title": _text(raw, "Title"),
+        "name": _text(raw, "Name"),
+    })[keep].reset_index(drop=True)
+    # hosts are ISO3 codes, except a few written as names (Kosovo) - hence scheme "auto"
+    out.insert(1, "ccode", to_ccode(place[keep].to_numpy(), scheme="auto", date=out["start_date"],
+                                    where=f"dod_visits, file {path.name}", extra=DOD_PLACES))
+    return out
+
+
+DOD_VISITS = register(Source(
+    name="dod_visits", folder="us_military_presence", files=("visits_dod_officials.csv",), version="troopdata 1.0.4.9000",
+    publisher="troopdata (Flynn)", citation=TROOPDATA_CITATION,
+    terms="troopdata package GPL (>= 3); provenance of this file inside the package is undocumented (exploratory).",
+    first_year=1992, last_year=2012, code_scheme="iso3",
+    description="Foreign trips of senior US defence officials (service secretaries, Marine Corps commandant, "
+                "PACOM/STRATCOM commanders), one row per official x visited state: COW ccode of the host, "
+                "start and end dates, city, title and name.",
+    reader=_read_dod_visits, schema=schemas.DOD_VISITS, key=("visit_id",), urls={},
+))
+
+
+# ---------------------------------------------------------------- UN General Assembly roll calls ({unvotes})
+
+UNVOTES_CITATION = ("Voeten, Erik. 2013. \"Data and Analyses of Voting in the UN General Assembly.\" In Routledge "
+                    "Handbook of International Organization, ed. Bob Reinalda. Data: Voeten, Strezhnev & Bailey, "
+                    "\"United Nations General Assembly Voting Data\", Harvard Dataverse, hdl:1902.1/12379; via the R "
+                    "package unvotes 0.3.0 (Robinson).")
+UNVOTES_TERMS = "Dataverse data CC0; the unvotes package is MIT."
+
+
+def _roll_call_dates(path: Path) -> pd.DataFrame:
+    raw = read_csv(path, required=["rcid", "session", "importantvote", "date", "unres", "amend", "para", "short",
+                                   "descr"])
+    return pd.DataFrame({
+        "rcid": _int(raw, "rcid", path=path),
+        "session": _int(raw, "session", path=path),
+        "is_important": _int(raw, "importantvote", path=path, nullable=True),
+        "vote_date": _iso_date(raw["date"], path=path, column="date"),
+        "unres": _text(raw, "unres"),
+        "is_amendment": _int(raw, "amend", path=path, nullable=True),
+        "is_paragraph": _int(raw, "para", path=path, nullable=True),
+        "short": _text(raw, "short"),
+        "descr": _text(raw, "descr"),
+    })
+
+
+def _read_un_roll_calls(paths: dict[str, Path]) -> pd.DataFrame:
+    return _roll_call_dates(paths["un_roll_calls.csv.gz"]).sort_values("rcid", ignore_index=True)
+
+
+def _read_un_votes(paths: dict[str, Path]) -> pd.DataFrame:
+    path = paths["un_votes.csv.gz"]
+    # "NA" is Namibia's ISO code, not a missing value: read the codes as written
+    raw = read_csv(path, required=["rcid", "country", "country_code", "vote"], keep_default_na=False,
+                   na_values={"rcid": [""], "vote": [""], "country": [""]})
+    rcid = _int(raw, "rcid", path=path)
+    calls = _roll_call_dates(paths["un_roll_calls.csv.gz"]).set_index("rcid")["vote_date"]
+    unknown = ~rcid.isin(calls.index)
+    if unknown.any():
+        pos = int(np.flatnonzero(unknown.to_numpy())[0])
+        raise DataFileError(f"roll call {rcid.iloc[pos]} is not in un_roll_calls.csv.gz", path=path, column="rcid",
+                            row=pos + 2)
+    when = pd.Series(calls.reindex(rcid.to_numpy()).to_numpy())
+    code = raw["country_code"].astype("str").str.strip()
+    # three states have no ISO 3166 alpha-2 code in the file (German Federal Republic, Yemen Arab
+    # Republic, Zanzibar): for them the name is used
+    by_name = code.eq("").to_numpy()
+    where = f"un_votes, file {path.name}"
+    ccode = np.zeros(len(raw), dtype=np.int64)
+    ccode[~by_name] = to_ccode(code[~by_name].to_numpy(), scheme="iso2", date=when[~by_name], where=where)
+    if by_name.any():
+        ccode[by_name] = to_ccode(raw["country"][by_name].to_numpy(), scheme="name", date=when[by_name], where=where)
+    out = pd.DataFrame({"rcid": rcid, "ccode": ccode, "vote": _text(raw, "vote"), "vote_date": when.to_numpy()})
+    return out.sort_values(["rcid", "ccode"], ignore_index=True)
+
+
+UN_ROLL_CALLS = register(Source(
+    name="un_roll_calls", folder="un_voting", files=("un_roll_calls.csv.gz",), version="unvotes 0.3.0",
+    publisher="Erik Voeten (Harvard Dataverse) via unvotes", citation=UNVOTES_CITATION, terms=UNVOTES_TERMS,
+    first_year=1946, last_year=2020, code_scheme="none",
+    description="UN General Assembly roll calls 1946-2020: id, session, US State Department 'important vote' "
+                "flag, date, resolution number, amendment / paragraph flags, short and long descriptions.",
+    reader=_read_un_roll_calls, schema=schemas.UN_ROLL_CALLS, key=("rcid",), urls={},
+))
+
+UN_VOTES = register(Source(
+    name="un_votes", folder="un_voting", files=("un_votes.csv.gz", "un_roll_calls.csv.gz"), version="unvotes 0.3.0",
+    publisher="Erik Voeten (Harvard Dataverse) via unvotes", citation=UNVOTES_CITATION, terms=UNVOTES_TERMS,
+    first_year=1946, last_year=2020, code_scheme="iso2",
+    description="UN General Assembly roll-call votes 1946-2020, one row per roll call x voting state (COW ccode, "
+                "from ISO alpha-2 on the vote's date): vote yes / no / abstain (absences are not recorded).",
+    reader=_read_un_votes, schema=schemas.UN_VOTES, key=("rcid", "ccode"), urls={},
+))
