@@ -48,6 +48,8 @@ def _observed_years(df: pd.DataFrame) -> tuple[object, object]:
     if "year" in df.columns and df["year"].notna().any():
         return int(df["year"].min()), int(df["year"].max())
     years = [df[c].dt.year for c in df.columns if c.endswith("_date") and pd.api.types.is_datetime64_any_dtype(df[c])]
+    years += [pd.to_numeric(df[c], errors="coerce") for c in df.columns
+              if c.endswith("_year") and pd.api.types.is_numeric_dtype(df[c]) and df[c].min() > 1000]
     if years:
         stacked = pd.concat(years).dropna()
         if len(stacked):
