@@ -337,3 +337,40 @@ def test_year_rule_explains_most_end_year_disagreement(shared_data):
     assert anyday["only_cow"].sum() < dec31["only_cow"].sum()
     for org in ("seato", "warsaw", "oau"):
         assert anyday.loc[org, "agreement"] > dec31.loc[org, "agreement"]
+
+
+# ---------------------------------------------------------------- offline use and damaged tables
+
+
+def test_seed_needs_no_data_directory(tmp_path, monkeypatch):
+    monkeypatch.setenv("COALITIONLAB_DATA", str(tmp_path / "nowhere"))
+    assert len(seed.igo_membership_long(years=2000)) > 0
+    assert len(seed.agreements_long(years=2000)) > 0
+
+
+@pytest.mark.parametrize(("column", "value", "message"), [
+    ("start_date", "1949-13-01", "not a YYYY-MM-DD date: '1949-13-01'"),
+    ("start_date", "", "not a YYYY-MM-DD date: ''"),
+    ("ccode", "USA", "not an integer: 'USA'"),
+])
+def test_damaged_table_names_column_and_row(column, value, message):
+    from importlib import resources
+
+    from coalitionlab.data.seed import _parse
+    from coalitionlab.errors import DataFileError
+
+    with resources.as_file(resources.files("coalitionlab.data.seed") / "igo_spells.csv") as path:
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False)
+    raw.loc[41, column] = value
+    with pytest.raises(DataFileError, match=message) as info:
+        _parse(raw, "igo_spells.csv")
+    assert (info.value.column, info.value.row) == (column, 43)  # data row 42 is file line 43
+
+
+def test_wrong_columns_are_named():
+    from coalitionlab.data.seed import _parse
+    from coalitionlab.errors import DataFileError
+
+    raw = pd.DataFrame({"org": ["nato"], "ccode": ["2"]})
+    with pytest.raises(DataFileError, match="expected"):
+        _parse(raw, "igo_spells.csv")

@@ -129,6 +129,11 @@ def _read(name: str) -> pd.DataFrame:
             raw = pd.read_csv(real, dtype=str, keep_default_na=False, encoding="utf-8")
         except (OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
             raise DataFileError(f"cannot read seed table ({exc})", path=f"seed/{name}") from None
+    return _parse(raw, name)
+
+
+def _parse(raw: pd.DataFrame, name: str) -> pd.DataFrame:
+    """Type the text columns of seed table ``name``; a bad cell is an error naming column and row."""
     expected = _COLUMNS[name]
     if list(raw.columns) != expected:
         raise DataFileError(f"seed table has columns {list(raw.columns)}, expected {expected}",
