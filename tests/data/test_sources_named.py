@@ -202,7 +202,8 @@ def test_jme_participants(shared_data):
 
 
 @pytest.mark.parametrize("name", ["desta_treaties", "desta_members", "desta_dyads", "desta_withdrawals", "unctad_iia",
-                                  "military_exercises", "joint_military_exercises"])
+                                  "military_exercises", "joint_military_exercises", "dod_visits", "un_votes",
+                                  "un_roll_calls", "fbic_subset"])
 def test_registered_with_citation(name):
     from coalitionlab.data import get_source
     source = get_source(name)
@@ -268,3 +269,28 @@ def test_us_votes_spot_fact(un_votes, shared_data):
     assert cuba.session.min() == 47 and len(cuba) >= 25
     assert cuba.loc[cuba.session == 71, "vote"].tolist() == ["abstain"]
     assert (cuba.loc[cuba.session != 71, "vote"] == "no").all()
+
+
+# ---------------------------------------------------------------- FBIC subset
+
+
+def test_fbic_subset(shared_data):
+    fbic = load("fbic_subset", shared_data)
+    raw = pd.read_csv(shared_data / "fbic" / "fbic_18country_subset_1999_2023.csv.gz")
+    hkg = raw.iso3a.eq("HKG") | raw.iso3b.eq("HKG")
+    assert len(raw) == 7_650 and int(hkg.sum()) == 850 and len(fbic) == 6_800
+    assert set(fbic.ccode1) == {2, 210, 220, 225, 255, 696, 710, 732, 740, 750, 800, 816, 820, 830, 840, 850, 900}
+    # directed: A -> B is not B -> A; alliances: the USA's index with its allies Japan and South
+    # Korea is positive every year and above its index with China
+    us_jpn = fbic[(fbic.ccode1 == 2) & (fbic.ccode2 == 740)].set_index("year")
+    jpn_us = fbic[(fbic.ccode1 == 740) & (fbic.ccode2 == 2)].set_index("year")
+    assert len(us_jpn) == len(jpn_us) == 25 and not np.allclose(us_jpn.fbic, jpn_us.fbic)
+    assert (us_jpn.norm_allianceindex > 0).all()
+    assert (fbic[(fbic.ccode1 == 2) & (fbic.ccode2 == 732)].norm_allianceindex > 0).all()
+    us_chn = fbic[(fbic.ccode1 == 2) & (fbic.ccode2 == 710)].set_index("year")
+    assert (us_chn.norm_allianceindex < us_jpn.norm_allianceindex).all()
+    # values are the file's, row for row
+    merged = fbic.merge(raw.assign(ccode1=to_ccode(raw.iso3a.where(~hkg, "USA"), scheme="iso3"),
+                                   ccode2=to_ccode(raw.iso3b.where(~hkg, "USA"), scheme="iso3"))[~hkg],
+                        on=["ccode1", "ccode2", "year"], suffixes=("", "_raw"))
+    assert len(merged) == 6_800 and np.allclose(merged.fbic, merged.fbic_raw)

@@ -171,3 +171,18 @@ UN_ROLL_CALLS = _frame(
     ["rcid"],
     name="un_roll_calls",
 )
+
+FBIC_SUBSET = _frame(
+    {
+        "ccode1": ccode(),
+        "ccode2": ccode(),
+        "year": year(1999, 2023),
+        **{c: Column(float, Check.ge(0), nullable=True) for c in (
+            "exportsallgoodatob_alldata", "importsallgoodafromb_alldata", "totaltradeawithb", "totaltradeabgdpb",
+            "fbic", "bandwidth", "dependence", "tradeagreementindex", "norm_allianceindex", "securitybandwidth",
+            "securitydependence", "maritime_connectivity")},
+        "norm_lor_avg": Column(float, Check.between(0, 1), nullable=True),
+    },
+    ["ccode1", "ccode2", "year"],
+    name="fbic_subset",
+)
