@@ -319,3 +319,22 @@ def test_ten_thousand_values_fast():
     start = time.perf_counter()
     C.to_ccode(iso, scheme="iso3", date=pd.Series(pd.date_range("1995-01-01", periods=10_000, freq="D")))
     assert time.perf_counter() - start < 2.0
+
+
+def test_crosswalk_agreement_table(shared_data):
+    table = C.crosswalk_agreement(shared_data).set_index(["reference", "mapping"])
+    disagree = (table.n - table.agree).to_dict()
+    # each disagreement is explained in the tests above and in docs/data/countries.md
+    assert disagree == {
+        ("cow_states/statelist2024.csv", "spell dates"): 0,
+        ("cow_states/statelist2024.csv", "ccode -> COW name"): 0,
+        ("cow_states/statelist2024.csv", "ccode -> stateabb"): 0,
+        ("cow_states/statelist2024.csv", "COW name -> ccode"): 0,
+        ("cow_states/statelist2024.csv", "states_on(year)"): 0,
+        ("isard/cw_gw_panel.csv.gz", "ccode -> gwcode"): 0,
+        ("isard/cw_gw_panel.csv.gz", "gwcode -> ccode"): 2,
+        ("un_voting/IdealpointestimatesAll_Jun2024.csv.gz", "iso3c -> ccode"): 67,
+        ("un_voting/IdealpointestimatesAll_Jun2024.csv.gz", "Countryname -> ccode"): 0,
+        ("us_military_presence/troopdata_country_year.csv.gz", "iso3c -> ccode"): 55,
+    }
+    assert table.loc[("isard/cw_gw_panel.csv.gz", "ccode -> gwcode"), "n"] == 17_663

@@ -51,6 +51,7 @@ __all__ = [
     "country_name",
     "cow_system",
     "crosswalk",
+    "crosswalk_agreement",
     "is_member",
     "normalise_name",
     "states_on",
@@ -782,3 +783,69 @@ def is_member(ccode: Any, date: Any) -> bool | np.ndarray:
         out[pos] = ((s[None, :] <= hi[pos][:, None]) & (e[None, :] >= lo[pos][:, None])).any(axis=1)
     out &= has
     return bool(out[0]) if scalar else out
+
+
+# ------------------------------------------------------------------------------ agreement with reference files
+
+
+def crosswalk_agreement(data_dir: Any = None) -> pd.DataFrame:
+    """Agreement of the crosswalk with the reference files of the data directory.
+
+    Each row compares one mapping against a real file that carries both codes: the COW v2024
+    list (spells, names, abbreviations), isard's COW-GW state-year panel, the UN ideal-point
+    panel (ccode with iso3c and country names, per session) and troopdata's country-years
+    (ccode with iso3c). Every disagreement is explained in ``docs/data/countries.md``.
+
+    Parameters
+    ----------
+    data_dir
+        Data directory laid out like ``../shared/data``; default from
+        :func:`coalitionlab.data.paths.resolve_data_dir`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``reference, mapping, n, agree, rate``.
+    """
+    from coalitionlab.data.paths import resolve_data_dir
+
+    root = resolve_data_dir(data_dir)
+    rows = []
+
+    def add(reference: str, mapping: str, ours: Any, theirs: Any) -> None:
+        ours, theirs = np.asarray(ours, dtype=object), np.asarray(theirs, dtype=object)
+        agree = int(sum(a == b for a, b in zip(ours.tolist(), theirs.tolist())))
+        rows.append({"reference": reference, "mapping": mapping, "n": len(ours), "agree": agree,
+                     "rate": agree / len(ours) if len(ours) else np.nan})
+
+    sl = pd.read_csv(root / "cow_states" / "statelist2024.csv")
+    start = pd.to_datetime(dict(year=sl.styear, month=sl.stmonth, day=sl.stday))
+    end = pd.to_datetime(dict(year=sl.endyear, month=sl.endmonth, day=sl.endday))
+    spells = cow_system()
+    add("cow_states/statelist2024.csv", "spell dates", list(zip(spells.ccode, spells.start_date, spells.end_date)),
+        list(zip(sl.ccode, start, end)))
+    add("cow_states/statelist2024.csv", "ccode -> COW name", country_name(sl.ccode.to_numpy(), date=start), sl.statenme)
+    add("cow_states/statelist2024.csv", "ccode -> stateabb", ccode_to(sl.ccode.to_numpy(), "stateabb", date=start),
+        sl.stateabb)
+    add("cow_states/statelist2024.csv", "COW name -> ccode",
+        to_ccode(sl.statenme, scheme="name", date=start, errors="coerce"), sl.ccode.astype(float))
+    years = range(1816, 2025)
+    add("cow_states/statelist2024.csv", "states_on(year)", [tuple(states_on(y)) for y in years],
+        [tuple(sorted(sl.ccode[(start.dt.year <= y) & (end.dt.year >= y)].unique())) for y in years])
+
+    p = pd.read_csv(root / "isard" / "cw_gw_panel.csv.gz").dropna(subset=["ccode", "gwcode"])
+    add("isard/cw_gw_panel.csv.gz", "ccode -> gwcode",
+        np.asarray(ccode_to(p.ccode.astype(int).to_numpy(), "gw", date=p.year.to_numpy()), dtype=float), p.gwcode)
+    add("isard/cw_gw_panel.csv.gz", "gwcode -> ccode",
+        to_ccode(p.gwcode.astype(int).to_numpy(), scheme="gw", date=p.year.to_numpy(), errors="coerce"), p.ccode)
+
+    u = pd.read_csv(root / "un_voting" / "IdealpointestimatesAll_Jun2024.csv.gz")
+    add("un_voting/IdealpointestimatesAll_Jun2024.csv.gz", "iso3c -> ccode",
+        to_ccode(u.iso3c, scheme="iso3", date=u.session + 1945, errors="coerce"), u.ccode.astype(float))
+    add("un_voting/IdealpointestimatesAll_Jun2024.csv.gz", "Countryname -> ccode",
+        to_ccode(u.Countryname, scheme="name", date=u.session + 1945, errors="coerce"), u.ccode.astype(float))
+
+    t = pd.read_csv(root / "us_military_presence" / "troopdata_country_year.csv.gz").dropna(subset=["iso3c", "ccode"])
+    add("us_military_presence/troopdata_country_year.csv.gz", "iso3c -> ccode",
+        to_ccode(t.iso3c, scheme="iso3", date=t.year, errors="coerce"), t.ccode.astype(float))
+    return pd.DataFrame(rows)
