@@ -92,3 +92,10 @@ def test_user_state_spells_and_input_not_mutated() -> None:
     assert sorted(p["ccode"]) == [200, 220] and p["joined"].tolist() == [1, 1]
     pd.testing.assert_frame_equal(m, before)
     assert np.all(p["lead_ccode"] == 2)
+
+
+def test_panel_needs_no_data_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The dataset and the panel are embedded: they work with an empty data directory (offline)."""
+    monkeypatch.setenv("COALITIONLAB_DATA", str(tmp_path))
+    p = coalition_panel("korea_1950")
+    assert p["joined"].sum() == 21 and len(coalitions()) >= 45

@@ -206,7 +206,7 @@ def memberships() -> pd.DataFrame:
     >>> from coalitionlab.coalitions import memberships
     >>> m = memberships()
     >>> sorted(m.loc[m.coalition_id == "korea_1950", "role"].unique())
-    ['combat', 'lead', 'non_combat']
+    ['combat', 'lead', 'non_combat', 'token']
     """
     return _shipped()[1]
 
@@ -481,6 +481,8 @@ def _read_one(path: Path, columns: tuple[str, ...], typer, schema: pa.DataFrameS
                    "mission_type": MISSION_TYPES}
         if column in allowed and "isin" in check:
             msg = f"unknown {column} {value!r}; allowed: {', '.join(allowed[column])}"
+        elif "str_length" in check:
+            msg = f"{column}: value {value!r} is too short (a real {column} is required)"
         elif column == "coalition_id" and "str_matches" in check:
             msg = f"coalition_id {value!r} is not a lower-case slug ending in the start year (e.g. 'korea_1950')"
         else:

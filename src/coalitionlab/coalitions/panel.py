@@ -69,9 +69,11 @@ def coalition_panel(
     Examples
     --------
     >>> from coalitionlab.coalitions import coalition_panel
-    >>> p = coalition_panel("gulf_war_1990")  # doctest: +SKIP
-    >>> p.attrs["unit"]  # doctest: +SKIP
+    >>> p = coalition_panel("gulf_war_1990")
+    >>> p.attrs["unit"]
     'coalition_candidate'
+    >>> int(p.loc[p.ccode == 200, "joined"].item()), int(p.loc[p.ccode == 365, "joined"].item())
+    (1, 0)
     """
     for role in roles_joined:
         check_option(role, ROLES, name="role in roles_joined")
