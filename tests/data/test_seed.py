@@ -219,6 +219,9 @@ def test_other_spot_facts(spells):
     assert _dates(spells, "anzus", 920, "end_date") == [None]
     nz = seed.us_defence_treaties().query("ccode == 920 and org == 'anzus'")
     assert nz["end_date"].dt.year.tolist() == [1986]
+    imf = spells[(spells["org"] == "imf") & spells["end_date"].isna()]
+    assert len(imf) == 190 and 347 in set(imf["ccode"])  # 190 members, Kosovo among them
+    assert _dates(spells, "imf", 290) == ["1946-01-10", "1986-06-12"]  # Poland left 1950
     un = seed.un_membership()
     assert un.query("ccode == 710")["admission_date"].dt.year.tolist() == [1945, 1971]
     assert un.query("ccode == 713")["end_date"].dt.date.astype(str).tolist() == ["1971-10-25"]
@@ -326,7 +329,7 @@ def test_seed_agrees_with_cow_igo(shared_data):
     assert len(table) >= 20
     assert overall >= 0.98
     # the large organisations, where COW is most reliable, agree closely
-    big = table.set_index("org").loc[["un", "nato", "eu", "oas", "osce", "wto", "oecd", "commonwealth"]]
+    big = table.set_index("org").loc[["un", "nato", "eu", "oas", "osce", "wto", "imf", "oecd", "commonwealth"]]
     assert (big["agreement"] >= 0.97).all(), big
     # the weakest are the small pre-1965 pacts, where COW interpolates 5-yearly observations
     assert (table["agreement"] >= 0.75).all(), table
