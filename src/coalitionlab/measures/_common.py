@@ -250,6 +250,19 @@ def interval_cube(c1: np.ndarray, c2: np.ndarray, start: np.ndarray, end: np.nda
     return np.cumsum(cube, axis=0)[:Y].astype("int16")
 
 
+def cube_years(look: np.ndarray, first: int, last: int) -> tuple[int, int] | None:
+    """The years an event cube must span for the looked-up years inside ``first..last`` (or None).
+
+    Events before the first of these years are folded into it by :func:`interval_cube` (a
+    cumulative sum does not need earlier years), so the cube can be much shorter than the source.
+    """
+    look = np.asarray(look)
+    inside = look[(look >= first) & (look <= last)]
+    if not len(inside):
+        return None
+    return int(inside.min()), int(inside.max())
+
+
 def pick_column(df: pd.DataFrame, candidates: list[str], *, source: str) -> str:
     """The first of ``candidates`` that ``df`` has; otherwise a clear error naming them."""
     from coalitionlab.errors import DataFileError

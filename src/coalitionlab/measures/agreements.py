@@ -25,6 +25,7 @@ import pandas as pd
 from coalitionlab.measures._common import (
     CcodeIndex,
     check_panel,
+    cube_years,
     dyad_lookup,
     finish,
     interval_cube,
@@ -118,14 +119,18 @@ def _coverage(name: str) -> tuple[int, int]:
 
 
 def _counts(pairs: pd.DataFrame, c1, c2, look, first, last, prefix, index_codes) -> dict[str, np.ndarray]:
-    index = CcodeIndex(np.concatenate([pairs["ccode1"].unique(), pairs["ccode2"].unique(), index_codes]))
+    index = CcodeIndex(index_codes)  # only the panel's states are looked up
+    span = cube_years(look, first, last)
     out = {}
     for suffix, sel in (("", slice(None)), ("_bilateral", pairs["is_bilateral"]),
                         ("_plurilateral", ~pairs["is_bilateral"])):
+        if span is None:
+            out[prefix + suffix] = np.full(len(look), np.nan)
+            continue
         p = pairs[sel]
         cube = interval_cube(p["ccode1"].to_numpy(), p["ccode2"].to_numpy(), p["start"].to_numpy(),
-                             p["end"].to_numpy(), index, first, last)
-        out[prefix + suffix] = dyad_lookup(cube, first, index, c1, c2, look)
+                             p["end"].to_numpy(), index, *span)
+        out[prefix + suffix] = dyad_lookup(cube, span[0], index, c1, c2, look)
     return out
 
 

@@ -17,6 +17,7 @@ import pandas as pd
 from coalitionlab.measures._common import (
     CcodeIndex,
     check_panel,
+    cube_years,
     dyad_lookup,
     dyad_values,
     finish,
@@ -149,14 +150,17 @@ def add_alliances(panel: pd.DataFrame, *, data_dir: str | os.PathLike | None = N
         members = load_source("atop_members", data_dir)
         f2, l2 = _coverage("atop_members")
         pairs = shared_alliance_table(members)
-        index = CcodeIndex(np.concatenate([pairs["ccode1"].unique(), pairs["ccode2"].unique(),
-                                           pd.unique(c1), pd.unique(c2)]))
+        index = CcodeIndex(np.concatenate([pd.unique(c1), pd.unique(c2)]))  # only the panel's states
         look2 = np.minimum(years, l2) if mry else years
+        span = cube_years(look2, f2, l2)
         for col, sel in (("atop_alliances", slice(None)), ("atop_defense_pacts", pairs["defense"] > 0)):
+            if span is None:
+                new[col] = np.full(len(panel), np.nan)
+                continue
             p = pairs[sel]
             cube = interval_cube(p["ccode1"].to_numpy(), p["ccode2"].to_numpy(), p["start"].to_numpy(),
-                                 p["end"].to_numpy(), index, f2, l2)
-            new[col] = dyad_lookup(cube, f2, index, c1, c2, look2)
+                                 p["end"].to_numpy(), index, *span)
+            new[col] = dyad_lookup(cube, span[0], index, c1, c2, look2)
         stamp(attrs, "atop_members", str(members.attrs.get("version", "4.01")),
               ["atop_alliances", "atop_defense_pacts"], coverage=(f2, l2), mry=mry)
     return finish(panel, new, attrs)
