@@ -100,7 +100,8 @@ def test_add_coalitions_appends_to_the_shipped_dataset(tmp_path: Path) -> None:
         # a date that is not ISO
         ([GOOD_COALITION.replace("1999-09-20", "20/09/1999")], GOOD_MEMBERS, "not a YYYY-MM-DD date", "start_date", 2),
         # end before start
-        ([GOOD_COALITION.replace("2000-02-28", "1999-01-01")], GOOD_MEMBERS, "start_date after end_date", None, None),
+        ([GOOD_COALITION.replace("2000-02-28", "1999-01-01")], GOOD_MEMBERS,
+         "start_date 1999-09-20 after end_date 1999-01-01", "end_date", 2),
         # duplicate coalition id
         ([GOOD_COALITION, GOOD_COALITION], GOOD_MEMBERS, "duplicate coalition_id 'timor_test_1999' .first at my_coalitions.csv row 2",
          "coalition_id", 3),
@@ -117,7 +118,7 @@ def test_add_coalitions_appends_to_the_shipped_dataset(tmp_path: Path) -> None:
          "before the start", "join_date", 4),
         # leaves before joining
         ([GOOD_COALITION], [*GOOD_MEMBERS[:2], "timor_test_1999,800,Thailand,combat,1999-12-01,1999-11-01,,a note"],
-         "join_date after leave_date", None, None),
+         "join_date 1999-12-01 after leave_date 1999-11-01", "leave_date", 4),
         # a non-integer personnel figure
         ([GOOD_COALITION], [*GOOD_MEMBERS[:2], "timor_test_1999,800,Thailand,combat,,,about 1500,a note"],
          "non-numeric", "peak_personnel", 4),

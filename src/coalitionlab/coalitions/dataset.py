@@ -66,11 +66,7 @@ COALITIONS_SCHEMA = pa.DataFrameSchema(
         "mission_type": pa.Column(str, pa.Check.isin(MISSION_TYPES)),
         "sources": pa.Column(str, pa.Check.str_length(min_value=3)),
     },
-    checks=[
-        pa.Check(lambda d: d["end_date"].isna() | (d["start_date"] <= d["end_date"]),
-                 error="start_date after end_date"),
-    ],
-    strict=True,
+    strict=True,  # date order and cross-table rules: _read_pair (messages name the row)
     ordered=False,
     name="coalitions",
 )
@@ -86,10 +82,6 @@ MEMBERSHIPS_SCHEMA = pa.DataFrameSchema(
         "peak_personnel": pa.Column("Int64", pa.Check.ge(0), nullable=True),
         "source": pa.Column(str, pa.Check.str_length(min_value=3)),
     },
-    checks=[
-        pa.Check(lambda d: d["join_date"].isna() | d["leave_date"].isna() | (d["join_date"] <= d["leave_date"]),
-                 error="join_date after leave_date"),
-    ],
     strict=True,
     ordered=False,
     name="memberships",
@@ -412,6 +404,10 @@ def _read_pair(c_files: list[Path], m_files: list[Path]) -> tuple[pd.DataFrame, 
                   ignore_index=True)
     m = pd.concat([_read_one(p, MEMBERSHIP_COLUMNS, _type_memberships, MEMBERSHIPS_SCHEMA) for p in m_files],
                   ignore_index=True)
+    backwards = (c["end_date"].notna() & (c["start_date"] > c["end_date"])).to_numpy()
+    if backwards.any():
+        _fail(c, backwards, "end_date", lambda r: f"start_date {r['start_date'].date()} after end_date "
+                                                    f"{r['end_date'].date()} ({r['coalition_id']!r})")
     _check_unique(c, ["coalition_id"], "duplicate coalition_id")
     _check_unique(m, ["coalition_id", "ccode"], "duplicate (coalition_id, ccode) row")
     # every membership's coalition exists
@@ -433,7 +429,8 @@ def _read_pair(c_files: list[Path], m_files: list[Path]) -> tuple[pd.DataFrame, 
                                                 f"{r['coalition_id']!r}")
     after = (m["leave_date"].notna() & (m["leave_date"] < m["join_date"])).to_numpy()
     if after.any():
-        _fail(m, after, "leave_date", lambda r: "leave_date before join_date")
+        _fail(m, after, "leave_date", lambda r: f"join_date {r['join_date'].date()} after leave_date "
+                                                  f"{r['leave_date'].date()}")
     past_end = (m["leave_date"].notna() & life["end_date"].notna() & (m["leave_date"] > life["end_date"])).to_numpy()
     if past_end.any():
         _fail(m, past_end, "leave_date", lambda r: f"leave_date after the end of {r['coalition_id']!r}; "
@@ -444,8 +441,9 @@ def _read_pair(c_files: list[Path], m_files: list[Path]) -> tuple[pd.DataFrame, 
     if wrong_lead.any():
         _fail(m, wrong_lead, "role", lambda r: f"role 'lead' for ccode {r['ccode']} but the lead of "
                                                  f"{r['coalition_id']!r} is another state")
-    led = set(zip(m.loc[is_lead_row, "coalition_id"], m.loc[is_lead_row, "ccode"]))
-    no_lead = np.array([(cid, lc) not in led for cid, lc in zip(c["coalition_id"], c["lead_ccode"])], dtype=bool)
+    led = m.loc[is_lead_row, ["coalition_id", "ccode"]].rename(columns={"ccode": "lead_ccode"})
+    no_lead = (c[["coalition_id", "lead_ccode"]].merge(led, how="left", indicator=True)["_merge"]
+               == "left_only").to_numpy()
     if no_lead.any():
         _fail(c, no_lead, "lead_ccode", lambda r: f"lead {r['lead_ccode']} of {r['coalition_id']!r} has no "
                                                     "membership row with role 'lead'")
@@ -485,8 +483,10 @@ def _read_one(path: Path, columns: tuple[str, ...], typer, schema: pa.DataFrameS
             msg = f"{column}: value {value!r} is too short (a real {column} is required)"
         elif column == "coalition_id" and "str_matches" in check:
             msg = f"coalition_id {value!r} is not a lower-case slug ending in the start year (e.g. 'korea_1950')"
+        elif column is None:
+            msg = f"{check}"
         else:
-            msg = f"{column or 'row'}: fails {check} (value {value!r})"
+            msg = f"{column}: fails {check} (value {value!r})"
         more = f" (+{len(cases) - 1} more problems)" if len(cases) > 1 else ""
         raise DataFileError(msg + more, path=path, column=column, row=row) from None
     df["file"] = path.name
