@@ -78,3 +78,15 @@ def test_us_canada_ptas(panel):
     uc = panel[(panel.ccode1 == 2) & (panel.ccode2 == 20)].set_index("year")
     assert uc.loc[1965, "desta_pta"] == 0 and uc.loc[1966, "desta_pta"] == 1  # Auto Pact in force 1966
     assert uc.loc[1994, "desta_pta"] >= 3  # + CUSFTA 1989, NAFTA 1994
+
+
+def test_mry_carries_the_last_year(shared_data):
+    panel = create_dyadyears(years="2022:2024", directed=False, data_dir=shared_data)
+    plain = add_agreements(panel, data_dir=shared_data, sources=("desta",))
+    assert plain.loc[plain.year == 2024, "desta_pta"].isna().all()
+    carried = add_agreements(panel, data_dir=shared_data, sources=("desta",), mry=True)
+    assert carried.attrs["mry"]["desta_pta"] is True and "desta_pta" not in plain.attrs["mry"]
+    a = carried[carried.year == 2024].set_index(["ccode1", "ccode2"])["desta_pta"]
+    b = carried[carried.year == 2023].set_index(["ccode1", "ccode2"])["desta_pta"]
+    common = a.index.intersection(b.index)
+    assert np.array_equal(a[common].to_numpy(), b[common].to_numpy()) and a.sum() > 0
