@@ -85,8 +85,9 @@ def test_desta_unknown_code_fails_with_count(tmp_path, shared_data):
     folder.mkdir()
     bad.to_csv(folder / "desta_list_of_treaties_02_02_dyads.csv.gz", index=False)
     with pytest.raises(UnknownCountryError, match=r"3 rows of desta, file desta_list_of_treaties_02_02_dyads.csv.gz"
-                                                  r" could not be mapped: 999 \(3\)"):
+                                                  r" could not be mapped: 999 \(3\)") as exc:
         load("desta_dyads", tmp_path, cache=False)
+    assert "row 5)" in str(exc.value)  # the file's line: header, then data rows 0-3
     bad["iso2"] = bad["iso2"].astype(object)
     bad.loc[5, "iso2"] = "abc"
     bad.to_csv(folder / "desta_list_of_treaties_02_02_dyads.csv.gz", index=False)

@@ -472,6 +472,7 @@ def to_ccode(
     where: str | None = None,
     extra: Mapping[Any, int] | None = None,
     errors: Literal["raise", "coerce"] = "raise",
+    rows: Any = None,
 ) -> np.ndarray | int | float:
     """Map country names or codes to COW ccodes, optionally as of a date.
 
@@ -502,6 +503,9 @@ def to_ccode(
     errors
         ``"raise"`` (default) raises on the first value that cannot be mapped, with a count of
         all of them; ``"coerce"`` returns NaN for them instead.
+    rows
+        The row number to name in error messages for each value (loaders pass the line of the
+        file); default the value's 1-based position.
 
     Returns
     -------
@@ -543,63 +547,73 @@ def to_ccode(
     bounds = _date_bounds(date, n)
     codes, uniques = pd.factorize(arr, use_na_sentinel=True)
     t = _table()
-
-    out = np.zeros(n, dtype=np.int64)
-    status = np.zeros(n, dtype=np.int8)  # 0 ok, 1 ambiguous, 2 none on date, 3 unknown
-    status[codes < 0] = 3
     extra = dict(extra or {})
+
+    # 1. each distinct value once: its ccode if only one state ever used it, else its rows
+    unique_code = np.zeros(len(uniques) + 1, dtype=np.int64)     # last slot: missing values
+    unique_status = np.zeros(len(uniques) + 1, dtype=np.int8)    # 0 ok, 3 unknown, 9 needs a date
+    unique_status[-1] = 3
+    shared: dict[int, np.ndarray] = {}
     for u, value in enumerate(uniques):
-        pos = np.flatnonzero(codes == u) if len(uniques) > 1 else np.arange(n)
         if isinstance(value, (str, int, np.integer)) and value in extra:
-            out[pos] = int(extra[value])
+            unique_code[u] = int(extra[value])
             continue
-        rows = _candidates(value, scheme)
-        if rows is None:
-            status[pos] = 3
-            continue
+        cand = _candidates(value, scheme)
+        if cand is None:
+            unique_status[u] = 3
+        elif len(np.unique(t.ccode[cand])) == 1:
+            unique_code[u] = t.ccode[cand[0]]
+        else:
+            unique_status[u] = 9
+            shared[u] = cand
+    out = unique_code[codes]          # codes == -1 (missing) picks the last slot
+    status = unique_status[codes]
+
+    # 2. names and codes shared by several states over time: resolve on each row's date
+    for u, cand in shared.items():
+        pos = np.flatnonzero(codes == u)
         if bounds is None:
-            res, st = _resolve_rows(rows, None, None)
+            res, st = _resolve_rows(cand, None, None)
             out[pos], status[pos] = res[0], st[0]
             continue
         lo, hi, has = bounds
-        dated = pos[has[pos]]
-        undated = pos[~has[pos]]
+        dated, undated = pos[has[pos]], pos[~has[pos]]
         if len(undated):
-            res, st = _resolve_rows(rows, None, None)
+            res, st = _resolve_rows(cand, None, None)
             out[undated], status[undated] = res[0], st[0]
         if len(dated):
-            out[dated], status[dated] = _resolve_rows(rows, lo[dated], hi[dated])
+            out[dated], status[dated] = _resolve_rows(cand, lo[dated], hi[dated])
 
     if status.any():
         if errors == "coerce":
             result = out.astype(np.float64)
             result[status > 0] = np.nan
             return float(result[0]) if scalar else result
-        _raise_unmapped(arr, status, scheme, date, where, scalar=scalar)
+        _raise_unmapped(arr, status, scheme, date, where, scalar=scalar, rows=rows)
     return int(out[0]) if scalar else out
 
 
 def _raise_unmapped(arr: np.ndarray, status: np.ndarray, scheme: str, date: Any, where: str | None,
-                    *, scalar: bool = False) -> None:
+                    *, scalar: bool = False, rows: Any = None) -> None:
     t = _table()
     bad = np.flatnonzero(status > 0)
     first = int(bad[0])
     value = arr[first]
-    place = where if scalar else (f"{where}, row {first + 1}" if where else f"row {first + 1}")
+    row = first + 1 if rows is None else np.asarray(rows)[first]
+    place = where if scalar else (f"{where}, row {row}" if where else f"row {row}")
     when = _label(date, first)
     if status[first] == 1:
-        rows = _candidates(value, scheme)
-        _, lo_hi = None, _date_bounds(when, 1)
-        lo, hi = (lo_hi[0], lo_hi[1]) if lo_hi is not None else (None, None)
-        cand = [] if rows is None else rows[(t.valid_from[rows] <= hi[0]) & (t.valid_to[rows] >= lo[0])]
+        cand = _candidates(value, scheme)
+        lo, hi, _ = _date_bounds(when, 1)  # ambiguity needs a date, so ``when`` is set
+        cand = cand[(t.valid_from[cand] <= hi[0]) & (t.valid_to[cand] >= lo[0])]
         pairs = sorted({(int(t.ccode[r]), t.rows["cow_name"].iloc[r]) for r in cand})
         exc: UnknownCountryError = AmbiguousCountryError(value, candidates=pairs, scheme=scheme,
                                                          where=place, date=when)
     elif status[first] == 2:
-        rows = _candidates(value, scheme)
+        cand = _candidates(value, scheme)
         names = sorted({f"{t.rows['cow_name'].iloc[r]} ({int(t.ccode[r])}, "
                         f"{t.rows['valid_from'].iloc[r] or '...'} to {t.rows['valid_to'].iloc[r] or '...'})"
-                        for r in rows})
+                        for r in cand})
         exc = UnknownCountryError(value, scheme=scheme, where=place, date=when, closest=names)
         exc.args = (str(exc).replace("; closest:", "; no state used it then; it names"),)
     else:
@@ -620,28 +634,42 @@ def _raise_unmapped(arr: np.ndarray, status: np.ndarray, scheme: str, date: Any,
 def _rows_for(ccodes: np.ndarray, bounds: tuple[np.ndarray, np.ndarray, np.ndarray] | None) -> np.ndarray:
     """The crosswalk row describing each ccode (on each date, if given)."""
     t = _table()
-    out = np.empty(len(ccodes), dtype=np.int64)
     codes, uniques = pd.factorize(ccodes)
+    first_row = np.empty(len(uniques), dtype=np.int64)
+    periods: dict[int, np.ndarray] = {}
     for u, c in enumerate(uniques):
-        pos = np.flatnonzero(codes == u)
         rows = t.index["cow"].get(int(c))
         if rows is None:
-            raise UnknownCountryError(c, scheme="cow", where=f"row {pos[0] + 1}", closest=_closest(int(c), "cow"))
-        if len(rows) == 1:
-            out[pos] = rows[0]
-            continue
-        latest = rows[np.argmax(t.valid_to[rows])]
-        if bounds is None:
-            out[pos] = latest
-            continue
-        lo, hi, has = bounds
+            pos = int(np.flatnonzero(codes == u)[0])
+            raise UnknownCountryError(int(c), scheme="cow", where=f"row {pos + 1}", closest=_closest(int(c), "cow"))
+        first_row[u] = rows[np.argmax(t.valid_to[rows])]  # the latest period
+        if len(rows) > 1:
+            periods[u] = rows
+    out = first_row[codes]
+    if bounds is None:
+        return out
+    lo, hi, has = bounds
+    for u, rows in periods.items():  # states with several periods (Germany, Yugoslavia/Serbia, USSR ...)
+        pos = np.flatnonzero((codes == u) & has)
         vf, vt = t.valid_from[rows], t.valid_to[rows]
         h = hi[pos][:, None]
         # the row valid on the last day of the interval, else the nearest row in time
         dist = np.maximum(vf[None, :] - h, 0) + np.maximum(h - vt[None, :], 0)
-        pick = rows[np.argmin(dist, axis=1)]
-        out[pos] = np.where(has[pos], pick, latest)
+        out[pos] = rows[np.argmin(dist, axis=1)]
     return out
+
+
+@lru_cache(maxsize=None)
+def _column_values(scheme: str) -> np.ndarray:
+    """The canonical value of ``scheme`` on every crosswalk row (object array, None if absent)."""
+    t = _table()
+    if scheme == "cow":
+        return t.ccode.astype(object)
+    column = {"name": "cow_name", "gw": "gwcode"}.get(scheme, scheme)
+    first = [(_split(c) or [None])[0] for c in t.rows[column]]
+    if scheme in ("gw", "isonum"):
+        first = [None if f is None else int(f) for f in first]
+    return np.array(first, dtype=object)
 
 
 def ccode_to(ccodes: Any, scheme: OutScheme, *, date: Any = None) -> Any:
@@ -679,25 +707,18 @@ def ccode_to(ccodes: Any, scheme: OutScheme, *, date: Any = None) -> Any:
     check_option(scheme, OUT_SCHEMES, name="country code scheme")
     scalar = np.ndim(ccodes) == 0 and not isinstance(ccodes, (list, tuple))
     raw = np.atleast_1d(np.asarray(ccodes, dtype=object)) if scalar else pd.Series(ccodes, dtype=object).to_numpy()
-    ints = np.empty(len(raw), dtype=np.int64)
-    for i, v in enumerate(pd.unique(raw)):
-        k = _as_int(v)
+    codes, uniques = pd.factorize(raw, use_na_sentinel=True)
+    if (codes < 0).any():
+        raise UnknownCountryError(None, scheme="cow", where=f"row {int(np.flatnonzero(codes < 0)[0]) + 1}")
+    as_int = [_as_int(v) for v in uniques]
+    for v, k in zip(uniques, as_int):
         if k is None:
-            pos = int(np.flatnonzero(raw == v)[0]) if v == v else 0
+            pos = int(np.flatnonzero(codes == list(uniques).index(v))[0])
             raise UnknownCountryError(v, scheme="cow", where=f"row {pos + 1}")
-        ints[raw == v] = k
+    ints = np.array(as_int, dtype=np.int64)[codes]
     rows = _rows_for(ints, _date_bounds(date, len(ints)))
-    t = _table()
-    column = {"name": "cow_name", "gw": "gwcode"}.get(scheme, scheme)
-    if scheme == "cow":
-        values: Any = pd.array(t.ccode[rows], dtype="Int64")
-    else:
-        cells = t.rows[column].to_numpy()[rows]
-        first = [(_split(c) or [None])[0] for c in cells]
-        if scheme in ("gw", "isonum"):
-            values = pd.array([None if f is None else int(f) for f in first], dtype="Int64")
-        else:
-            values = np.array(first, dtype=object)
+    picked = _column_values(scheme)[rows]
+    values: Any = pd.array(picked, dtype="Int64") if scheme in ("gw", "isonum", "cow") else picked
     if scalar:
         v = values[0]
         return None if v is pd.NA else (int(v) if scheme in ("gw", "isonum", "cow") else v)

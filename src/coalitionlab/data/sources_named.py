@@ -94,7 +94,7 @@ DESTA_NON_STATES: dict[int, str] = {
 DESTA_EXTRA_CODES = {900: 347}
 
 
-def _desta_ccode(iso: pd.Series, year: pd.Series, *, where: str) -> np.ndarray:
+def _desta_ccode(iso: pd.Series, year: pd.Series, *, where: str, rows: np.ndarray) -> np.ndarray:
     """DESTA ISO numeric codes -> COW ccodes on the signature year.
 
     DESTA codes Germany 276 in every year (West Germany before 1990; the GDR is not coded),
@@ -105,7 +105,7 @@ def _desta_ccode(iso: pd.Series, year: pd.Series, *, where: str) -> np.ndarray:
     undated = year.isna().to_numpy()
     dates = year.astype("float").to_numpy()
     out = to_ccode(iso.to_numpy(), scheme="isonum", date=np.where(undated, np.nan, dates), where=where,
-                   extra=DESTA_EXTRA_CODES)
+                   extra=DESTA_EXTRA_CODES, rows=rows)
     yemen_before = (iso.to_numpy() == 887) & ~undated & (dates < 1990)
     out[yemen_before] = 678
     return out
@@ -169,7 +169,7 @@ def _read_desta_list(path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     treaties["has_nonstate_party"] = n_nonstate > 0
     keep = ~nonstate
     ccodes = _desta_ccode(pd.Series(iso[keep]), treaties["signature_year"].iloc[row[keep]].reset_index(drop=True),
-                          where=f"desta, file {path.name}")
+                          where=f"desta, file {path.name}", rows=row[keep] + 2)
     members = pd.DataFrame({
         "number": treaties["number"].iloc[row[keep]].to_numpy(),
         "ccode": ccodes,
@@ -199,8 +199,9 @@ def _read_desta_dyadic(path: Path, *, year_column: str, directed: bool = False) 
     year = _int(raw, "year", path=path)
     keep = ~(iso1.isin(list(DESTA_NON_STATES)) | iso2.isin(list(DESTA_NON_STATES))).to_numpy()
     where = f"desta, file {path.name}"
-    c1 = _desta_ccode(iso1[keep], year[keep], where=where)
-    c2 = _desta_ccode(iso2[keep], year[keep], where=where)
+    lines = np.flatnonzero(keep) + 2  # the file's line numbers (header = line 1)
+    c1 = _desta_ccode(iso1[keep], year[keep], where=where, rows=lines)
+    c2 = _desta_ccode(iso2[keep], year[keep], where=where, rows=lines)
     out = pd.DataFrame({
         **{k: v[keep].reset_index(drop=True) for k, v in _desta_common(raw, path=path).items()},
         "entry_type": _text(raw, "entry_type")[keep].reset_index(drop=True),
@@ -362,7 +363,8 @@ def _read_unctad_iia(paths: dict[str, Path]) -> pd.DataFrame:
         by_predecessor |= hit
     ccode[~by_predecessor] = to_ccode(names[~by_predecessor].to_numpy(), scheme="name",
                                       date=pd.Series(signed[~by_predecessor]),
-                                      where=f"unctad_iia, file {path.name}", extra={"Yugoslavia (former)": 345})
+                                      where=f"unctad_iia, file {path.name}", extra={"Yugoslavia (former)": 345},
+                                      rows=row[named][~by_predecessor] + 2)
     bleu_rows = np.repeat(row[is_bleu], len(UNCTAD_BLEU[1]))
     bleu_codes = np.tile(UNCTAD_BLEU[1], int(is_bleu.sum()))
     long = pd.DataFrame({"row": np.concatenate([row[named], bleu_rows]),
@@ -443,7 +445,7 @@ def _read_mme(paths: dict[str, Path]) -> pd.DataFrame:
     when = out["start_date"].where(out["start_date"].notna(), pd.to_datetime(out["start_year"].astype(str) + "-07-01"))
     # a participant is resolved on the exercise's start day (mid-year if only the year is known)
     out["ccode"] = to_ccode(participant[keep].to_numpy(), scheme="name", date=when,
-                            where=f"military_exercises, file {path.name}")
+                            where=f"military_exercises, file {path.name}", rows=np.flatnonzero(keep) + 2)
     # a state listed twice for one exercise (23 repeated rows in the file) is one participant
     out = out.drop_duplicates(["exercise_id", "ccode"], ignore_index=True)
     return out.sort_values(["start_year", "exercise_id", "ccode"], ignore_index=True)
@@ -501,11 +503,12 @@ def _read_jme(paths: dict[str, Path]) -> pd.DataFrame:
     # participants are ISO3 codes, some in lower case or with blanks; the old ROM for Romania and
     # CSK for Czechoslovakia are in the crosswalk
     ccode = to_ccode(code[keep], scheme="iso3", date=pd.Series(when), where=f"joint_military_exercises, file {path.name}",
-                     extra={"ROM": 360})
+                     extra={"ROM": 360}, rows=row[keep] + 2)
     host_text = _text(raw, "Which state hosted the exercise?")
     hosts = host_text.dropna().str.split(r"\s*;\s*").explode()
     host_ccode = pd.Series(to_ccode(hosts.to_numpy(), scheme="auto", where=f"joint_military_exercises, file {path.name}, "
-                                    "column 'Which state hosted the exercise?'"), index=hosts.index)
+                                    "column 'Which state hosted the exercise?'", rows=hosts.index.to_numpy() + 2),
+                           index=hosts.index)
     long = pd.DataFrame({"row": row[keep], "ccode": ccode}).drop_duplicates(ignore_index=True)
     host_pairs = set(zip(host_ccode.index, host_ccode.to_numpy()))
     long["is_host"] = [(r, c) in host_pairs for r, c in zip(long["row"], long["ccode"])]
@@ -568,7 +571,8 @@ def _read_dod_visits(paths: dict[str, Path]) -> pd.DataFrame:
     })[keep].reset_index(drop=True)
     # hosts are ISO3 codes, except a few written as names (Kosovo) - hence scheme "auto"
     out.insert(1, "ccode", to_ccode(place[keep].to_numpy(), scheme="auto", date=out["start_date"],
-                                    where=f"dod_visits, file {path.name}", extra=DOD_PLACES))
+                                    where=f"dod_visits, file {path.name}", extra=DOD_PLACES,
+                                    rows=np.flatnonzero(keep) + 2))
     return out
 
 
@@ -632,9 +636,12 @@ def _read_un_votes(paths: dict[str, Path]) -> pd.DataFrame:
     by_name = code.eq("").to_numpy()
     where = f"un_votes, file {path.name}"
     ccode = np.zeros(len(raw), dtype=np.int64)
-    ccode[~by_name] = to_ccode(code[~by_name].to_numpy(), scheme="iso2", date=when[~by_name], where=where)
+    lines = np.arange(2, len(raw) + 2)
+    ccode[~by_name] = to_ccode(code[~by_name].to_numpy(), scheme="iso2", date=when[~by_name], where=where,
+                               rows=lines[~by_name])
     if by_name.any():
-        ccode[by_name] = to_ccode(raw["country"][by_name].to_numpy(), scheme="name", date=when[by_name], where=where)
+        ccode[by_name] = to_ccode(raw["country"][by_name].to_numpy(), scheme="name", date=when[by_name], where=where,
+                                  rows=lines[by_name])
     out = pd.DataFrame({"rcid": rcid, "ccode": ccode, "vote": _text(raw, "vote"), "vote_date": when.to_numpy()})
     return out.sort_values(["rcid", "ccode"], ignore_index=True)
 
@@ -679,8 +686,10 @@ def _read_fbic_subset(paths: dict[str, Path]) -> pd.DataFrame:
     year = _int(raw, "year", path=path)[keep].reset_index(drop=True)
     where = f"fbic_subset, file {path.name}"
     out = pd.DataFrame({
-        "ccode1": to_ccode(a[keep].to_numpy(), scheme="iso3", date=year.to_numpy(), where=where),
-        "ccode2": to_ccode(b[keep].to_numpy(), scheme="iso3", date=year.to_numpy(), where=where),
+        "ccode1": to_ccode(a[keep].to_numpy(), scheme="iso3", date=year.to_numpy(), where=where,
+                           rows=np.flatnonzero(keep) + 2),
+        "ccode2": to_ccode(b[keep].to_numpy(), scheme="iso3", date=year.to_numpy(), where=where,
+                           rows=np.flatnonzero(keep) + 2),
         "year": year,
     })
     for column in FBIC_MEASURES:
