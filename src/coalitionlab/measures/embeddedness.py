@@ -119,26 +119,9 @@ def _mode(source: SourceChoice, data_dir) -> bool:
 
 
 def _spells(data_dir, is_seed: bool) -> pd.DataFrame:
-    if is_seed:  # the crosswalk ships the COW v2024 spells with the package
-        from coalitionlab.data import countries
+    from coalitionlab.measures.panel import system_spells
 
-        df = countries.cow_system()
-        df = df.assign(statenme=_names(countries, df))
-    else:
-        from coalitionlab.measures._common import load_source
-
-        df = load_source("cow_states", data_dir)
-    out = df[["ccode", "statenme", "start_date", "end_date"]].copy()
-    out["start_date"] = pd.to_datetime(out["start_date"])
-    out["end_date"] = pd.to_datetime(out["end_date"])
-    return out
-
-
-def _names(countries, spells: pd.DataFrame) -> np.ndarray:
-    """English names of the spells' states (as of each spell's last day)."""
-    ends = pd.to_datetime(spells["end_date"]).fillna(pd.Timestamp("2024-12-31"))
-    return np.asarray(countries.country_name(spells["ccode"].to_numpy(), date=ends.dt.strftime("%Y-%m-%d").to_numpy()),
-                      dtype=object)
+    return system_spells(data_dir, source="seed" if is_seed else "full")
 
 
 def _members_at(spells: pd.DataFrame, date: pd.Timestamp) -> pd.DataFrame:

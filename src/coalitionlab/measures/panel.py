@@ -11,7 +11,7 @@ import pandas as pd
 
 from coalitionlab._validation import check_option
 from coalitionlab.errors import CoverageError
-from coalitionlab.measures._common import check_panel, load_source
+from coalitionlab.measures._common import SourceChoice, check_panel, resolve_source
 
 __all__ = ["check_panel", "create_dyadyears", "create_stateyears", "parse_years", "system_spells"]
 
@@ -47,17 +47,33 @@ def parse_years(spec: str | Iterable[int] | None) -> list[int] | None:
     return sorted({int(y) for y in spec})
 
 
-def system_spells(data_dir: str | os.PathLike | None = None) -> pd.DataFrame:
+def _crosswalk_spells() -> pd.DataFrame:
+    """The COW v2024 spells shipped with the package's country crosswalk (no data directory needed)."""
+    from coalitionlab.data import countries
+
+    spells = countries.cow_system()
+    ends = pd.to_datetime(spells["end_date"]).fillna(pd.Timestamp("2024-12-31"))
+    names = countries.country_name(spells["ccode"].to_numpy(), date=ends.dt.strftime("%Y-%m-%d").to_numpy())
+    out = spells.assign(statenme=np.asarray(names, dtype=object), end_date=ends)
+    out.attrs = {"source": "cow_states", "version": "2024 (crosswalk copy)", "is_seed": True}
+    return out
+
+
+def system_spells(data_dir: str | os.PathLike | None = None, *, source: SourceChoice = "auto") -> pd.DataFrame:
     """COW state-system spells: ``ccode, stateabb, statenme, start_date, end_date`` (datetime64).
 
-    Read through ``coalitionlab.data.load("cow_states")``; ``attrs`` carries the source version.
+    Read through ``coalitionlab.data.load("cow_states")``; with ``source="auto"`` and no data
+    directory, the copy of the same COW v2024 list shipped with the country crosswalk is used
+    (with a :class:`~coalitionlab.errors.SeedDataWarning`). ``attrs`` carries the version and
+    ``is_seed``.
     """
-    states = load_source("cow_states", data_dir)
+    states, is_seed = resolve_source("cow_states", data_dir, source, _crosswalk_spells, what="state system")
     out = states[["ccode", "stateabb", "statenme", "start_date", "end_date"]].copy()
     out["start_date"] = pd.to_datetime(out["start_date"])
     out["end_date"] = pd.to_datetime(out["end_date"])
     out["ccode"] = out["ccode"].astype("int64")
-    out.attrs = {"source": "cow_states", "version": str(states.attrs.get("version", "unknown"))}
+    out.attrs = {"source": "cow_states", "version": str(states.attrs.get("version", "unknown")),
+                 "is_seed": bool(is_seed)}
     return out
 
 
@@ -99,7 +115,7 @@ def _check_years(years: list[int] | None, spells: pd.DataFrame) -> None:
 
 
 def create_stateyears(system: System = "cow", *, years: str | Iterable[int] | None = None,
-                      data_dir: str | os.PathLike | None = None) -> pd.DataFrame:
+                      data_dir: str | os.PathLike | None = None, source: SourceChoice = "auto") -> pd.DataFrame:
     """All state-years of the state system: one row per system member and year.
 
     A state counts in a year if it was a member on any day of that year (peacesciencer's rule).
@@ -112,6 +128,9 @@ def create_stateyears(system: System = "cow", *, years: str | Iterable[int] | No
         Years to keep (an iterable or a ``"1950:2014"`` string); default every system year.
     data_dir
         Data directory (see :func:`coalitionlab.data.resolve_data_dir`).
+    source
+        ``"full"`` the COW state list in the data directory, ``"seed"`` the copy shipped with the
+        crosswalk, ``"auto"`` the first when present (else the second, with a warning).
 
     Returns
     -------
@@ -132,7 +151,7 @@ def create_stateyears(system: System = "cow", *, years: str | Iterable[int] | No
     Miller, S. V. 2022. "peacesciencer." *Conflict Management and Peace Science* 39(6).
     """
     check_option(system, ["cow"], name="system")
-    spells = system_spells(data_dir)
+    spells = system_spells(data_dir, source=source)
     yrs = parse_years(years)
     _check_years(yrs, spells)
     sy = _state_year_days(spells, yrs)
@@ -145,14 +164,15 @@ def create_stateyears(system: System = "cow", *, years: str | Iterable[int] | No
     })
     out.attrs = {
         "unit": "state_year", "system": system, "directed": None,
-        "sources": {"cow_states": spells.attrs["version"]}, "columns": {}, "mry": {}, "is_seed": False,
+        "sources": {"cow_states": spells.attrs["version"]}, "columns": {}, "mry": {},
+        "is_seed": spells.attrs["is_seed"],
         "years": [int(out["year"].min()), int(out["year"].max())] if len(out) else [],
     }
     return out
 
 
 def create_dyadyears(system: System = "cow", *, directed: bool = True, years: str | Iterable[int] | None = None,
-                     data_dir: str | os.PathLike | None = None) -> pd.DataFrame:
+                     data_dir: str | os.PathLike | None = None, source: SourceChoice = "auto") -> pd.DataFrame:
     """All dyad-years of the state system: pairs of states that were members at the same time that year.
 
     Pairs whose membership spells do not overlap within the year (one left before the other
@@ -168,6 +188,8 @@ def create_dyadyears(system: System = "cow", *, directed: bool = True, years: st
         Years to keep (an iterable or ``"1950:2014"``); default every system year.
     data_dir
         Data directory.
+    source
+        As in :func:`create_stateyears`.
 
     Returns
     -------
@@ -181,12 +203,15 @@ def create_dyadyears(system: System = "cow", *, directed: bool = True, years: st
 
     Examples
     --------
-    >>> dy = create_dyadyears(years=[1816], directed=False)  # doctest: +SKIP
-    >>> dy.attrs["unit"]  # doctest: +SKIP
-    'dyad_year'
+    >>> import warnings
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")  # no data directory: the crosswalk's copy of the list
+    ...     dy = create_dyadyears(years=[1816], directed=False)
+    >>> dy.attrs["unit"], len(dy)
+    ('dyad_year', 253)
     """
     check_option(system, ["cow"], name="system")
-    spells = system_spells(data_dir)
+    spells = system_spells(data_dir, source=source)
     yrs = parse_years(years)
     _check_years(yrs, spells)
     sy = _state_year_days(spells, yrs)
@@ -209,7 +234,8 @@ def create_dyadyears(system: System = "cow", *, directed: bool = True, years: st
     out = pd.DataFrame({"ccode1": ccode[i], "ccode2": ccode[j], "year": sy["year"].to_numpy()[i]})
     out.attrs = {
         "unit": "dyad_year", "system": system, "directed": bool(directed),
-        "sources": {"cow_states": spells.attrs["version"]}, "columns": {}, "mry": {}, "is_seed": False,
+        "sources": {"cow_states": spells.attrs["version"]}, "columns": {}, "mry": {},
+        "is_seed": spells.attrs["is_seed"],
         "years": [int(year_vals.min()), int(year_vals.max())] if len(year_vals) else [],
     }
     return out
