@@ -60,7 +60,7 @@ TAGO_MAPPED = {
     (1991, "Protection of Shiite", "Setting Non-fly Zone and Humanitarian Aid"): "southern_watch_1992",
     (1992, "Yugoslavia Conflict", "Naval Deployment"): "maritime_monitor_1992",
     (1992, "Somalia Civil War", "Participating MNF"): "unitaf_1992",
-    (1992, "Yugoslavia Conflict", "Setting Non-fly Zone and Humanitarian Aid"): "provide_promise_1992",
+    (1992, "Yugoslavia Conflict", "Setting Non-fly Zone and Humanitarian Aid"): "deny_flight_1993",
     (1993, "Iraq Problem", "Air Strikes"): "southern_watch_1992",
     (1994, "Yugoslavia Conflict", "NATO mission"): "deny_flight_1993",
     (1994, "Haiti Unrest", "Participating UN PKO"): "uphold_democracy_1994",
