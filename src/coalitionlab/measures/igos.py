@@ -173,7 +173,7 @@ def igo_cubes(members: pd.DataFrame, igo_list: pd.DataFrame, years: np.ndarray, 
     return cubes, y0
 
 
-def _coverage(members: pd.DataFrame, is_seed: bool, data_dir) -> tuple[int, int]:
+def _coverage(is_seed: bool) -> tuple[int, int]:
     if is_seed:
         from coalitionlab.data import seed
 
@@ -228,7 +228,7 @@ def add_igos(panel: pd.DataFrame, *, data_dir: str | os.PathLike | None = None, 
     unit = check_panel(panel, None, step="add_igos()")
     check_option(split_membership, ["full", "any"], name="split_membership")
     members, igo_list, is_seed = _membership(data_dir, source, "add_igos()")
-    first, last = _coverage(members, is_seed, data_dir)
+    first, last = _coverage(is_seed)
     years = panel["year"].to_numpy().astype("int64")
     look = np.minimum(years, last) if mry else years
     inside = (look >= first) & (look <= last)
