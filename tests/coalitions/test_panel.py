@@ -61,6 +61,8 @@ def test_joined_matches_memberships(panel: pd.DataFrame) -> None:
 def test_roles_joined_option() -> None:
     p = coalition_panel("gulf_war_1990", roles_joined=("combat", "financial")).set_index("ccode")
     assert p.loc[260, "joined"] == 1 and p.loc[380, "joined"] == 0  # Sweden: field hospital only
+    single = coalition_panel("gulf_war_1990", roles_joined="combat").set_index("ccode")
+    assert single.loc[200, "joined"] == 1 and single.loc[380, "joined"] == 0
     with pytest.raises(UnknownOptionError, match="'allied'.*allowed: 'lead'"):
         coalition_panel(roles_joined=("allied",))
 

@@ -75,6 +75,8 @@ def coalition_panel(
     >>> int(p.loc[p.ccode == 200, "joined"].item()), int(p.loc[p.ccode == 365, "joined"].item())
     (1, 0)
     """
+    if isinstance(roles_joined, str):  # a single role given as a string
+        roles_joined = (roles_joined,)
     for role in roles_joined:
         check_option(role, ROLES, name="role in roles_joined")
     c = coalitions() if coalitions_df is None else coalitions_df
