@@ -220,3 +220,18 @@ def test_tago_exclusions_are_documented() -> None:
     assert not missing, f"Tago exclusions missing from {DOC.name}: {missing}"
     for key, reason in TAGO_EXCLUDED.items():
         assert documented[key] == reason, key
+
+
+def test_country_labels_agree_with_ccodes(data) -> None:
+    """Each row's country name maps back to its ccode through the date-aware crosswalk."""
+    from coalitionlab.data.countries import to_ccode
+
+    _, m = data
+    a = m[m.file == "memberships_us.csv"]
+    first = a.sort_values("join_date").drop_duplicates(["country", "ccode"])
+    mismatched = []
+    for country, ccode, when in zip(first["country"], first["ccode"], first["join_date"]):
+        mapped = int(to_ccode(country, date=when.date()))
+        if mapped != ccode:
+            mismatched.append(f"{country!r}: row says {ccode}, crosswalk says {mapped}")
+    assert not mismatched, "\n".join(mismatched)
