@@ -338,3 +338,18 @@ def test_crosswalk_agreement_table(shared_data):
         ("us_military_presence/troopdata_country_year.csv.gz", "iso3c -> ccode"): 55,
     }
     assert table.loc[("isard/cw_gw_panel.csv.gz", "ccode -> gwcode"), "n"] == 17_663
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.data())
+def test_date_aware_round_trip_inside_every_spell(data):
+    """Inside any COW spell, ccode -> iso3/gw/name on that day -> ccode gives the state back."""
+    spells = C.cow_system()
+    spell = spells.iloc[data.draw(st.integers(0, len(spells) - 1))]
+    days = (spell.end_date - spell.start_date).days
+    day = spell.start_date + pd.Timedelta(days=data.draw(st.integers(0, days)))
+    for scheme in ("iso3", "gw", "name"):
+        code = C.ccode_to(int(spell.ccode), scheme, date=day)
+        if code is None:  # no ISO code before ISO 3166 (e.g. Bavaria, Korea 730, Zanzibar)
+            continue
+        assert C.to_ccode(code, scheme=scheme, date=day) == spell.ccode, (scheme, code, day)

@@ -278,6 +278,14 @@ def cow_system() -> pd.DataFrame:
 
 
 def _day(value: Any) -> np.int64:
+    """A date (string, datetime, Timestamp, numpy datetime64) as days since 1970-01-01."""
+    if isinstance(value, str):
+        try:  # numpy reads ISO dates of any century (pandas stops at 1677)
+            return np.datetime64(value.strip(), "D").astype(np.int64)
+        except ValueError:
+            pass
+    if isinstance(value, (_dt.date, np.datetime64)) and not isinstance(value, pd.Timestamp):
+        return np.datetime64(value, "D").astype(np.int64)
     return np.datetime64(pd.Timestamp(value).date(), "D").astype(np.int64)
 
 
