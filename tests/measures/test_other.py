@@ -131,6 +131,10 @@ def test_hierarchy(shared_data):
     assert y2003.loc[740] > y2003.loc[365]  # Japan under more US security hierarchy than Russia
     with pytest.raises(CoverageError, match="reference_year"):
         add_hierarchy(sy, data_dir=shared_data, reference_year=1900)
+    from coalitionlab.errors import UnknownOptionError
+
+    with pytest.raises(UnknownOptionError, match="US deployments only"):
+        add_hierarchy(sy, data_dir=shared_data, dominant=365)
 
 
 def test_dyad_only_steps_refuse_state_years(shared_data, sy):

@@ -209,8 +209,8 @@ def _component_values(comp: Component, c1: np.ndarray, c2: np.ndarray, years: np
 
 def embeddedness_pairs(pairs: pd.DataFrame, *, data_dir: str | os.PathLike | None = None,
                        components: Iterable[str] | None = None, weights: Mapping[str, float] | None = None,
-                       lag_years: int = 0, source: SourceChoice = "auto",
-                       is_seed: bool | None = None) -> tuple[pd.DataFrame, dict]:
+                       lag_years: int = 0, source: SourceChoice = "auto", is_seed: bool | None = None,
+                       progress: Callable[[str], None] | None = None) -> tuple[pd.DataFrame, dict]:
     """Components and totals for many (lead, partner, year) rows at once.
 
     Parameters
@@ -221,6 +221,8 @@ def embeddedness_pairs(pairs: pd.DataFrame, *, data_dir: str | os.PathLike | Non
         As in :func:`embeddedness`.
     is_seed
         Skip the source detection (used by :func:`embeddedness`, which has already decided).
+    progress
+        Called with each component's name before it is computed.
 
     Returns
     -------
@@ -247,6 +249,8 @@ def embeddedness_pairs(pairs: pd.DataFrame, *, data_dir: str | os.PathLike | Non
     years_used: dict[str, np.ndarray] = {}
     for name in comps:
         comp = COMPONENTS[name]
+        if progress is not None:
+            progress(name)
         first, last = _coverage(comp, is_seed)
         used = np.minimum(year, last).astype("float64")
         used[used < first] = np.nan
@@ -441,10 +445,8 @@ def add_embeddedness(panel: pd.DataFrame, *, lead_col: str = "lead_ccode", date_
                          "ccode": panel["ccode"].to_numpy().astype("int64"), "year": year})
     uniq = rows.drop_duplicates(ignore_index=True)
     uniq = uniq[uniq["lead_ccode"] != uniq["ccode"]].reset_index(drop=True)
-    if progress is not None:
-        progress("embeddedness")
     vals, meta = embeddedness_pairs(uniq, data_dir=data_dir, components=components, weights=weights,
-                                    lag_years=lag_years, source=source)
+                                    lag_years=lag_years, source=source, progress=progress)
     table = pd.concat([uniq, vals], axis=1)
     merged = rows.merge(table, on=["lead_ccode", "ccode", "year"], how="left")
     out = panel.copy(deep=False)

@@ -69,6 +69,8 @@ def security_hierarchy(*, data_dir: str | os.PathLike | None = None, dominant: i
     ------
     CoverageError
         When the reference year is outside the troop or alliance data.
+    UnknownOptionError
+        For a dominant state other than the USA (the troop data are US deployments only).
 
     References
     ----------
@@ -80,6 +82,11 @@ def security_hierarchy(*, data_dir: str | os.PathLike | None = None, dominant: i
     from coalitionlab.errors import CoverageError
     from coalitionlab.measures.panel import create_stateyears
 
+    if int(dominant) != 2:
+        from coalitionlab.errors import UnknownOptionError
+
+        raise UnknownOptionError(f"dominant={dominant!r}: the troop data (troopdata) record US deployments only, "
+                                 "so Lake's security hierarchy can be built for the USA (ccode 2) only")
     tf, tl = get_source("us_troops").first_year, get_source("us_troops").last_year
     af, al = get_source("atop_members").first_year, get_source("atop_members").last_year
     pf, pl = get_source("gdp_population").first_year, get_source("gdp_population").last_year
@@ -126,7 +133,7 @@ def add_hierarchy(panel: pd.DataFrame, *, data_dir: str | os.PathLike | None = N
 
     Raises
     ------
-    PanelTypeError, CoverageError
+    PanelTypeError, CoverageError, UnknownOptionError
     """
     unit = check_panel(panel, None, step="add_hierarchy()")
     attrs = new_attrs(panel)
