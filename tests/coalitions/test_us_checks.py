@@ -235,3 +235,18 @@ def test_country_labels_agree_with_ccodes(data) -> None:
         if mapped != ccode:
             mismatched.append(f"{country!r}: row says {ccode}, crosswalk says {mapped}")
     assert not mismatched, "\n".join(mismatched)
+
+
+def test_tago_authorisation_agrees(data, tago: pd.DataFrame) -> None:
+    """No UN authorisation is coded where Tago finds no IGO authorisation at all (UNSC, UNGA, NATO, OAS).
+
+    The converse does not hold: Tago counts OAS, SEATO and NATO decisions, which are not UNSC
+    authorisations (Cuba 1962, Thailand 1962, the Dominican Republic 1965).
+    """
+    c, _ = data
+    auth = c.set_index("coalition_id")["un_authorisation"]
+    unauthorised = tago[tago.igo_authorized_use_of_force == 0]
+    keys = [k for k in zip(unauthorised.start_year, unauthorised.conflict, unauthorised.operation) if k in TAGO_MAPPED]
+    assert len(keys) >= 5
+    wrong = [(k, TAGO_MAPPED[k]) for k in keys if auth[TAGO_MAPPED[k]] == "yes"]
+    assert not wrong, wrong
