@@ -7,12 +7,17 @@ schema is strict and enforces the source's key as unique.
 
 from __future__ import annotations
 
-from coalitionlab.data.schemas import Check, Column, _frame, ccode, count, date, flag, text, year
-
 try:  # pandera >= 0.24 splits the pandas API out
     import pandera.pandas as pa
 except ImportError:  # pragma: no cover - older pandera
     import pandera as pa
+
+from coalitionlab.data.schemas import Check, Column, ccode, count, date, flag, text, year
+
+
+def _frame(columns: dict[str, pa.Column], key: list[str], *, name: str) -> pa.DataFrameSchema:
+    # strict: a reader that adds or loses a column fails loudly instead of drifting silently
+    return pa.DataFrameSchema(columns, unique=key, strict=True, ordered=False, name=name)
 
 DESTA_FIRST, DESTA_LAST = 1948, 2023
 
