@@ -379,3 +379,38 @@ def test_wrong_columns_are_named():
     raw = pd.DataFrame({"org": ["nato"], "ccode": ["2"]})
     with pytest.raises(DataFileError, match="expected"):
         _parse(raw, "igo_spells.csv")
+
+
+def test_us_defence_pacts_agree_with_atop(shared_data):
+    """Every seed US bilateral defence-pact year is an ATOP defence obligation, except the Compacts.
+
+    ATOP v4 does not code the Compacts of Free Association (FSM, Marshall Islands, Palau) as
+    alliances; the seed counts them as defence pacts because the US is bound to defend them.
+    """
+    atop = load("atop_dyads", shared_data)
+    atop = atop[(atop["ccode1"] == 2) & (atop["atop_defense"] == 1)][["ccode2", "year"]]
+    mine = seed.agreements_long(defence_pacts_only=True)
+    mine = mine[mine["year"] <= int(atop["year"].max())][["ccode2", "year"]].drop_duplicates()
+    j = mine.merge(atop, how="left", indicator=True)
+    missing = j[j["_merge"] == "left_only"]
+    print("\nseed US defence-pact years not in ATOP:",
+          missing.groupby("ccode2")["year"].agg(["min", "max", "count"]).to_dict("index"))
+    assert set(missing["ccode2"]) == {983, 986, 987}
+    assert len(j) - len(missing) >= 350
+
+
+def test_us_multilateral_treaty_partners_agree_with_atop(shared_data):
+    """Rio, NATO, ANZUS and SEATO partner-years (31 December rule) are all ATOP US defence dyads."""
+    from coalitionlab.data.seed import _expand_years
+
+    atop = load("atop_dyads", shared_data)
+    atop = atop[(atop["ccode1"] == 2) & (atop["atop_defense"] == 1)][["ccode2", "year"]]
+    multi = seed.us_defence_treaties().query("kind == 'multilateral'").reset_index(drop=True)
+    rows, years = _expand_years(multi["in_force_date"], multi["end_date"])
+    mine = pd.DataFrame({"ccode2": multi["ccode"].to_numpy()[rows], "year": years,
+                         "org": multi["org"].to_numpy()[rows]})
+    mine = mine[mine["year"] <= int(atop["year"].max())]
+    j = mine.merge(atop, how="left", indicator=True)
+    assert set(mine["org"]) == {"rio", "nato", "anzus", "seato"}
+    assert len(mine) > 2000
+    assert (j["_merge"] == "both").all(), j[j["_merge"] != "both"].groupby(["org", "ccode2"])["year"].agg(["min", "max"])
