@@ -163,3 +163,14 @@ def test_default_components_on_full_sources(shared_data):
     assert (x["embeddedness_nonsecurity"] < x["embeddedness"]).any()
     late = embeddedness("USA", "2015-06-01", data_dir=shared_data, components=["exercises"], source="full")
     assert late.attrs["years_used"] == {"exercises": 2010}
+
+
+def test_seed_for_another_lead_counts_igos_only(tmp_path):
+    from coalitionlab.errors import SeedDataWarning
+
+    with pytest.warns(SeedDataWarning):
+        e = embeddedness("France", "1991-01-17", data_dir=tmp_path)
+    assert e.attrs["components"] == ["igos"] and e["igos"].notna().all()
+    with pytest.warns(SeedDataWarning):
+        a = embeddedness("France", "1991-01-17", data_dir=tmp_path, components=["alliances", "igos"])
+    assert a["alliances"].isna().all() and a["embeddedness"].isna().all()  # unknown, not zero

@@ -165,10 +165,14 @@ def _seed_alliances(c1: np.ndarray, c2: np.ndarray, years: np.ndarray, *, pacts_
     from coalitionlab.data import seed
     from coalitionlab.measures._common import dyad_values
 
-    agr = seed.agreements_long(defence_pacts_only=pacts_only)  # bilateral only: multilateral treaties enter as seed IGOs (NATO, Rio ...)
+    # bilateral only: the multilateral treaties (NATO, Rio ...) enter as seed IGOs
+    agr = seed.agreements_long(defence_pacts_only=pacts_only)
     counts = agr.groupby(["ccode1", "ccode2", "year"], as_index=False).size().rename(columns={"size": "n"})
     vals = dyad_values(counts, ["n"], c1, c2, years, symmetric=True)["n"]
-    return np.where(np.isnan(vals), 0.0, vals)
+    vals = np.where(np.isnan(vals), 0.0, vals)
+    # the seed lists the USA's agreements only: for a pair without the USA the count is unknown
+    vals[(np.asarray(c1) != 2) & (np.asarray(c2) != 2)] = np.nan
+    return vals
 
 
 def _component_values(comp: Component, c1: np.ndarray, c2: np.ndarray, years: np.ndarray, *,
@@ -358,6 +362,8 @@ def embeddedness(lead: str | int, date: str | pd.Timestamp, *, data_dir: str | o
     comps = _check_components(components, is_seed)
     ts = _to_date(date)
     lead_ccode = _to_ccode(lead, ts)
+    if is_seed and components is None and lead_ccode != 2:
+        comps = ["igos"]  # the seed's agreements are the USA's only
     spells = _spells(data_dir, is_seed)
     lead_spells = spells[spells["ccode"] == lead_ccode]
     if lead_spells.empty:
