@@ -295,3 +295,19 @@ def test_fbic_subset(shared_data):
                                    ccode2=to_ccode(raw.iso3b.where(~hkg, "USA"), scheme="iso3"))[~hkg],
                         on=["ccode1", "ccode2", "year"], suffixes=("", "_raw"))
     assert len(merged) == 6_800 and np.allclose(merged.fbic, merged.fbic_raw)
+
+
+def test_unctad_bad_party_and_bad_date_are_named(tmp_path, shared_data):
+    raw = pd.read_csv(shared_data / "unctad_iia" / "unctad_iia_treaties_scraped.csv.gz")
+    folder = tmp_path / "unctad_iia"
+    folder.mkdir()
+    bad = raw.head(30).copy()
+    bad.loc[4, "parties"] = "Untied States of America, Canada"
+    bad.to_csv(folder / "unctad_iia_treaties_scraped.csv.gz", index=False)
+    with pytest.raises(UnknownCountryError, match=r"Untied States of America.*row 6\).*'United States of America' \(2\)"):
+        load("unctad_iia", tmp_path, cache=False)
+    bad.loc[4, "parties"] = "United States of America, Canada"
+    bad.loc[7, "date_of_signature"] = "2020-13-45"
+    bad.to_csv(folder / "unctad_iia_treaties_scraped.csv.gz", index=False)
+    with pytest.raises(DataFileError, match=r"2020-13-45.*date_of_signature.*row 9"):
+        load("unctad_iia", tmp_path, cache=False)
