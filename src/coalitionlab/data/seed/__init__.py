@@ -4,15 +4,16 @@ coalitionlab runs offline, with no data directory, on these small tables. They a
 by the project from public facts** (treaty texts, the organisations' own member lists, UN
 press releases, depositary records, encyclopaedic references), one row per membership spell
 or treaty, each with a short ``source`` note. They are never computed from the real data
-files; the test suite cross-checks them against COW IGO v3 instead (``docs/data/seed.md``
-reports the agreement).
+files; the test suite cross-checks them against COW IGO v3 and ATOP v4 instead
+(``docs/data/seed.md`` reports the agreement).
 
 Tables (CSV files in this package, see ``README.md`` beside them):
 
 * ``un_membership.csv`` - UN admission (and ending) date of every member state, past and present.
 * ``igo_spells.csv`` - membership spells in NATO, OAS, the Rio Treaty, ANZUS, SEATO, CENTO,
   the Warsaw Pact, OEEC/OECD, EEC/EU, CSCE/OSCE, ASEAN, GCC, the Arab League, ECOWAS,
-  OAU/AU, the Commonwealth and more; the UN spells are added from ``un_membership.csv``.
+  OAU/AU, the Commonwealth, the Francophonie, GATT/WTO, the IMF and the Council of Europe;
+  the UN spells are added from ``un_membership.csv``.
 * ``igo_list.csv`` - one row per organisation: dates, security flag and COW-style
   political / economic / social issue-area flags.
 * ``us_defence_treaties.csv`` - US bilateral defence treaties and major defence agreements,
@@ -385,6 +386,12 @@ def igo_membership_long(years: int | Iterable[int] | None = None, *, system_only
         A year outside the seed's coverage (``FIRST_YEAR``-``LAST_YEAR``).
     UnknownOptionError
         An unknown ``rule``.
+
+    References
+    ----------
+    Pevehouse, J. C. W., T. Nordstrom, R. W. McManus and A. S. Jamison. 2020. "Tracking
+    Organizations in the World: The Correlates of War IGO Version 3.0 Datasets." *Journal of
+    Peace Research* 57(3): 492-503 (the layout reproduced here).
 
     Examples
     --------
