@@ -510,8 +510,9 @@ def _read_jme(paths: dict[str, Path]) -> pd.DataFrame:
                                     "column 'Which state hosted the exercise?'", rows=hosts.index.to_numpy() + 2),
                            index=hosts.index)
     long = pd.DataFrame({"row": row[keep], "ccode": ccode}).drop_duplicates(ignore_index=True)
-    host_pairs = set(zip(host_ccode.index, host_ccode.to_numpy()))
-    long["is_host"] = [(r, c) in host_pairs for r, c in zip(long["row"], long["ccode"])]
+    host_pairs = pd.DataFrame({"row": host_ccode.index.to_numpy(), "ccode": host_ccode.to_numpy(), "is_host": True})
+    long = long.merge(host_pairs.drop_duplicates(["row", "ccode"]), on=["row", "ccode"], how="left")
+    long["is_host"] = long["is_host"].fillna(False).astype(bool)
     out = frame.iloc[long["row"].to_numpy()].reset_index(drop=True)
     out["ccode"] = long["ccode"].to_numpy()
     out["is_host"] = long["is_host"].to_numpy()
