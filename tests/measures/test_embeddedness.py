@@ -173,4 +173,6 @@ def test_seed_for_another_lead_counts_igos_only(tmp_path):
     assert e.attrs["components"] == ["igos"] and e["igos"].notna().all()
     with pytest.warns(SeedDataWarning):
         a = embeddedness("France", "1991-01-17", data_dir=tmp_path, components=["alliances", "igos"])
-    assert a["alliances"].isna().all() and a["embeddedness"].isna().all()  # unknown, not zero
+    others = a[a.ccode != 2]  # France-USA is known from the USA's list
+    assert others["alliances"].isna().all() and others["embeddedness"].isna().all()  # unknown, not zero
+    assert a.set_index("ccode").loc[2, "alliances"] == 0
