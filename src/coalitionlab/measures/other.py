@@ -70,9 +70,24 @@ def add_capabilities(panel: pd.DataFrame, *, data_dir: str | os.PathLike | None 
                      mry: bool = False) -> pd.DataFrame:
     """Add COW National Material Capabilities (``cinc``; dyad-years ``cinc1, cinc2``), 1816-2022.
 
+    Parameters
+    ----------
+    panel
+        A state-year or dyad-year panel from :func:`create_stateyears` or :func:`create_dyadyears`.
+    data_dir
+        Data directory.
+    mry
+        Carry the source's last year forward to later panel years (recorded in ``attrs["mry"]``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy of ``panel`` with the columns above; ``attrs`` records source, version and coverage.
+
     Raises
     ------
     PanelTypeError
+        If ``panel`` is not a state-year or dyad-year panel.
 
     References
     ----------
@@ -87,6 +102,20 @@ def add_capabilities(panel: pd.DataFrame, *, data_dir: str | os.PathLike | None 
 def add_democracy(panel: pd.DataFrame, *, data_dir: str | os.PathLike | None = None,
                   mry: bool = False) -> pd.DataFrame:
     """Add democracy scores (``euds``, ``polity2``, ``v2x_polyarchy``; dyad-years with suffixes 1/2).
+
+    Parameters
+    ----------
+    panel
+        A state-year or dyad-year panel from :func:`create_stateyears` or :func:`create_dyadyears`.
+    data_dir
+        Data directory.
+    mry
+        Carry the source's last year forward to later panel years (recorded in ``attrs["mry"]``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy of ``panel`` with the columns above; ``attrs`` records source, version and coverage.
 
     References
     ----------
@@ -105,6 +134,20 @@ def add_un_affinity(panel: pd.DataFrame, *, data_dir: str | os.PathLike | None =
     State-years get ``un_ideal_point`` and ``un_us_agree``; dyad-years get ``un_ideal_point1``,
     ``un_ideal_point2`` and ``un_ideal_distance = |ideal_point1 - ideal_point2|`` (symmetric;
     smaller = more affinity). Years are sessions (year = 1945 + session), 1946-2023.
+
+    Parameters
+    ----------
+    panel
+        A state-year or dyad-year panel from :func:`create_stateyears` or :func:`create_dyadyears`.
+    data_dir
+        Data directory.
+    mry
+        Carry the source's last year forward to later panel years (recorded in ``attrs["mry"]``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy of ``panel`` with the columns above; ``attrs`` records source, version and coverage.
 
     References
     ----------
@@ -135,6 +178,20 @@ def add_us_troops(panel: pd.DataFrame, *, data_dir: str | os.PathLike | None = N
     State-years get ``us_troops`` and ``us_troops_per_1000``; dyad-years the same with suffixes 1/2.
     Country-years without a record inside the coverage are 0 (the data list hosts, and absent
     hosts had no reported US personnel); population is Fariss et al. (isard ``pwtpop``, to 2019).
+
+    Parameters
+    ----------
+    panel
+        A state-year or dyad-year panel from :func:`create_stateyears` or :func:`create_dyadyears`.
+    data_dir
+        Data directory.
+    mry
+        Carry the source's last year forward to later panel years (recorded in ``attrs["mry"]``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy of ``panel`` with the columns above; ``attrs`` records source, version and coverage.
 
     References
     ----------
@@ -167,6 +224,20 @@ def add_distance(panel: pd.DataFrame, *, data_dir: str | os.PathLike | None = No
 
     Dyad-years get ``mindist`` and ``capdist`` (km; haversine on the capitals in office that year).
     Both symmetric.
+
+    Parameters
+    ----------
+    panel
+        A dyad-year panel from :func:`create_dyadyears`.
+    data_dir
+        Data directory.
+    mry
+        Carry the source's last year forward to later panel years (recorded in ``attrs["mry"]``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy of ``panel`` with the columns above; ``attrs`` records source, version and coverage.
 
     References
     ----------
@@ -220,6 +291,20 @@ def add_contiguity(panel: pd.DataFrame, *, data_dir: str | os.PathLike | None = 
 
     The closest type in force at any time in the year; 0 inside 1816-2016, NaN outside. Symmetric.
 
+    Parameters
+    ----------
+    panel
+        A dyad-year panel from :func:`create_dyadyears`.
+    data_dir
+        Data directory.
+    mry
+        Carry the source's last year forward to later panel years (recorded in ``attrs["mry"]``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy of ``panel`` with the columns above; ``attrs`` records source, version and coverage.
+
     References
     ----------
     Stinnett, D. M. et al. 2002. "The Correlates of War Project Direct Contiguity Data, Version 3."
@@ -255,6 +340,20 @@ def add_exercises(panel: pd.DataFrame, *, data_dir: str | os.PathLike | None = N
     Dyad-years get ``mme_joint_exercises``: the number of exercises starting that year in which both
     states took part (symmetric); state-years get ``mme_exercises``, the number the state took part in.
     Exercises are counted by their start year; participants are matched to ccodes by the loader.
+
+    Parameters
+    ----------
+    panel
+        A state-year or dyad-year panel from :func:`create_stateyears` or :func:`create_dyadyears`.
+    data_dir
+        Data directory.
+    mry
+        Carry the source's last year forward to later panel years (recorded in ``attrs["mry"]``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy of ``panel`` with the columns above; ``attrs`` records source, version and coverage.
 
     References
     ----------
