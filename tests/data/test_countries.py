@@ -167,6 +167,7 @@ def test_other_historical_cases():
     assert C.country_name(345, date=1990) == "Yugoslavia" and C.country_name(345, date=2010) == "Serbia"
     assert C.ccode_to(345, "gw", date=2010) == 340 and C.ccode_to(345, "gw", date=1990) == 345
     assert C.to_ccode("Zanzibar") == 511 and C.to_ccode("Tanganyika") == 510
+    assert C.to_ccode(["EAZ", "EAT"], scheme="iso3").tolist() == [511, 510]  # country_converter's codes
     assert C.ccode_to(511, "iso3") is None
     assert C.to_ccode("Korea", date=1900) == 730 and C.to_ccode("Korea", date=2000) == 732
     assert C.to_ccode("Republic of China", date=1930) == 710 and C.to_ccode("Republic of China", date=1990) == 713

@@ -125,7 +125,14 @@ def _days(values: pd.Series, fill: np.int64) -> np.ndarray:
 
 
 def _split(cell: str) -> list[str]:
+    """Every code or name of a ``|``-separated cell."""
     return [c.strip() for c in cell.split("|") if c.strip()]
+
+
+def _canonical(cell: str) -> str | None:
+    """The canonical (first) code of a cell; an empty first entry means there is none."""
+    first = cell.split("|")[0].strip()
+    return first or None
 
 
 @dataclass(frozen=True)
@@ -241,9 +248,10 @@ def crosswalk() -> pd.DataFrame:
         "stateabb": raw["stateabb"],
         "cow_name": raw["cow_name"],
         "gwcode": pd.array([int(g) if g else None for g in raw["gwcode"]], dtype="Int64"),
-        "iso3": [(_split(c) or [None])[0] for c in raw["iso3"]],
-        "iso2": [(_split(c) or [None])[0] for c in raw["iso2"]],
-        "isonum": pd.array([int(_split(c)[0]) if c else None for c in raw["isonum"]], dtype="Int64"),
+        "iso3": [_canonical(c) for c in raw["iso3"]],
+        "iso2": [_canonical(c) for c in raw["iso2"]],
+        "isonum": pd.array([None if _canonical(c) is None else int(_canonical(c)) for c in raw["isonum"]],
+                           dtype="Int64"),
         "iso3_all": [_split(c) for c in raw["iso3"]],
         "iso2_all": [_split(c) for c in raw["iso2"]],
         "isonum_all": [[int(x) for x in _split(c)] for c in raw["isonum"]],
@@ -674,7 +682,7 @@ def _column_values(scheme: str) -> np.ndarray:
     if scheme == "cow":
         return t.ccode.astype(object)
     column = {"name": "cow_name", "gw": "gwcode"}.get(scheme, scheme)
-    first = [(_split(c) or [None])[0] for c in t.rows[column]]
+    first = [_canonical(c) for c in t.rows[column]]
     if scheme in ("gw", "isonum"):
         first = [None if f is None else int(f) for f in first]
     return np.array(first, dtype=object)
