@@ -5,6 +5,7 @@
 
 from coalitionlab.bargaining.offers import expected_outcomes, normal_offer_z, optimal_offer
 from coalitionlab.bargaining.one_partner import OnePartnerSolution, solve_one_partner
+from coalitionlab.bargaining.identification import IdentificationDemo, identification_demo
 from coalitionlab.bargaining.params import OnePartnerParams, PartnerSetParams, PriceParams, RestraintParams
 from coalitionlab.bargaining.partner_set import PartnerSetSolution, choose_partners
 from coalitionlab.bargaining.restraint import Equilibrium, solve_restraint, war_effect_regions, war_probability_effect

@@ -14,9 +14,9 @@ log-survival functions (``scipy.special.log_ndtr``), so offers stay exact deep i
 * normal prior: the posterior is normal; with ``z = (t - mu)/s`` the condition reads
   ``z + Phi(z)/phi(z) = (V - mu)/s``, one equation in one unknown, solved by a table and Newton steps
   (fast enough for millions of offers a second);
-* lognormal prior: the posterior of ``log theta`` is normal; safeguarded bisection on the condition;
-* uniform prior: the posterior is a normal truncated to the prior's support; bisection on the
-  condition, with the closed form ``t* = (V + lo)/2`` (clipped to the support) when the lead has no
+* lognormal prior: the posterior of ``log theta`` is normal; safeguarded Newton on the condition;
+* uniform prior: the posterior is a normal truncated to the prior's support; the same
+  condition (safeguarded Newton), with the closed form ``t* = (V + lo)/2`` (clipped to the support) when the lead has no
   information (``precision = 0``).
 
 Ex-ante outcomes (lead's value, acceptance, payments, the partner's information rent, the efficiency
@@ -124,28 +124,40 @@ def _offer_normal(value: np.ndarray, mu: np.ndarray, s: np.ndarray) -> np.ndarra
 # lognormal and truncated-normal posteriors: bisection on the first-order condition
 
 
-def _bisect(g, lo: np.ndarray, hi: np.ndarray, *, iterations: int = 60) -> np.ndarray:
-    """Root of a function decreasing on [lo, hi] with g(lo) > 0 > g(hi), elementwise."""
+def _safe_newton(g, lo: np.ndarray, hi: np.ndarray, x: np.ndarray, *, iterations: int) -> np.ndarray:
+    """Root of a decreasing ``g`` on ``[lo, hi]``, elementwise: Newton steps, bisection when a step leaves
+    the bracket. ``g(x)`` returns ``(value, derivative)``."""
     for _ in range(iterations):
-        mid = 0.5 * (lo + hi)
-        pos = g(mid) > 0
-        lo = np.where(pos, mid, lo)
-        hi = np.where(pos, hi, mid)
-    return 0.5 * (lo + hi)
+        val, der = g(x)
+        right = val > 0  # g decreases: the root is right of x
+        lo = np.where(right, x, lo)
+        hi = np.where(right, hi, x)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            step = x - val / der
+        ok = np.isfinite(step) & (step >= lo) & (step <= hi)  # a root hit exactly stays put
+        x = np.where(ok, step, 0.5 * (lo + hi))
+    return x
 
 
-def _offer_lognormal(value: np.ndarray, mu: np.ndarray, s: np.ndarray) -> np.ndarray:
+def _offer_lognormal(value: np.ndarray, mu: np.ndarray, s: np.ndarray, *, iterations: int = 12) -> np.ndarray:
     """Offer ``t = exp(mu + s z)`` with ``(V exp(-mu - s z) - 1) phi(z)/Phi(z) = s``."""
     value, mu, s = np.broadcast_arrays(np.asarray(value, float), np.asarray(mu, float), np.asarray(s, float))
     positive = value > 0
-    safe_v = np.where(positive, value, 1.0)
+    log_v = np.log(np.where(positive, value, 1.0))
 
-    def g(z: np.ndarray) -> np.ndarray:
-        # (V e^{-mu-sz} - 1) - s Phi/phi, written with logs so both terms stay finite
-        return np.expm1(np.log(safe_v) - mu - s * z) - s * _mills_inverse(np.minimum(z, _Z_MAX))
+    # the condition in logs, H(z) = log(V e^{-mu-sz} - 1) - log s - log(Phi(z)/phi(z)) = 0 for z < k: both
+    # sides are exponential-like in z, their logs are close to linear and Newton converges in a few steps
+    def g(z: np.ndarray):
+        y = np.maximum(log_v - mu - s * z, 1e-300)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            log_em1 = np.where(y > 30.0, y + np.log1p(-np.exp(-np.minimum(y, 700.0))), np.log(np.expm1(np.minimum(y, 30.0))))
+            log_r = special.log_ndtr(z) + 0.5 * z * z + _LOG_SQRT_2PI
+            return log_em1 - np.log(s) - log_r, s / np.expm1(-y) - np.exp(-log_r) - z
 
-    k = (np.log(safe_v) - mu) / s  # at z = k the offer equals V: g < 0 there
-    z = _bisect(g, np.minimum(k, 0.0) - 40.0, k, iterations=80)
+    k = (log_v - mu) / s  # at z = k the offer equals V: H = -inf there
+    lo = np.minimum(k, 0.0) - 40.0
+    k = k - 1e-12 * np.maximum(1.0, np.abs(k))
+    z = _safe_newton(g, lo, k, np.clip(normal_offer_z(k), lo, k), iterations=iterations)
     return np.where(positive, np.exp(mu + s * z), 0.0)
 
 
@@ -161,23 +173,29 @@ def _log_mass_raw(a: np.ndarray, z: np.ndarray) -> np.ndarray:
     return np.where(a > 0, right, left)
 
 
-def _offer_truncnorm(value, x, s, lo, hi) -> np.ndarray:
+def _offer_truncnorm(value, x, s, lo, hi, *, iterations: int = 12) -> np.ndarray:
     """Offer on a normal ``N(x, s^2)`` truncated to ``[lo, hi]``, clipped to ``[max(lo, 0), hi]``."""
     value, x, s, lo, hi = np.broadcast_arrays(*(np.asarray(v, float) for v in (value, x, s, lo, hi)))
     a = (lo - x) / s
     b = (hi - x) / s
     k = (value - x) / s
+    floor = np.maximum(a, -x / s) + 1e-12  # offers are never negative, and z > a keeps the mass positive
+    top = np.maximum(np.minimum(b, k - 1e-12 * np.maximum(1.0, np.abs(k))), floor)
 
-    def g(z: np.ndarray) -> np.ndarray:
-        log_ratio = -0.5 * z * z - _LOG_SQRT_2PI - _log_mass(a, np.maximum(z, a + 1e-12))
-        return (k - z) * np.exp(log_ratio) - 1.0
+    # the condition in logs, H(z) = log(k - z) + log phi(z) - log(Phi(z) - Phi(a)) = 0: H is decreasing and
+    # behaves like -log(z - a) near the lower end, where Newton on the ratio itself would crawl
+    def g(z: np.ndarray):
+        zz = np.maximum(z, a + 1e-12)
+        gap = np.maximum(k - zz, 1e-300)
+        log_r = -0.5 * zz * zz - _LOG_SQRT_2PI - _log_mass(a, zz)
+        return np.log(gap) + log_r, -1.0 / gap - zz - np.exp(log_r)
 
-    floor = np.maximum(a, -x / s)  # offers are never negative
-    top = np.minimum(b, k)
-    z = _bisect(g, floor + 1e-12, top, iterations=60)
+    start = normal_offer_z(k)
+    start = np.where((start > floor) & (start < top), start, 0.5 * (floor + top))
+    z = _safe_newton(g, floor, top, start, iterations=iterations)
     # the condition has no root inside: the offer sits on a bound
-    z = np.where(g(np.maximum(top, floor + 1e-12)) >= 0, top, z)
-    z = np.where(g(floor + 1e-12) <= 0, floor, z)
+    z = np.where(g(top)[0] >= 0, top, z)
+    z = np.where(g(floor)[0] <= 0, floor, z)
     t = x + s * z
     return np.where(value <= np.maximum(lo, 0.0), np.minimum(value, hi), t)
 

@@ -58,6 +58,13 @@ class EmbeddednessMapping(_Params):
     value: NonNegative = 2.0
 
 
+class _WorldScalars(_Params):
+    payment_scale: Positive
+    lead_strength: NonNegative
+    target_strength: Positive
+    decisiveness: Positive
+
+
 @dataclass(frozen=True)
 class World:
     """A lead, a date, candidate partners with their price priors, and the user's assumptions.
@@ -100,10 +107,9 @@ class World:
             raise PanelTypeError(f"World.candidates lacks columns {missing}; build a World with World.from_frame()")
         if len(self.candidates) == 0:
             raise InfeasibleError("World has no candidate partners")
-        if not self.payment_scale > 0:
-            raise InfeasibleError(f"payment_scale must be > 0 (money per price unit); got {self.payment_scale!r}")
-        if not (self.target_strength > 0 and self.lead_strength >= 0 and self.decisiveness > 0):
-            raise InfeasibleError("target_strength and decisiveness must be > 0 and lead_strength >= 0")
+        # out-of-domain scalars raise pydantic's ValidationError naming the field
+        _WorldScalars(payment_scale=self.payment_scale, lead_strength=self.lead_strength,
+                      target_strength=self.target_strength, decisiveness=self.decisiveness)
 
     @property
     def n(self) -> int:
@@ -157,6 +163,8 @@ class World:
 
         Raises
         ------
+        pydantic.ValidationError
+            A scalar outside its domain (e.g. ``payment_scale <= 0``), naming the field.
         PanelTypeError
             A required column is missing.
         InfeasibleError
@@ -170,6 +178,8 @@ class World:
         {'ccode': [200, 220, 640], 'precision': [4.5, 4.056, 1.833]}
         """
         check_option(prior, PRIOR_KINDS, name="prior")
+        _WorldScalars(payment_scale=payment_scale, lead_strength=lead_strength, target_strength=target_strength,
+                      decisiveness=decisiveness)
         mapping = mapping or EmbeddednessMapping()
         missing = [c for c in ("ccode", "embeddedness") if c not in df.columns]
         if weight_column is not None and weight_column not in df.columns:
@@ -243,11 +253,12 @@ class World:
 
 
 def calibrate_price_means(p_join, *, prior: str, scale, precision, value, nodes: int = 80,
-                          iterations: int = 70) -> np.ndarray:
-    """Mean prices at which the optimal offer is accepted with probability ``p_join`` (vectorised bisection).
+                          tol: float = 1e-12, max_iterations: int = 100) -> np.ndarray:
+    """Mean prices at which the optimal offer is accepted with probability ``p_join`` (vectorised).
 
-    Acceptance falls as the mean price rises (the offer problem only shifts), so each mean is found by
-    bisection on a bracket of +-40 prior standard deviations around the value.
+    Acceptance falls as the mean price rises (the offer problem only shifts), so each mean is the root
+    of ``acceptance(mean) - p_join`` on a bracket around the value (6, else 40 or 400 prior sds wide),
+    found by the Illinois variant of false position (bracketing, superlinear).
 
     Raises
     ------
@@ -258,19 +269,44 @@ def calibrate_price_means(p_join, *, prior: str, scale, precision, value, nodes:
     if np.any(~np.isfinite(p)) or np.any((p <= 0) | (p >= 1)):
         raise InfeasibleError("p_join must lie strictly between 0 and 1 to calibrate prices; "
                               f"got values in [{np.nanmin(p):g}, {np.nanmax(p):g}]")
-    scale, precision, value = np.broadcast_arrays(np.asarray(scale, float), np.asarray(precision, float),
-                                                  np.asarray(value, float))
+    scale, precision, value, p = np.broadcast_arrays(np.asarray(scale, float), np.asarray(precision, float),
+                                                     np.asarray(value, float), p)
+
+    def gap(mean: np.ndarray, idx: np.ndarray) -> np.ndarray:
+        return _expected(prior, value[idx], mean, scale[idx], precision[idx], nodes=nodes)[1] - p[idx]
+
+    every = np.arange(len(p))
     centre = np.log(np.maximum(value, 1e-300)) if prior == "lognormal" else value
-    lo, hi = centre - 40.0 * scale, centre + 40.0 * scale
-    acc_lo = _expected(prior, value, lo, scale, precision, nodes=nodes)[1]
-    acc_hi = _expected(prior, value, hi, scale, precision, nodes=nodes)[1]
-    if np.any(acc_lo < p) or np.any(acc_hi > p):
+    # a narrow bracket first (false position converges faster on it), widened where it misses the root
+    lo, hi = centre - 6.0 * scale, centre + 6.0 * scale
+    f_lo, f_hi = gap(lo, every), gap(hi, every)
+    for width in (40.0, 400.0):
+        miss = np.flatnonzero((f_lo < 0) | (f_hi > 0))
+        if miss.size == 0:
+            break
+        lo[miss], hi[miss] = centre[miss] - width * scale[miss], centre[miss] + width * scale[miss]
+        f_lo[miss], f_hi[miss] = gap(lo[miss], miss), gap(hi[miss], miss)
+    if np.any(f_lo < 0) or np.any(f_hi > 0):
         raise InfeasibleError("p_join cannot be reproduced by the offer model for some candidates "
                               "(acceptance probabilities out of reach on the price bracket)")
-    for _ in range(iterations):
-        mid = 0.5 * (lo + hi)
-        acc = _expected(prior, value, mid, scale, precision, nodes=nodes)[1]
-        too_cheap = acc > p
-        lo = np.where(too_cheap, mid, lo)
-        hi = np.where(too_cheap, hi, mid)
-    return 0.5 * (lo + hi)
+    x = 0.5 * (lo + hi)
+    side = np.zeros(len(p), np.int8)  # which end moved last: -1 the upper, +1 the lower
+    active = every
+    for _ in range(max_iterations):
+        a, b, fa, fb = lo[active], hi[active], f_lo[active], f_hi[active]
+        c = b - fb * (b - a) / (fb - fa)
+        c = np.where(np.isfinite(c) & (c > a) & (c < b), c, 0.5 * (a + b))
+        fc = gap(c, active)
+        x[active] = c
+        upper = fc < 0  # the root lies below c: c becomes the upper end
+        last = side[active]
+        hi[active] = np.where(upper, c, b)
+        f_hi[active] = np.where(upper, fc, np.where(last == 1, 0.5 * fb, fb))  # Illinois halving
+        lo[active] = np.where(upper, a, c)
+        f_lo[active] = np.where(upper, np.where(last == -1, 0.5 * fa, fa), fc)
+        side[active] = np.where(upper, -1, 1)
+        done = (np.abs(fc) <= tol) | (b - a <= 1e-13 * np.maximum(1.0, np.abs(c)))
+        active = active[~done]
+        if active.size == 0:
+            break
+    return x

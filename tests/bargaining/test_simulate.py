@@ -1,0 +1,121 @@
+"""The World and the simulator: reproducibility, agreement with exact expectations, real inputs, bad input."""
+
+from __future__ import annotations
+
+import importlib
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from pydantic import ValidationError
+
+from coalitionlab.bargaining import EmbeddednessMapping, World, simulate
+from coalitionlab.errors import InfeasibleError, MissingValueWarning, PanelTypeError, UnknownOptionError
+from coalitionlab.measures import embeddedness
+
+sim_mod = importlib.import_module("coalitionlab.bargaining.simulate")  # the package exports the function
+
+
+@pytest.fixture(scope="module")
+def usa_2003(shared_data) -> pd.DataFrame:
+    """Embeddedness of every state with the USA on the day the Iraq war began, from the full sources."""
+    return embeddedness("USA", "2003-03-20", data_dir=shared_data)
+
+
+def _frame(n: int = 12, seed: int = 0) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame({"ccode": np.arange(n) + 100, "embeddedness": rng.gamma(2.0, 20.0, n),
+                         "troops": rng.integers(100, 5000, n)})
+
+
+@pytest.mark.parametrize("prior", ["normal", "lognormal", "uniform"])
+def test_same_seed_same_output_and_other_seed_differs(prior: str) -> None:
+    world = World.from_frame(_frame(), lead="USA", date="2003-03-20", prior=prior,
+                             mapping=EmbeddednessMapping(price_mean=0.2 if prior == "lognormal" else 1.0))
+    a, b = simulate(world, 500, seed=7), simulate(world, 500, seed=7)
+    pd.testing.assert_frame_equal(a.episodes, b.episodes)
+    pd.testing.assert_frame_equal(a.partners, b.partners)
+    assert not simulate(world, 500, seed=8).episodes.equals(a.episodes)
+
+
+def test_chunked_run_is_reproducible_and_matches_the_unchunked_statistics(monkeypatch) -> None:
+    world = World.from_frame(_frame(30), lead="USA", date="2003-03-20")
+    whole = simulate(world, 4000, seed=1)
+    monkeypatch.setattr(sim_mod, "_CELLS_PER_CHUNK", 30 * 97)  # 42 chunks, the last one partial
+    calls: list[int] = []
+    chunked = simulate(world, 4000, seed=1, progress=lambda done, total: calls.append(done))
+    assert len(calls) == 42 and calls[-1] == 4000
+    assert chunked.episodes.equals(simulate(world, 4000, seed=1).episodes)
+    sd = whole.summary.loc["lead_cost", "sd"] / np.sqrt(4000)
+    assert abs(chunked.summary.loc["lead_cost", "mean"] - whole.summary.loc["lead_cost", "mean"]) < 6 * sd
+
+
+@pytest.mark.parametrize("prior", ["normal", "lognormal", "uniform"])
+def test_simulation_agrees_with_exact_expectations(prior: str) -> None:
+    world = World.from_frame(_frame(), lead="USA", date="2003-03-20", prior=prior, payment_scale=1e9,
+                             payment_unit="USD", mapping=EmbeddednessMapping(price_mean=0.2 if prior == "lognormal" else 1.0))
+    episodes = 20_000
+    sim = simulate(world, episodes, seed=3)
+    exact = world.expected()
+    se = np.sqrt(exact["acceptance"] * (1 - exact["acceptance"]) / episodes)
+    assert np.all(np.abs(sim.partners["join_rate"] - exact["acceptance"]) < 4.5 * se + 1e-12)
+    for measure, column in (("lead_cost", "payment"), ("information_rent", "rent"),
+                            ("efficiency_loss", "efficiency_loss")):
+        mean, sd = sim.summary.loc[measure, "mean"], sim.summary.loc[measure, "sd"]
+        assert abs(mean - exact[column].sum()) < 4.5 * sd / np.sqrt(episodes)
+    assert sim.episodes["win_probability"].between(0, 1).all()
+    assert sim.episodes.attrs["payment_unit"] == "USD"
+
+
+def test_win_probability_follows_the_contest_function() -> None:
+    frame = _frame(5)
+    world = World.from_frame(frame, lead="USA", date="2003-03-20", weight_column="troops", lead_strength=2.0,
+                             target_strength=1.5, decisiveness=2.0)
+    sim = simulate(world, 200, seed=2)
+    # an episode with the whole pool (weights sum to 1) and one with nobody bound the win probability
+    top = (3.0**2) / (3.0**2 + 1.5**2)
+    bottom = (2.0**2) / (2.0**2 + 1.5**2)
+    assert sim.episodes["win_probability"].between(bottom - 1e-12, top + 1e-12).all()
+    full = sim.episodes["coalition_size"] == 5
+    if full.any():
+        assert np.allclose(sim.episodes.loc[full, "win_probability"], top)
+
+
+def test_embedded_states_join_more_often_on_real_data(usa_2003: pd.DataFrame) -> None:
+    world = World.from_frame(usa_2003, lead="USA", date="2003-03-20")
+    assert world.n == len(usa_2003) and not world.is_seed
+    sim = simulate(world, 2000, seed=1)
+    # information channel only (default mapping): precision rises with embeddedness, so does acceptance
+    rho = np.corrcoef(sim.partners["embeddedness"], sim.partners["join_rate"])[0, 1]
+    assert rho > 0.8
+    top = sim.partners.nlargest(10, "embeddedness")["join_rate"].mean()
+    bottom = sim.partners.nsmallest(10, "embeddedness")["join_rate"].mean()
+    assert top > bottom + 0.05
+
+
+def test_p_join_calibration_reproduces_the_participation_model(usa_2003: pd.DataFrame) -> None:
+    frame = usa_2003.assign(p_join=np.clip(0.1 + usa_2003["embeddedness"] / 100, 0.05, 0.95))
+    world = World.from_frame(frame, lead="USA", date="2003-03-20")
+    exact = world.expected()
+    assert np.max(np.abs(exact["acceptance"].to_numpy() - world.candidates["p_join"].to_numpy())) < 1e-9
+
+
+def test_bad_input() -> None:
+    with pytest.raises(PanelTypeError, match="embeddedness"):
+        World.from_frame(pd.DataFrame({"ccode": [2]}), lead="USA", date="2003-03-20")
+    with pytest.raises(ValidationError, match="payment_scale"):
+        World.from_frame(_frame(), lead="USA", date="2003-03-20", payment_scale=-1.0)
+    with pytest.raises(ValidationError, match="price_scale"):
+        EmbeddednessMapping(price_scale=0)
+    with pytest.raises(UnknownOptionError, match="gamma"):
+        World.from_frame(_frame(), lead="USA", date="2003-03-20", prior="gamma")
+    with pytest.raises(InfeasibleError, match="p_join"):
+        World.from_frame(_frame().assign(p_join=1.2), lead="USA", date="2003-03-20")
+    with pytest.raises(InfeasibleError, match="episodes"):
+        simulate(World.from_frame(_frame(), lead="USA", date="2003-03-20"), 0, seed=1)
+    with pytest.warns(MissingValueWarning, match="dropped 1"):
+        World.from_frame(_frame().assign(embeddedness=[np.nan] + [1.0] * 11), lead="USA", date="2003-03-20")
+    with pytest.raises(InfeasibleError, match="embeddedness"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        World.from_frame(_frame().assign(embeddedness=np.nan), lead="USA", date="2003-03-20")
