@@ -414,3 +414,12 @@ def test_us_multilateral_treaty_partners_agree_with_atop(shared_data):
     assert set(mine["org"]) == {"rio", "nato", "anzus", "seato"}
     assert len(mine) > 2000
     assert (j["_merge"] == "both").all(), j[j["_merge"] != "both"].groupby(["org", "ccode2"])["year"].agg(["min", "max"])
+
+
+def test_issue_area_flags_match_cow(shared_data):
+    """The seed's political / economic / social flags equal COW IGO v3's for every matched IGO."""
+    cow = load("cow_igo_list", shared_data).set_index("ioname")[["political", "economic", "social"]]
+    orgs = seed.igo_list().dropna(subset=["cow_ioname"]).set_index("cow_ioname")[["political", "economic", "social"]]
+    assert set(orgs.index) <= set(cow.index)
+    theirs = cow.loc[orgs.index].astype("int64")
+    assert (orgs.astype("int64") == theirs).all().all(), orgs.compare(theirs)
