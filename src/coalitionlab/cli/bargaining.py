@@ -1,9 +1,123 @@
-"""CLI commands: bargaining."""
+"""CLI commands: `coalitionlab simulate` (and `coalitionlab sweep`), thin wrappers over coalitionlab.bargaining."""
 
 from __future__ import annotations
 
+import json
+import math
+import sys
+import warnings
+from typing import Annotated, Any
+
 import typer
+
+from coalitionlab.cli.options import DataDirOption, DebugOption, console, err_console, handle_errors, print_frame
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to `app`."""
+    """Add the bargaining commands to `app`."""
+    _register_simulate(app)
+    _register_sweep(app)
+
+
+def _register_simulate(app: typer.Typer) -> None:
+    app.command("simulate")(simulate_command)
+
+
+def _register_sweep(app: typer.Typer) -> None:
+    """Add the `sweep` command (parameter sweeps; owned by the sweep module's author)."""
+
+
+def _round(value: Any, digits: int = 6) -> Any:
+    """Round floats to ``digits`` significant digits so JSON output is stable across runs and platforms."""
+    if isinstance(value, dict):
+        return {k: _round(v, digits) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_round(v, digits) for v in value]
+    if hasattr(value, "item") and not isinstance(value, str):  # numpy scalars
+        value = value.item()
+    if isinstance(value, float):
+        if math.isnan(value) or math.isinf(value):
+            return None
+        return float(f"{value:.{digits}g}")
+    return value
+
+
+@handle_errors
+def simulate_command(
+    lead: Annotated[str, typer.Option("--lead", help="Lead state: name, ISO3 code or COW ccode.")],
+    date: Annotated[str, typer.Option("--date", help="Date of the coalition call, YYYY-MM-DD.")],
+    episodes: Annotated[int, typer.Option("--episodes", help="Number of simulated episodes.")] = 10_000,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same output).")] = 1,
+    data_dir: DataDirOption = None,
+    fmt: Annotated[str, typer.Option("--format", help="Output format: table or json.")] = "table",
+    prior: Annotated[str, typer.Option("--prior", help="Price prior: normal, lognormal or uniform.")] = "normal",
+    payment_scale: Annotated[float, typer.Option(
+        "--payment-scale", help="Money per price unit: an explicit assumption (participation data cannot "
+                                "identify it; see docs/bargaining/identification.md).")] = 1.0,
+    payment_unit: Annotated[str | None, typer.Option("--payment-unit", help="Name of the money unit, e.g. USD.")] = None,
+    value: Annotated[float, typer.Option("--value", help="The lead's value of one partner, in price units.")] = 2.0,
+    price_mean: Annotated[float, typer.Option("--price-mean", help="Mean price at zero embeddedness.")] = 1.0,
+    price_scale: Annotated[float, typer.Option("--price-scale", help="Standard deviation of prices.")] = 0.5,
+    price_slope: Annotated[float, typer.Option("--price-slope", help="Price channel: mean falls by exp(-slope) "
+                                                                      "at the top embeddedness.")] = 0.0,
+    precision_base: Annotated[float, typer.Option("--precision-base", help="Signal precision at zero "
+                                                                            "embeddedness.")] = 0.5,
+    precision_slope: Annotated[float, typer.Option("--precision-slope", help="Extra precision at the top "
+                                                                              "embeddedness.")] = 4.0,
+    top: Annotated[int, typer.Option("--top", help="Partners listed (most likely to join first).")] = 15,
+    debug: DebugOption = False,
+) -> None:
+    """Simulate side-payment offers from the lead to every state at a date, with embeddedness from the data.
+
+    Without --data-dir (and without $COALITIONLAB_DATA holding the full sources) the candidates'
+    embeddedness comes from the embedded seed data; the output says which.
+    """
+    from pydantic import ValidationError
+
+    from coalitionlab._validation import check_option
+    from coalitionlab.bargaining import EmbeddednessMapping, World, simulate
+    from coalitionlab.errors import SeedDataWarning
+    from coalitionlab.measures import embeddedness
+
+    check_option(fmt, ["table", "json"], name="format")
+    try:
+        mapping = EmbeddednessMapping(price_mean=price_mean, price_scale=price_scale, price_slope=price_slope,
+                                      precision_base=precision_base, precision_slope=precision_slope, value=value)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", SeedDataWarning)  # reported in the output instead
+            frame = embeddedness(lead, date, data_dir=data_dir)
+        world = World.from_frame(frame, lead=lead, date=frame.attrs.get("date", date), prior=prior,
+                                 payment_scale=payment_scale, payment_unit=payment_unit, mapping=mapping)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first.get("loc", ())) or "parameter"
+        err_console.print(f"[red]error:[/red] invalid {field}: {first.get('msg')} (got {first.get('input')!r})",
+                          highlight=False)
+        raise typer.Exit(1) from None
+
+    data_label = "embedded seed data" if world.is_seed else "full sources"
+    if fmt == "table":
+        from rich.progress import Progress
+
+        with Progress(console=err_console, transient=True) as bar:
+            task = bar.add_task(f"simulating {episodes} episodes", total=episodes)
+            result = simulate(world, episodes, seed=seed, progress=lambda done, total: bar.update(task, completed=done))
+    else:
+        result = simulate(world, episodes, seed=seed)
+
+    partners = result.partners.sort_values(["join_rate", "embeddedness", "ccode"], ascending=[False, False, True])
+    if fmt == "json":
+        doc = {
+            "lead": lead, "date": world.date, "episodes": episodes, "seed": seed, "data": data_label,
+            "candidates": world.n, "prior": world.prior, "payment_scale": world.payment_scale,
+            "payment_unit": world.payment_unit, "assumptions": world.assumptions,
+            "summary": {m: result.summary.loc[m].to_dict() for m in result.summary.index},
+            "partners": partners.head(top).to_dict(orient="records"),
+        }
+        sys.stdout.write(json.dumps(_round(doc), ensure_ascii=False) + "\n")
+        return
+    console.print(f"{lead} on {world.date}: {episodes} episodes, seed {seed}, {world.n} candidates, "
+                  f"data: {data_label}; prices in {world.payment_unit} (scale {world.payment_scale:g}, an assumption)",
+                  highlight=False, soft_wrap=True)
+    print_frame(result.summary.reset_index(), "table", title="per-episode outcomes")
+    print_frame(partners.head(top), "table", title=f"top {min(top, world.n)} partners by join rate")

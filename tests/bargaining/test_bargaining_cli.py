@@ -1,0 +1,69 @@
+"""`coalitionlab simulate`: byte-identical JSON for a seed, seed vs full data, clear errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from coalitionlab.cli.main import app
+
+runner = CliRunner()
+ARGS = ["simulate", "--lead", "USA", "--date", "2003-03-20", "--episodes", "3000", "--seed", "1"]
+
+
+@pytest.fixture()
+def no_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No data directory with the full sources: the command must fall back to the embedded seed."""
+    monkeypatch.setenv("COALITIONLAB_DATA", str(tmp_path / "empty"))
+
+
+def test_json_is_byte_identical_for_the_same_seed(no_data) -> None:
+    first = runner.invoke(app, [*ARGS, "--format", "json"])
+    second = runner.invoke(app, [*ARGS, "--format", "json"])
+    assert first.exit_code == 0, first.output
+    assert first.stdout == second.stdout
+    other = runner.invoke(app, [*ARGS[:-1], "2", "--format", "json"])
+    assert other.stdout != first.stdout
+    doc = json.loads(first.stdout)
+    assert doc["data"] == "embedded seed data"
+    assert doc["episodes"] == 3000 and doc["seed"] == 1
+    assert set(doc["summary"]) == {"coalition_size", "lead_cost", "information_rent", "win_probability",
+                                   "efficiency_loss"}
+    assert 0 < doc["summary"]["win_probability"]["mean"] < 1
+
+
+def test_full_data_and_table_output(shared_data: Path) -> None:
+    res = runner.invoke(app, [*ARGS, "--data-dir", str(shared_data), "--format", "json", "--top", "191"])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    assert doc["data"] == "full sources"
+    assert doc["candidates"] == len(doc["partners"]) > 150
+    # the most embedded states (Canada, the UK, France ...) are among the likeliest to join
+    likeliest = {p["country"] for p in doc["partners"][:40]}
+    assert "Canada" in likeliest
+    table = runner.invoke(app, [*ARGS, "--data-dir", str(shared_data)])
+    assert table.exit_code == 0
+    assert "full sources" in table.stdout and "per-episode outcomes" in table.stdout
+
+
+def test_seed_run_says_so_in_the_table(no_data) -> None:
+    res = runner.invoke(app, ARGS)
+    assert res.exit_code == 0
+    assert "embedded seed data" in res.stdout
+
+
+@pytest.mark.parametrize(("extra", "message"), [
+    (["--episodes", "0"], "episodes must be a positive integer"),
+    (["--payment-scale", "-1"], "payment_scale"),
+    (["--price-scale", "0"], "price_scale"),
+    (["--format", "xml"], "unknown format 'xml'"),
+    (["--prior", "beta"], "unknown prior 'beta'"),
+])
+def test_bad_input_is_one_clear_line(no_data, extra: list[str], message: str) -> None:
+    res = runner.invoke(app, [*ARGS, *extra])
+    assert res.exit_code == 1
+    assert message in res.output
+    assert "Traceback" not in res.output
