@@ -154,8 +154,11 @@ def test_critical_payment_by_scanning() -> None:
     out = optimal_procurement(partners, prior, requirements=req, value=6.0)
     for i in np.flatnonzero(out["is_selected"]):
         grid = np.linspace(partners["price"].iloc[i], prior.high, 401)
-        chosen = [bool(optimal_procurement(partners.assign(price=partners["price"].where(partners.index != i, g)),
-                                           prior, requirements=req, value=6.0)["is_selected"].iloc[i]) for g in grid]
+        chosen = []
+        for g in grid:  # reference: enumerate every coalition at the virtual costs
+            psi = prior.virtual_cost(partners["price"].where(partners.index != i, g).to_numpy())
+            best = enumerate_coalition(partners.assign(price=psi), requirements=req)
+            chosen.append(best.cost <= 6.0 and bool(best.selected[i]))
         highest = grid[np.flatnonzero(chosen)[-1]]
         assert out["payment"].iloc[i] == pytest.approx(highest, abs=(grid[1] - grid[0]) * 1.01)
 

@@ -155,12 +155,17 @@ def best_response_to_others(others: ArrayLike, sizes: ArrayLike, valuations: Arr
     b = benefit or BenefitParams()
     w, v = _check_sizes(sizes, valuations)
     o = np.broadcast_to(np.asarray(others, dtype=float), w.shape)
-    out = np.zeros_like(w)
-    for i in range(len(w)):  # one scalar root per member
-        f = lambda x, i=i: v[i] * float(b.marginal(x + o[i])) * (w[i] - x) - 1.0  # noqa: E731
-        if f(0.0) > 0:
-            out[i] = brentq(f, 0.0, w[i], xtol=1e-13)
-    return out
+
+    def foc(x: np.ndarray) -> np.ndarray:
+        return v * b.marginal(x + o) * (w - x) - 1.0
+
+    lo, hi = np.zeros_like(w), w.copy()
+    interior = foc(lo) > 0
+    for _ in range(80):  # vectorised bisection; the FOC falls in x, 80 halvings reach machine precision
+        mid = 0.5 * (lo + hi)
+        up = foc(mid) > 0
+        lo, hi = np.where(up, mid, lo), np.where(up, hi, mid)
+    return np.where(interior, 0.5 * (lo + hi), 0.0)
 
 
 @dataclass(frozen=True)
