@@ -63,8 +63,11 @@ def test_symmetric_nan_outside_and_splits(panel):
     m = panel.merge(back, on=["ccode1", "ccode2", "year"], suffixes=("", "_r"))
     for col in AGREEMENT_COLUMNS:
         assert m[col].fillna(-1).eq(m[col + "_r"].fillna(-1)).all(), col
+    # DESTA starts in 1948: earlier years are unknown. UNCTAD lists every BIT ever signed (the first in
+    # 1959), so earlier years hold 0 by construction, not NaN.
+    assert panel.loc[panel.year == 1947, "desta_pta"].isna().all()
+    assert panel.loc[panel.year == 1956, "unctad_iia"].eq(0).all()
     for src, first, last in (("desta_pta", 1948, 2023), ("unctad_iia", 1957, 2024)):
-        assert panel.loc[panel.year == first - 1, src].isna().all()
         assert panel.loc[panel.year == first, src].notna().all()
         if last < 2024:
             assert panel.loc[panel.year == last + 1, src].isna().all()

@@ -111,11 +111,18 @@ def unctad_pairs(parties: pd.DataFrame) -> pd.DataFrame:
                          "type": m["type"].to_numpy()})
 
 
+#: Sources that list every instrument of their kind ever signed: before the first one, the count in
+#: force is 0 by construction, not unknown. UNCTAD lists every BIT since the first (Germany-Pakistan,
+#: 1959), so its counts start at 0 in the first system year; DESTA lists PTAs from 1948 only (earlier
+#: commercial treaties exist but are not coded), so its years before 1948 stay NaN.
+EXHAUSTIVE_FROM_START = {"unctad_iia": 1816}
+
+
 def _coverage(name: str) -> tuple[int, int]:
     from coalitionlab.data import get_source
 
     s = get_source(name)
-    return s.first_year, s.last_year
+    return min(s.first_year, EXHAUSTIVE_FROM_START.get(name, s.first_year)), s.last_year
 
 
 def _counts(pairs: pd.DataFrame, c1, c2, look, first, last, prefix, index_codes) -> dict[str, np.ndarray]:

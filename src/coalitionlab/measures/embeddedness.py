@@ -136,8 +136,10 @@ def _coverage(comp: Component, is_seed: bool) -> tuple[int, int]:
         return int(seed.FIRST_YEAR), int(seed.LAST_YEAR)
     from coalitionlab.data import get_source
 
+    from coalitionlab.measures.agreements import EXHAUSTIVE_FROM_START
+
     s = get_source(comp.source)
-    return s.first_year, s.last_year
+    return min(s.first_year, EXHAUSTIVE_FROM_START.get(comp.source, s.first_year)), s.last_year
 
 
 def _check_components(components: Iterable[str] | None, is_seed: bool) -> list[str]:
@@ -459,6 +461,7 @@ def add_embeddedness(panel: pd.DataFrame, *, lead_col: str = "lead_ccode", date_
     for col in vals.columns:
         out[prefix + col] = merged[col].to_numpy()
     attrs = dict(panel.attrs)
+    attrs["sources"] = {**attrs.get("sources", {}), **_versions(list(meta["components"]), meta["is_seed"])}
     attrs["embeddedness"] = {"components": meta["components"], "weights": meta["weights"],
                              "lag_years": meta["lag_years"], "is_seed": meta["is_seed"],
                              "lead_col": lead_col, "date_col": date_col}
