@@ -74,7 +74,7 @@ def _fit(X: np.ndarray, y: np.ndarray, free: np.ndarray, beta0: np.ndarray, maxi
 
 
 def firth_logit(X: np.ndarray, y: np.ndarray, *, maxiter: int = 100, tol: float = 1e-8,
-                lr_tests: bool = True) -> FirthFit:
+                lr_tests: bool = True, lr_skip: tuple[int, ...] = ()) -> FirthFit:
     """Fit a Firth logistic regression.
 
     Parameters
@@ -86,6 +86,9 @@ def firth_logit(X: np.ndarray, y: np.ndarray, *, maxiter: int = 100, tol: float 
     lr_tests
         Compute penalised likelihood-ratio p-values for each coefficient (each needs one
         constrained refit); Wald p-values are unreliable exactly where Firth is used.
+    lr_skip
+        Columns to give Wald p-values instead (e.g. the intercept, whose constrained fit at 0
+        is rarely of interest and can be numerically degenerate).
 
     Returns
     -------
@@ -110,7 +113,11 @@ def firth_logit(X: np.ndarray, y: np.ndarray, *, maxiter: int = 100, tol: float 
     loglik = _penalised_loglik(beta, X, y)
     pvalues = np.full(k, np.nan)
     if lr_tests:
+        wald = 2 * stats.norm.sf(np.abs(beta / np.sqrt(np.diag(cov))))
         for j in range(k):
+            if j in lr_skip:
+                pvalues[j] = wald[j]
+                continue
             free = free_all[free_all != j]
             start = beta.copy()
             start[j] = 0.0

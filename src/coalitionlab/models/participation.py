@@ -279,11 +279,11 @@ def fit_participation(
         if groups is not None:
             raise EstimationError("clustered standard errors are not available for the Firth logit; "
                                   "use cluster=None (penalised likelihood-ratio p-values are reported)")
-        fit = firth_logit(X, y)
+        fit = firth_logit(X, y, lr_skip=tuple(i for i, n in enumerate(names) if n == "Intercept"))
         params, cov = fit.params, fit.cov
         pvals = pd.Series(fit.pvalues_lr, index=names)
         loglik, llnull = fit.loglik, np.nan
-        vcov_type = "model-based; p-values from penalised likelihood-ratio tests"
+        vcov_type = "model-based; p-values from penalised likelihood-ratio tests (Wald for the intercept)"
     else:  # clogit
         group_codes = pd.factorize(frame[fe_cols[0]])[0]
         keep_groups = pd.Series(y).groupby(group_codes).transform(lambda s: 0 < s.sum() < len(s)).to_numpy(bool)
@@ -292,8 +292,10 @@ def fit_participation(
                           "information in a conditional logit and are dropped", MissingValueWarning, stacklevel=2)
         X, y, frame, group_codes = X[keep_groups], y[keep_groups], frame.loc[keep_groups], group_codes[keep_groups]
         model = ConditionalLogit(y, X, groups=group_codes)
-        sm_result = model.fit(disp=0, method="bfgs", maxiter=500)
+        sm_result = model.fit(disp=0, method="newton", maxiter=100)
         params = sm_result.params
+        if not np.all(np.isfinite(params)) or np.max(np.abs(model.score(params))) > 1e-4 * max(len(y), 1):
+            raise EstimationError("the conditional logit did not converge; rescale the regressors or use fewer")
         hess_inv = np.linalg.inv(-model.hessian(params))
         if cluster_cols:
             if cluster_cols != fe_cols:

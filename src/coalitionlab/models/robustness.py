@@ -24,6 +24,7 @@ contact                count of ties beside personal-contact measures (visits, j
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -31,7 +32,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from coalitionlab.errors import EstimationError
+from coalitionlab.errors import EstimationError, MissingValueWarning
 from coalitionlab.models.participation import fit_participation
 from coalitionlab.models.sensitivity import oster_delta, partial_r2, robustness_value
 
@@ -41,6 +42,16 @@ DESIGNS: tuple[str, ...] = (
 )
 ALIGNMENT_CONTROLS = ("un_ideal_distance", "s_score", "atop_any")
 CONTACT_MEASURES = ("dod_visits", "joint_exercises")
+
+
+@dataclass(frozen=True)
+class PermutationResult:
+    """The observed coefficient, its randomisation p-value, the permuted draws and the rows used."""
+
+    observed: float
+    p_value: float
+    draws: np.ndarray
+    n_obs: int
 
 
 @dataclass
@@ -120,10 +131,10 @@ def permutation_test(
     n_jobs: int = 1,
     scheduler: str | None = None,
     chunk_size: int = 50,
-) -> tuple[float, float, np.ndarray]:
+) -> PermutationResult:
     """Randomisation test of a logit coefficient, the treatment shuffled within ``within`` groups.
 
-    Returns ``(observed, p_value, draws)``; p = (1 + #|draw| >= |observed|) / (1 + B). Work is cut
+    Returns a :class:`PermutationResult`; p = (1 + #|draw| >= |observed|) / (1 + B). Work is cut
     into fixed chunks, each with its own child seed (``SeedSequence.spawn``), so the draws are the
     same whether they run serially, on ``n_jobs`` local processes, or on a Dask cluster
     (``scheduler="tcp://..."``).
@@ -155,7 +166,7 @@ def permutation_test(
         chunks = [_permutation_chunk(t) for t in tasks]
     draws = np.concatenate(chunks) if chunks else np.empty(0)
     p_value = (1 + np.sum(np.abs(draws) >= abs(observed))) / (1 + len(draws))
-    return observed, float(p_value), draws
+    return PermutationResult(observed, float(p_value), draws, len(y))
 
 
 def robustness(
@@ -211,11 +222,22 @@ def robustness(
     missing_ctrl = [c for c in controls if c not in data.columns]
     rhs_controls = "".join(f" + {c}" for c in ctrl)
     base_note = f"controls absent: {', '.join(missing_ctrl)}" if missing_ctrl else ""
-    rows, sens, draws = [], {}, None
 
     def formula(term: str, extra: Sequence[str] = ()) -> str:
         return f"joined ~ {term}{rhs_controls}" + "".join(f" + {c}" for c in extra)
 
+    with warnings.catch_warnings():
+        # every row reports the rows it used (n_obs); the per-fit drop warnings would only repeat that
+        warnings.simplefilter("ignore", MissingValueWarning)
+        rows, sens, draws = _run_designs(designs, data, main, treatment, ctrl, base_note, formula, focal_lead,
+                                         n_permutations, seed, n_jobs, scheduler, say)
+    table = pd.DataFrame(rows)
+    return RobustnessResult(table=table, sensitivity=sens, permutation_draws=draws, treatment=treatment)
+
+
+def _run_designs(designs, data, main, treatment, ctrl, base_note, formula, focal_lead, n_permutations, seed,
+                 n_jobs, scheduler, say) -> tuple[list[dict], dict, np.ndarray | None]:
+    rows, sens, draws = [], {}, None
     for design in designs:
         say(design)
         if design == "baseline":
@@ -274,14 +296,15 @@ def robustness(
                                 f"RV(0.05) {sens['robustness_value_05']:.3f}, Oster delta {sens['oster_delta']:.2f} "
                                 f"(R_max = 1.3 R2)")
         elif design == "permutation":
-            observed, p, draws = permutation_test(formula(treatment), main, treatment=treatment,
-                                                  n_permutations=n_permutations, seed=seed, n_jobs=n_jobs,
-                                                  scheduler=scheduler)
+            perm = permutation_test(formula(treatment), main, treatment=treatment, n_permutations=n_permutations,
+                                    seed=seed, n_jobs=n_jobs, scheduler=scheduler)
+            draws = perm.draws
             rows.append({"design": design, "description": "treatment shuffled within coalition", "term": treatment,
-                         "estimate": observed, "std_error": float(np.std(draws)), "p_value": p,
-                         "ci_low": float(np.quantile(draws, 0.025)), "ci_high": float(np.quantile(draws, 0.975)),
-                         "n_obs": int(len(main)), "method": "logit",
-                         "note": f"{len(draws)} permutations; interval = 95% of permuted coefficients"})
+                         "estimate": perm.observed, "std_error": float(np.std(draws)), "p_value": perm.p_value,
+                         "ci_low": np.nan, "ci_high": np.nan, "n_obs": perm.n_obs, "method": "logit",
+                         "note": f"{len(draws)} permutations; 95% of permuted coefficients in "
+                                 f"[{np.quantile(draws, 0.025):.3f}, {np.quantile(draws, 0.975):.3f}]; "
+                                 "std_error = sd of the permuted coefficients"})
         elif design == "negative_control":
             col = f"{treatment}_focal"
             other = data[data["lead_ccode"] != focal_lead]
@@ -304,8 +327,7 @@ def robustness(
             row["note"] = "; ".join(f"{c} {t.loc[c, 'estimate']:.3f} (p {t.loc[c, 'p_value']:.3f})" for c in present) + \
                 f"; sample = coalitions with contact data ({covered['coalition_id'].nunique()})"
             rows.append(row)
-    table = pd.DataFrame(rows)
-    return RobustnessResult(table=table, sensitivity=sens, permutation_draws=draws, treatment=treatment)
+    return rows, sens, draws
 
 
 def _lag_name(treatment: str, k: str) -> str:

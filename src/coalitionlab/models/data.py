@@ -1,0 +1,175 @@
+"""The estimation panel: coalition x candidate rows with embeddedness, its variants and the controls.
+
+Built from the public API of the earlier stages only: ``coalitions.coalition_panel`` for the
+rows and ``measures.add_*`` for the columns, so the same steps build the training panel and
+the frame a prediction is made on (:func:`candidate_frame`).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+
+import numpy as np
+import pandas as pd
+
+from coalitionlab import measures
+from coalitionlab.coalitions import coalition_panel
+
+CONTROL_COLUMNS = {
+    "atop_defense": "defence pact with the lead (ATOP 5.1)",
+    "atop_any": "any ATOP alliance with the lead",
+    "atop_sscore": "alliance-portfolio S-score with the lead (ATOP v4)",
+    "distance_log": "log(1 + capital-to-capital km)",
+    "cinc": "candidate's CINC (NMC 7.0)",
+    "democracy": "candidate's V-Dem polyarchy",
+    "un_ideal_distance": "|UNGA ideal point - lead's| (Bailey et al.)",
+    "s_score": "same as atop_sscore (the robustness battery's name)",
+}
+DEFAULT_FORMULA = "joined ~ embeddedness_log1p + atop_defense + distance_log + cinc + democracy"
+LAGS = (1, 3, 5)
+CONTACT_WINDOW = 5  # years before onset over which visits and exercises are counted
+
+
+def _embeddedness_columns(panel: pd.DataFrame, *, data_dir, lag: int, lead_col: str, suffix: str,
+                          source: str) -> dict[str, np.ndarray]:
+    emb = measures.add_embeddedness(panel, lead_col=lead_col, date_col="start_date", data_dir=data_dir,
+                                    lag_years=lag, source=source)
+    total, nonsec = emb["embeddedness"].to_numpy(float), emb["embeddedness_nonsecurity"].to_numpy(float)
+    lag_part = f"_lag{lag}" if lag else ""
+    cols = {f"embeddedness{lag_part}{suffix}": total, f"embeddedness{lag_part}_log1p{suffix}": np.log1p(total)}
+    if not suffix:
+        cols[f"embeddedness_nonsecurity{lag_part}_log1p"] = np.log1p(nonsec)
+        if not lag:
+            cols["embeddedness_nonsecurity"] = nonsec
+            comps = emb.attrs["embeddedness"]["components"]
+            cols.update({c: emb[c].to_numpy(float) for c in comps})
+    return cols, emb.attrs
+
+
+def _controls(panel: pd.DataFrame, *, data_dir) -> tuple[pd.DataFrame, dict]:
+    """Dyadic controls, measured the year before onset (pre-treatment), most recent year carried
+    forward where a source ends before the coalition began (recorded in attrs)."""
+    dyads = pd.DataFrame({"ccode1": panel["lead_ccode"].to_numpy(), "ccode2": panel["ccode"].to_numpy(),
+                          "year": panel["year"].to_numpy() - 1}).drop_duplicates(ignore_index=True)
+    dyads.attrs = {"unit": "dyad_year", "system": "cow", "directed": True}
+    for step in (measures.add_alliances, measures.add_distance, measures.add_capabilities,
+                 measures.add_democracy, measures.add_un_affinity):
+        dyads = step(dyads, data_dir=data_dir, mry=True)
+    dyads = measures.add_alliance_similarity(dyads, data_dir=data_dir)
+    out = pd.DataFrame({
+        "ccode1": dyads["ccode1"], "ccode2": dyads["ccode2"], "year": dyads["year"] + 1,
+        "atop_defense": dyads["atop_defense"], "atop_any": dyads["atop_any"], "atop_sscore": dyads["atop_sscore"],
+        "s_score": dyads["atop_sscore"], "distance_log": np.log1p(dyads["capdist"]), "cinc": dyads["cinc2"],
+        "democracy": dyads["v2x_polyarchy2"], "un_ideal_distance": dyads["un_ideal_distance"],
+    })
+    return out, dict(dyads.attrs)
+
+
+def _contact(panel: pd.DataFrame, *, data_dir) -> pd.DataFrame:
+    """Personal-contact measures over the CONTACT_WINDOW years before onset, NaN outside coverage:
+    joint military exercises with the lead (MME, 1980-2010) and visits by senior US defence officials
+    (1992-2012; defined for US-led coalitions only)."""
+    from coalitionlab.data import load
+
+    keys = pd.DataFrame({"ccode1": panel["lead_ccode"].to_numpy(), "ccode2": panel["ccode"].to_numpy(),
+                         "year": panel["year"].to_numpy()}).drop_duplicates(ignore_index=True)
+    exercises = np.zeros(len(keys))
+    for back in range(1, CONTACT_WINDOW + 1):
+        d = keys.assign(year=keys["year"] - back)
+        d.attrs = {"unit": "dyad_year", "system": "cow", "directed": True}
+        exercises = exercises + measures.add_exercises(d, data_dir=data_dir)["mme_joint_exercises"].to_numpy()
+    visits = load("dod_visits", data_dir)
+    vyear = visits["start_date"].dt.year.to_numpy()
+    first, last = int(vyear.min()), int(vyear.max())
+    counts = pd.Series(1, index=pd.MultiIndex.from_arrays([visits["ccode"].to_numpy(), vyear])).groupby(level=[0, 1]).sum()
+    v = np.zeros(len(keys))
+    for back in range(1, CONTACT_WINDOW + 1):
+        idx = pd.MultiIndex.from_arrays([keys["ccode2"].to_numpy(), keys["year"].to_numpy() - back])
+        v += counts.reindex(idx).fillna(0).to_numpy()
+    window_inside = (keys["year"] - CONTACT_WINDOW >= first) & (keys["year"] - 1 <= last)
+    v[~window_inside.to_numpy() | (keys["ccode1"].to_numpy() != 2)] = np.nan
+    return keys.assign(joint_exercises=exercises, dod_visits=v)
+
+
+def add_participation_features(
+    panel: pd.DataFrame,
+    *,
+    data_dir: str | os.PathLike | None = None,
+    lags: Sequence[int] = LAGS,
+    focal_lead: int = 2,
+    contact: bool = True,
+    source: str = "auto",
+    progress: Callable[[str], None] | None = None,
+) -> pd.DataFrame:
+    """Add embeddedness (now, lagged, non-security, with the focal lead), controls and contact measures.
+
+    ``panel`` needs ``coalition_id, ccode, lead_ccode, start_date, year`` (a coalition x candidate
+    panel, or the one-coalition frame of :func:`candidate_frame`). Returns a copy; ``attrs["sources"]``
+    lists every source and version used.
+    """
+    say = progress or (lambda _s: None)
+    out = panel.copy()
+    sources: dict[str, str] = dict(panel.attrs.get("sources", {}))
+    is_seed = bool(panel.attrs.get("is_seed", False))
+    for lag in (0, *lags):
+        say(f"embeddedness (lag {lag})")
+        cols, attrs = _embeddedness_columns(panel, data_dir=data_dir, lag=lag, lead_col="lead_ccode", suffix="",
+                                            source=source)
+        for name, values in cols.items():
+            out[name] = values
+        is_seed |= bool(attrs.get("is_seed"))
+        sources.update(attrs.get("sources", {}))
+    say("embeddedness with the focal lead")
+    focal = panel.assign(_focal=focal_lead)
+    cols, _ = _embeddedness_columns(focal, data_dir=data_dir, lag=0, lead_col="_focal", suffix="_focal", source=source)
+    for name, values in cols.items():
+        out[name] = values
+    if not is_seed:
+        say("controls")
+        controls, attrs = _controls(panel, data_dir=data_dir)
+        sources.update(attrs.get("sources", {}))
+        out = out.merge(controls, left_on=["lead_ccode", "ccode", "year"], right_on=["ccode1", "ccode2", "year"],
+                        how="left").drop(columns=["ccode1", "ccode2"])
+        if contact:
+            say("contact measures")
+            c = _contact(panel, data_dir=data_dir)
+            out = out.merge(c, left_on=["lead_ccode", "ccode", "year"], right_on=["ccode1", "ccode2", "year"],
+                            how="left").drop(columns=["ccode1", "ccode2"])
+            sources.update({"military_exercises": "7", "dod_visits": "troopdata 1.0.4.9000"})
+    out.attrs = {**panel.attrs, "sources": sources, "is_seed": is_seed, "lags": list(lags), "focal_lead": focal_lead,
+                 "controls_measured": "year before onset, most recent year carried forward past a source's end"}
+    return out
+
+
+def participation_data(
+    *,
+    data_dir: str | os.PathLike | None = None,
+    ids: Sequence[str] | None = None,
+    lags: Sequence[int] = LAGS,
+    focal_lead: int = 2,
+    contact: bool = True,
+    progress: Callable[[str], None] | None = None,
+) -> pd.DataFrame:
+    """The coalition x candidate panel with every feature the participation models use.
+
+    Examples
+    --------
+    >>> panel = participation_data(data_dir="../shared/data")  # doctest: +SKIP
+    >>> panel[["joined", "embeddedness_log1p", "atop_defense"]].describe()  # doctest: +SKIP
+    """
+    rows = coalition_panel(ids)
+    return add_participation_features(rows, data_dir=data_dir, lags=lags, focal_lead=focal_lead,
+                                      contact=contact, progress=progress)
+
+
+def candidate_frame(lead: int, date: str | pd.Timestamp, *, data_dir: str | os.PathLike | None = None,
+                    states: pd.DataFrame | None = None) -> pd.DataFrame:
+    """A one-coalition frame (``coalition_id = "new"``) of every system member at ``date`` except ``lead``,
+    ready for :func:`add_participation_features`; ``country`` names from the embeddedness table."""
+    emb = measures.embeddedness(lead, date, data_dir=data_dir)
+    ts = pd.Timestamp(date)
+    frame = pd.DataFrame({"coalition_id": "new", "ccode": emb["ccode"].to_numpy(), "country": emb["country"].to_numpy(),
+                          "lead_ccode": int(emb.attrs["lead_ccode"]), "start_date": ts, "year": ts.year, "joined": 0})
+    frame.attrs = {"unit": "coalition_candidate", "system": "cow", "is_seed": bool(emb.attrs.get("is_seed"))}
+    return frame

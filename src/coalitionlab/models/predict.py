@@ -1,0 +1,103 @@
+"""Who would join a new coalition: fit on past coalitions, predict for every candidate at a date."""
+
+from __future__ import annotations
+
+import os
+import re
+import warnings
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+
+from coalitionlab.errors import CoverageError, MissingValueWarning
+from coalitionlab.models.data import DEFAULT_FORMULA, add_participation_features, candidate_frame, participation_data
+from coalitionlab.models.participation import fit_participation
+
+SEED_FORMULA = "joined ~ embeddedness_log1p"
+
+
+def formula_variables(formula: str) -> list[str]:
+    """The column names a simple additive formula uses (``joined ~ a + b`` -> ``['a', 'b']``)."""
+    rhs = formula.split("~", 1)[1]
+    return [v for v in re.findall(r"[A-Za-z_][A-Za-z0-9_]*", rhs) if v not in {"C", "np", "log", "log1p"}]
+
+
+def predict_participation(
+    lead: str | int,
+    date: str | pd.Timestamp,
+    *,
+    train_until: int,
+    data_dir: str | os.PathLike | None = None,
+    formula: str | None = None,
+    method: str = "logit",
+    panel: pd.DataFrame | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> pd.DataFrame:
+    """Probability that each state joins a coalition led by ``lead`` that starts on ``date``.
+
+    The model is fitted on every coalition (any lead, embeddedness always with that coalition's
+    own lead) that started in or before ``train_until``; the candidates are every state-system
+    member at ``date`` except the lead, with the same features measured the same way.
+
+    Parameters
+    ----------
+    lead, date
+        The new coalition's lead (name, ISO3 or ccode) and start date.
+    train_until
+        Last start year of the coalitions used for fitting (an honest forecast uses a year
+        before ``date``).
+    formula
+        Default :data:`~coalitionlab.models.data.DEFAULT_FORMULA` on the full sources, or
+        ``joined ~ embeddedness_log1p`` on the embedded seed (which has no controls).
+    panel
+        A prebuilt :func:`~coalitionlab.models.data.participation_data` panel (saves rebuilding it).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``ccode, country, p_join`` then the formula's variables, sorted by ``p_join`` (highest
+        first; candidates lacking a variable have ``p_join`` NaN and are listed last, named in
+        ``missing``). ``attrs``: ``formula, method, train_until, n_train_coalitions, lead_ccode,
+        date, is_seed, sources``, and the fitted model's tidy table under ``coefficients``.
+
+    Raises
+    ------
+    CoverageError
+        No coalition started by ``train_until``.
+    """
+    say = progress or (lambda _s: None)
+    ts = pd.Timestamp(date)
+    say("candidates")
+    candidates = candidate_frame(lead, ts, data_dir=data_dir)
+    is_seed = bool(candidates.attrs.get("is_seed"))
+    formula = formula or (SEED_FORMULA if is_seed else DEFAULT_FORMULA)
+    if panel is None:
+        say("training panel")
+        panel = participation_data(data_dir=data_dir, lags=(), contact=False)
+    train = panel[pd.to_datetime(panel["start_date"]).dt.year <= train_until]
+    if train.empty:
+        first = pd.to_datetime(panel["start_date"]).dt.year.min()
+        raise CoverageError(f"no coalition started by {train_until}; the dataset starts in {first}")
+    say("fitting")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", MissingValueWarning)  # dropped rows are reported in n_obs
+        fit = fit_participation(formula, train, method=method, cluster="coalition_id" if method != "firth" else None)
+    say("features for the candidates")
+    features = add_participation_features(candidates, data_dir=data_dir, lags=(), contact=False)
+    variables = formula_variables(formula)
+    p = fit.predict(features)
+    out = pd.DataFrame({"ccode": features["ccode"].to_numpy(), "country": features["country"].to_numpy(), "p_join": p})
+    for v in variables:
+        out[v] = features[v].to_numpy()
+    lacking = features[variables].isna()
+    out["missing"] = [", ".join(np.array(variables)[row]) for row in lacking.to_numpy()]
+    out.loc[lacking.any(axis=1).to_numpy(), "p_join"] = np.nan
+    out = out.sort_values(["p_join", "ccode"], ascending=[False, True], na_position="last", ignore_index=True)
+    out.attrs = {
+        "formula": formula, "method": method, "train_until": int(train_until),
+        "n_train_coalitions": int(train["coalition_id"].nunique()), "n_train_rows": int(fit.fit_stats["n_obs"]),
+        "lead_ccode": int(candidates["lead_ccode"].iloc[0]), "date": f"{ts:%Y-%m-%d}", "is_seed": is_seed,
+        "sources": dict(features.attrs.get("sources", {})), "coefficients": fit.tidy(),
+    }
+    return out

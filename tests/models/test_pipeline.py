@@ -1,0 +1,67 @@
+"""The participation pipeline end to end on the real data: panel, fit, prediction, CLI."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from coalitionlab.cli.main import app
+from coalitionlab.errors import CoverageError, UnknownCountryError
+from coalitionlab.models import fit_participation
+from coalitionlab.models.data import DEFAULT_FORMULA, participation_data
+from coalitionlab.models.predict import predict_participation
+
+
+@pytest.fixture(scope="module")
+def real_panel(shared_data: Path) -> pd.DataFrame:
+    return participation_data(data_dir=shared_data)
+
+
+def test_panel_has_every_feature_and_its_sources(real_panel: pd.DataFrame) -> None:
+    for col in ("joined", "embeddedness_log1p", "embeddedness_lag3_log1p", "embeddedness_nonsecurity_log1p",
+                "embeddedness_log1p_focal", "atop_defense", "distance_log", "cinc", "democracy",
+                "un_ideal_distance", "s_score", "joint_exercises", "dod_visits"):
+        assert col in real_panel.columns, col
+    assert real_panel["coalition_id"].nunique() >= 80
+    assert {"cow_igo", "atop_dyads", "nmc"} <= set(real_panel.attrs["sources"])
+    # visits exist only for US-led coalitions whose 5-year window sits inside 1992-2012
+    visits = real_panel.dropna(subset=["dod_visits"])
+    assert (visits["lead_ccode"] == 2).all() and visits["year"].between(1997, 2013).all()
+
+
+def test_embeddedness_predicts_joining_us_coalitions(real_panel: pd.DataFrame) -> None:
+    us = real_panel[real_panel["lead_ccode"] == 2]
+    res = fit_participation(DEFAULT_FORMULA, us, cluster="coalition_id")
+    row = res.tidy().loc["embeddedness_log1p"]
+    assert row["estimate"] > 0 and row["p_value"] < 0.01
+    assert res.fit_stats["n_clusters"] == us["coalition_id"].nunique()
+
+
+def test_predict_for_a_new_us_coalition(real_panel: pd.DataFrame, shared_data: Path) -> None:
+    out = predict_participation("USA", "2014-08-08", train_until=2013, data_dir=shared_data, panel=real_panel)
+    assert list(out.columns[:3]) == ["ccode", "country", "p_join"]
+    assert 2 not in set(out["ccode"]) and len(out) > 180
+    p = out["p_join"].dropna()
+    assert p.between(0, 1).all() and p.is_monotonic_decreasing
+    assert out.loc[out["p_join"].isna(), "missing"].str.len().gt(0).all()  # every NaN says why
+    assert out.attrs["n_train_coalitions"] < real_panel["coalition_id"].nunique()
+    top10 = set(out.head(10)["ccode"])
+    assert {200, 20} & top10  # the UK or Canada is among the ten likeliest joiners
+    with pytest.raises(CoverageError, match="no coalition started by 1940"):
+        predict_participation("USA", "2014-08-08", train_until=1940, data_dir=shared_data, panel=real_panel)
+    with pytest.raises(UnknownCountryError, match="Atlantis"):
+        predict_participation("Atlantis", "2014-08-08", train_until=2013, data_dir=shared_data, panel=real_panel)
+
+
+def test_predict_cli_csv_contract(shared_data: Path) -> None:
+    out = CliRunner().invoke(app, ["predict", "--lead", "USA", "--date", "2014-08-08", "--train-until", "2013",
+                                   "--data-dir", str(shared_data), "--format", "csv"])
+    assert out.exit_code == 0, out.output
+    header = out.stdout.splitlines()[0]
+    assert header.startswith("ccode,country,p_join")
+    values = [float(line.split(",")[2]) for line in out.stdout.splitlines()[1:] if line.split(",")[2]]
+    assert np.all(np.diff(values) <= 0)
