@@ -245,8 +245,8 @@ def optimal_offer(params: PriceParams, signal: float | np.ndarray | None = None)
 
     Examples
     --------
-    >>> float(optimal_offer(PriceParams(prior="uniform", mean=1.0, scale=0.5, value=2.0)).round(4))
-    1.0670
+    >>> round(float(optimal_offer(PriceParams(prior="uniform", mean=1.0, scale=0.5, value=2.0))), 4)  # (V + lo)/2
+    1.067
     """
     return _offers(params.prior, params.value, params.mean, params.scale, params.precision,
                    params.mean if signal is None or params.precision == 0 else signal)
@@ -357,7 +357,7 @@ def expected_outcomes(params: PriceParams, *, nodes: int = 160) -> dict[str, flo
     --------
     >>> out = expected_outcomes(PriceParams(prior="uniform", mean=1.0, scale=0.5, value=2.0))
     >>> round(out["value"], 4), round(out["value"] + out["rent"] + out["efficiency_loss"], 4)
-    (0.5909, 1.0)
+    (0.5026, 1.0)
     """
     return {k: float(v) for k, v in zip(OUTCOMES, _expected(params.prior, params.value, params.mean,
                                                             params.scale, params.precision, nodes=nodes),
