@@ -54,7 +54,8 @@ def test_chunked_run_is_reproducible_and_matches_the_unchunked_statistics(monkey
 @pytest.mark.parametrize("prior", ["normal", "lognormal", "uniform"])
 def test_simulation_agrees_with_exact_expectations(prior: str) -> None:
     world = World.from_frame(_frame(), lead="USA", date="2003-03-20", prior=prior, payment_scale=1e9,
-                             payment_unit="USD", mapping=EmbeddednessMapping(price_mean=0.2 if prior == "lognormal" else 1.0))
+                             payment_unit="USD",
+                             mapping=EmbeddednessMapping(price_mean=0.2 if prior == "lognormal" else 1.0))
     episodes = 20_000
     sim = simulate(world, episodes, seed=3)
     exact = world.expected()

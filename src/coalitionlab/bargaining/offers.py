@@ -150,7 +150,8 @@ def _offer_lognormal(value: np.ndarray, mu: np.ndarray, s: np.ndarray, *, iterat
     def g(z: np.ndarray):
         y = np.maximum(log_v - mu - s * z, 1e-300)
         with np.errstate(divide="ignore", invalid="ignore"):
-            log_em1 = np.where(y > 30.0, y + np.log1p(-np.exp(-np.minimum(y, 700.0))), np.log(np.expm1(np.minimum(y, 30.0))))
+            log_em1 = np.where(y > 30.0, y + np.log1p(-np.exp(-np.minimum(y, 700.0))),
+                               np.log(np.expm1(np.minimum(y, 30.0))))
             log_r = special.log_ndtr(z) + 0.5 * z * z + _LOG_SQRT_2PI
             return log_em1 - np.log(s) - log_r, s / np.expm1(-y) - np.exp(-log_r) - z
 

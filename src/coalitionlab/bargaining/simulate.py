@@ -104,7 +104,8 @@ def simulate(
     per_chunk = max(1, _CELLS_PER_CHUNK // n)
     n_chunks = -(-episodes // per_chunk)
     children = _root_sequence(seed).spawn(n_chunks)
-    params = {name: cand[name].to_numpy(float) for name in ("price_mean", "price_scale", "precision", "value", "weight")}
+    params = {name: cand[name].to_numpy(float)
+              for name in ("price_mean", "price_scale", "precision", "value", "weight")}
 
     size = np.empty(episodes, np.int64)
     cost = np.empty(episodes)

@@ -25,6 +25,56 @@ def _register_simulate(app: typer.Typer) -> None:
 
 def _register_sweep(app: typer.Typer) -> None:
     """Add the `sweep` command (parameter sweeps; owned by the sweep module's author)."""
+    @app.command("sweep")
+    @handle_errors
+    def sweep_command(
+        config: Annotated[str, typer.Argument(help="Sweep configuration (TOML): target, [grid], [fixed].")],
+        scheduler: Annotated[str | None, typer.Option(
+            "--scheduler", help="Dask scheduler address, e.g. tcp://host:8786 (default: local processes).")] = None,
+        out: Annotated[str | None, typer.Option("--out", help="Write the results to this CSV file.")] = None,
+        seed: Annotated[int | None, typer.Option(
+            "--seed", help="Root seed (default: the config's seed, else 1). Same seed, same results.")] = None,
+        n_jobs: Annotated[int | None, typer.Option("--n-jobs", help="Local worker processes (default: CPUs).")] = None,
+        fmt: Annotated[str, typer.Option("--format", help="Output format: table, csv or json.")] = "table",
+        debug: DebugOption = False,
+    ) -> None:
+        """Run a parameter sweep over a bargaining model or the simulator, with a progress bar."""
+        from pydantic import ValidationError
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        from coalitionlab._validation import check_option
+        from coalitionlab.bargaining.sweep import load_sweep_config, sweep
+
+        check_option(fmt, ["table", "csv", "json"], name="format")
+        try:
+            cfg = load_sweep_config(config)
+        except (FileNotFoundError, ValueError) as exc:
+            if isinstance(exc, ValidationError):
+                first = exc.errors()[0]
+                field = ".".join(str(p) for p in first.get("loc", ())) or "config"
+                err_console.print(f"[red]error:[/red] {config}: invalid {field}: {first.get('msg')}", highlight=False)
+            else:
+                err_console.print(f"[red]error:[/red] {exc}", highlight=False)
+            raise typer.Exit(1) from None
+        root = seed if seed is not None else (cfg.seed if cfg.seed is not None else 1)
+        columns = (TextColumn(f"sweep {cfg.target}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+        try:
+            with Progress(*columns, console=err_console, transient=True) as bar:
+                task = bar.add_task("runs", total=cfg.n_runs)
+                result = sweep(cfg, seed=root, scheduler=scheduler, n_jobs=n_jobs,
+                               progress=lambda done, total: bar.update(task, completed=done))
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            field = ".".join(str(p) for p in first.get("loc", ())) or "parameter"
+            err_console.print(f"[red]error:[/red] invalid {field}: {first.get('msg')} (got {first.get('input')!r})",
+                              highlight=False)
+            raise typer.Exit(1) from None
+        if out is not None:
+            result.to_csv(out, index=False)
+            err_console.print(f"{len(result)} runs of {cfg.target} (seed {root}, {result.attrs['backend']}) "
+                              f"written to {out}", highlight=False)
+            return
+        print_frame(result, fmt, title=f"sweep {cfg.target}, seed {root}")
 
 
 def _round(value: Any, digits: int = 6) -> Any:
@@ -54,7 +104,8 @@ def simulate_command(
     payment_scale: Annotated[float, typer.Option(
         "--payment-scale", help="Money per price unit: an explicit assumption (participation data cannot "
                                 "identify it; see docs/bargaining/identification.md).")] = 1.0,
-    payment_unit: Annotated[str | None, typer.Option("--payment-unit", help="Name of the money unit, e.g. USD.")] = None,
+    payment_unit: Annotated[str | None, typer.Option("--payment-unit",
+                                                     help="Name of the money unit, e.g. USD.")] = None,
     value: Annotated[float, typer.Option("--value", help="The lead's value of one partner, in price units.")] = 2.0,
     price_mean: Annotated[float, typer.Option("--price-mean", help="Mean price at zero embeddedness.")] = 1.0,
     price_scale: Annotated[float, typer.Option("--price-scale", help="Standard deviation of prices.")] = 0.5,
