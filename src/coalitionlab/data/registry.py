@@ -183,7 +183,7 @@ def load(
     paths = source_paths(name, data_dir)
     digests = {f: file_sha256(p) for f, p in paths.items()}
     key = hashlib.sha256(
-        json.dumps([name, digests, __version__, source.loader_version, _reader_fingerprint(source)],
+        json.dumps([name, digests, __version__, source.loader_version, _reader_fingerprint()],
                    sort_keys=True).encode()
     ).hexdigest()[:20]
     attrs = {
@@ -214,7 +214,7 @@ def load(
     return df
 
 
-def _reader_fingerprint(source: Source) -> str:
+def _reader_fingerprint() -> str:
     """Hash of the code that reads and validates sources (the ``sources_*`` and ``schemas*``
     modules of this package), so editing a reader or a schema invalidates cached loads without a
     version bump. Keyed on the files, not the reader object, so a cache hit can be tested by
