@@ -101,3 +101,12 @@ def test_information_rent_vanishes_as_precision_grows(prior: str) -> None:
 def test_bad_parameters_name_the_field(field: str, value: object) -> None:
     with pytest.raises(ValidationError, match=field):
         PriceParams(**{field: value})
+
+
+@settings(max_examples=40, deadline=None)
+@given(priors, st.floats(-0.5, 1.5), st.floats(0.1, 1.0), st.floats(0.2, 1.5))
+def test_information_rent_is_small_at_high_precision_everywhere(prior, mean, scale, value) -> None:
+    # the rent falls like s sqrt(2 log(V/s)) with s = scale / sqrt(1 + precision); it need not fall
+    # monotonically (an uninformed lead may offer 0 and pay no rent at all)
+    sharp = expected_outcomes(PriceParams(prior=prior, mean=mean, scale=scale, precision=1e8, value=value))
+    assert 0 <= sharp["rent"] <= 2e-3
