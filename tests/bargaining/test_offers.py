@@ -110,3 +110,13 @@ def test_information_rent_is_small_at_high_precision_everywhere(prior, mean, sca
     # monotonically (an uninformed lead may offer 0 and pay no rent at all)
     sharp = expected_outcomes(PriceParams(prior=prior, mean=mean, scale=scale, precision=1e8, value=value))
     assert 0 <= sharp["rent"] <= 2e-3
+
+
+@pytest.mark.parametrize("precision", [0.0, 1.0])
+def test_partner_that_would_pay_to_join_gets_a_zero_offer(precision: float) -> None:
+    # every price below 0: the partner joins for free, the lead keeps the whole value
+    p = PriceParams(prior="uniform", mean=-0.5, scale=0.25, precision=precision, value=1.0)
+    assert float(optimal_offer(p, -0.3)) == pytest.approx(0.0, abs=1e-9)
+    out = expected_outcomes(p)
+    assert out["value"] == pytest.approx(1.0, abs=1e-9)
+    assert out["acceptance"] == pytest.approx(1.0, abs=1e-12)

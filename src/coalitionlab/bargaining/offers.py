@@ -198,7 +198,7 @@ def _offer_truncnorm(value, x, s, lo, hi, *, iterations: int = 12) -> np.ndarray
     z = np.where(g(top)[0] >= 0, top, z)
     z = np.where(g(floor)[0] <= 0, floor, z)
     t = x + s * z
-    return np.where(value <= np.maximum(lo, 0.0), np.minimum(value, hi), t)
+    return np.where(value <= np.maximum(lo, 0.0), np.maximum(np.minimum(value, hi), 0.0), t)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -262,8 +262,8 @@ def _offers(prior: str, value, mean, scale, precision, signal) -> np.ndarray:
     lo, hi = uniform_bounds(mean, scale)
     informed = precision > 0
     noise = scale / np.sqrt(np.where(informed, precision, 1.0))
-    closed = np.clip((value + lo) / 2.0, np.maximum(lo, 0.0), hi)
-    closed = np.where(value <= np.maximum(lo, 0.0), np.minimum(value, hi), closed)
+    closed = np.maximum(np.clip((value + lo) / 2.0, lo, hi), 0.0)  # hi < 0: everyone joins for free at 0
+    closed = np.where(value <= np.maximum(lo, 0.0), np.maximum(np.minimum(value, hi), 0.0), closed)
     if not np.any(informed):
         return closed
     return np.where(informed, _offer_truncnorm(value, signal, noise, lo, hi), closed)
@@ -394,8 +394,8 @@ def _expected(prior, value, mean, scale, precision, *, nodes: int = 160) -> tupl
     t = _offer_truncnorm(value, x, noise, lo, hi)
     informed_out = [np.nansum(p * weights, axis=-1) for p in _truncnorm_pieces(value, x, noise, lo, hi, t)]
     # no information: the posterior is the prior, a truncated normal with infinite noise; use the closed form
-    t0 = np.clip((value + lo) / 2.0, np.maximum(lo, 0.0), hi)
-    t0 = np.where(value <= np.maximum(lo, 0.0), np.minimum(value, hi), t0)[..., 0]
+    t0 = np.maximum(np.clip((value + lo) / 2.0, lo, hi), 0.0)
+    t0 = np.where(value <= np.maximum(lo, 0.0), np.maximum(np.minimum(value, hi), 0.0), t0)[..., 0]
     lo0, hi0, v0 = lo[..., 0], hi[..., 0], value[..., 0]
     width = hi0 - lo0
     pt = np.clip((t0 - lo0) / width, 0, 1)
