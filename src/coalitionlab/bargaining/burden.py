@@ -60,9 +60,10 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 from pydantic import BaseModel, ConfigDict, Field, SkipValidation, validate_call
-from scipy.optimize import Bounds, LinearConstraint, brentq, milp
+from scipy.optimize import brentq
 
 from coalitionlab._validation import check_option
+from coalitionlab.bargaining.procurement import solve_milp
 from coalitionlab.errors import EstimationError, InfeasibleError
 
 __all__ = [
@@ -301,12 +302,12 @@ def _cheapest_by_size(w: np.ndarray, c: np.ndarray, quota: float, method: str) -
                 costs[k], sets[k] = cost[j], masks[j]
         return costs, sets
     for k in range(1, n + 1):
-        cons = [LinearConstraint(w[None, :], lb=quota, ub=np.inf), LinearConstraint(np.ones((1, n)), lb=k, ub=k)]
         if np.sort(w)[::-1][:k].sum() < quota - 1e-12:
             continue
-        res = milp(c, constraints=cons, integrality=np.ones(n), bounds=Bounds(0, 1), options={"mip_rel_gap": 1e-12})
-        if res.status == 0 and res.x is not None:
-            x = np.round(res.x).astype(bool)
+        sol = solve_milp(c, np.vstack([w, np.ones(n)]), np.array([quota, k]), np.array([np.inf, k]),
+                         np.zeros(n), np.ones(n))
+        if sol is not None:
+            x = np.round(sol).astype(bool)
             costs[k], sets[k] = float(c[x].sum()), x
     return costs, sets
 
@@ -330,8 +331,7 @@ def minimum_winning_coalition(members: pd.DataFrame, *, quota: Annotated[float, 
     weight, price : str
         Column names.
     method : {"auto", "enumerate", "milp"}
-        Exhaustive enumeration (n <= 16 under ``auto``) or one MILP per size (HiGHS via
-        :func:`scipy.optimize.milp`).
+        Exhaustive enumeration (n <= 16 under ``auto``) or one MILP per size (HiGHS, ``highspy``).
 
     Returns
     -------

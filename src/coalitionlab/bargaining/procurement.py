@@ -9,7 +9,7 @@ coalition solves the 0-1 programme
     C(R) = \\min_{x \\in \\{0,1\\}^n} \\sum_i c_i x_i \\quad\\text{s.t.}\\quad
     \\sum_i q_{ij} x_i \\ge R_j \\ \\forall j,
 
-solved as a MILP with HiGHS through :func:`scipy.optimize.milp` and cross-checked against
+solved as a MILP with HiGHS (``highspy``, called directly) and cross-checked against
 exhaustive enumeration (:func:`enumerate_coalition`) for :math:`n \\le 12`.
 
 *Private prices.* When each :math:`c_i` is private, drawn from :math:`F_i` on
@@ -43,13 +43,14 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator, validate_call
 from scipy import stats
-from scipy.optimize import Bounds, LinearConstraint, brentq, milp
+from scipy.optimize import brentq
+from scipy.sparse import csc_matrix
 
 from coalitionlab._validation import check_option
 from coalitionlab.errors import InfeasibleError, UnknownOptionError
@@ -62,6 +63,7 @@ __all__ = [
     "optimal_procurement",
     "sequential_offers",
     "simulate_procurement",
+    "solve_milp",
 ]
 
 DistributionKind = Literal["uniform", "truncnorm", "beta"]
@@ -141,6 +143,48 @@ def _shortfall_message(Q: np.ndarray, R: np.ndarray, names: Sequence[str], req_n
     return "requirement is infeasible: " + "; ".join(parts)
 
 
+def _highs() -> Any:
+    """A silent HiGHS instance (the public ``highspy.Highs`` prints a banner to stdout once)."""
+    import highspy
+
+    core = getattr(highspy, "_core", None)
+    h = core._Highs() if core is not None and hasattr(core, "_Highs") else highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("mip_rel_gap", 1e-9)
+    h.setOptionValue("threads", 1)
+    return h
+
+
+def solve_milp(c: np.ndarray, A: np.ndarray, row_lower: np.ndarray, row_upper: np.ndarray,
+               col_lower: np.ndarray, col_upper: np.ndarray) -> np.ndarray | None:
+    """Solve ``min c'x, row_lower <= A x <= row_upper, col_lower <= x <= col_upper, x integer`` with HiGHS.
+
+    Returns the solution, or ``None`` if the problem is infeasible. Used by models 7 and 8.
+    """
+    import highspy
+
+    n = len(c)
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = n, A.shape[0]
+    lp.col_cost_ = np.asarray(c, dtype=float)
+    lp.col_lower_, lp.col_upper_ = np.asarray(col_lower, dtype=float), np.asarray(col_upper, dtype=float)
+    lp.row_lower_ = np.asarray(row_lower, dtype=float)
+    lp.row_upper_ = np.where(np.isinf(row_upper), highspy.kHighsInf, row_upper).astype(float)
+    m = csc_matrix(np.asarray(A, dtype=float))
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = m.indptr, m.indices, m.data
+    lp.integrality_ = [highspy.HighsVarType.kInteger] * n
+    h = _highs()
+    h.passModel(lp)
+    h.run()
+    status = h.getModelStatus()
+    if status == highspy.HighsModelStatus.kInfeasible:
+        return None
+    if status != highspy.HighsModelStatus.kOptimal:  # pragma: no cover - bounded 0-1 problems
+        raise InfeasibleError(f"HiGHS could not solve the coalition MILP: {h.modelStatusToString(status)}")
+    return np.asarray(h.getSolution().col_value, dtype=float)
+
+
 def _min_cost(c: np.ndarray, Q: np.ndarray, R: np.ndarray, *, forced: int | None = None,
               forbidden: np.ndarray | None = None) -> tuple[float, np.ndarray | None]:
     """Cheapest cover; ``(inf, None)`` if infeasible. ``forced`` is in, ``forbidden`` rows are out."""
@@ -155,11 +199,10 @@ def _min_cost(c: np.ndarray, Q: np.ndarray, R: np.ndarray, *, forced: int | None
     if n == 0 or np.all(R <= 0):
         x = lb.copy()
         return float(c @ x), x.astype(bool)
-    res = milp(c, constraints=LinearConstraint(Q.T, lb=R, ub=np.inf), integrality=np.ones(n),
-               bounds=Bounds(lb, ub), options={"mip_rel_gap": 1e-9})
-    if res.status != 0 or res.x is None:
+    sol = solve_milp(c, Q.T, R, np.full(len(R), np.inf), lb, ub)
+    if sol is None:
         return math.inf, None
-    x = np.round(res.x).astype(bool)
+    x = np.round(sol).astype(bool)
     return float(c[x].sum()), x
 
 
