@@ -149,9 +149,14 @@ def participation_data(
     lags: Sequence[int] = LAGS,
     focal_lead: int = 2,
     contact: bool = True,
+    source: str = "auto",
     progress: Callable[[str], None] | None = None,
 ) -> pd.DataFrame:
     """The coalition x candidate panel with every feature the participation models use.
+
+    ``source`` is passed to the embeddedness steps: ``"auto"`` (full sources when present, else the
+    embedded seed), ``"full"`` or ``"seed"``. On the seed the panel holds embeddedness only (the
+    seed has no controls).
 
     Examples
     --------
@@ -160,14 +165,14 @@ def participation_data(
     """
     rows = coalition_panel(ids)
     return add_participation_features(rows, data_dir=data_dir, lags=lags, focal_lead=focal_lead,
-                                      contact=contact, progress=progress)
+                                      contact=contact, source=source, progress=progress)
 
 
-def candidate_frame(lead: int, date: str | pd.Timestamp, *, data_dir: str | os.PathLike | None = None,
-                    states: pd.DataFrame | None = None) -> pd.DataFrame:
+def candidate_frame(lead: int | str, date: str | pd.Timestamp, *, data_dir: str | os.PathLike | None = None,
+                    source: str = "auto") -> pd.DataFrame:
     """A one-coalition frame (``coalition_id = "new"``) of every system member at ``date`` except ``lead``,
     ready for :func:`add_participation_features`; ``country`` names from the embeddedness table."""
-    emb = measures.embeddedness(lead, date, data_dir=data_dir)
+    emb = measures.embeddedness(lead, date, data_dir=data_dir, source=source)
     ts = pd.Timestamp(date)
     frame = pd.DataFrame({"coalition_id": "new", "ccode": emb["ccode"].to_numpy(), "country": emb["country"].to_numpy(),
                           "lead_ccode": int(emb.attrs["lead_ccode"]), "start_date": ts, "year": ts.year, "joined": 0})

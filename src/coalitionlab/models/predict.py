@@ -32,6 +32,7 @@ def predict_participation(
     formula: str | None = None,
     method: str = "logit",
     panel: pd.DataFrame | None = None,
+    source: str = "auto",
     progress: Callable[[str], None] | None = None,
 ) -> pd.DataFrame:
     """Probability that each state joins a coalition led by ``lead`` that starts on ``date``.
@@ -52,6 +53,8 @@ def predict_participation(
         ``joined ~ embeddedness_log1p`` on the embedded seed (which has no controls).
     panel
         A prebuilt :func:`~coalitionlab.models.data.participation_data` panel (saves rebuilding it).
+    source
+        ``"auto"``, ``"full"`` or ``"seed"`` (the embedded seed), as in ``measures.embeddedness``.
 
     Returns
     -------
@@ -59,7 +62,7 @@ def predict_participation(
         ``ccode, country, p_join`` then the formula's variables, sorted by ``p_join`` (highest
         first; candidates lacking a variable have ``p_join`` NaN and are listed last, named in
         ``missing``). ``attrs``: ``formula, method, train_until, n_train_coalitions, lead_ccode,
-        date, is_seed, sources``, and the fitted model's tidy table under ``coefficients``.
+        date, is_seed, sources``, and the fitted model's tidy table as a dict (term -> statistics) under ``coefficients``.
 
     Raises
     ------
@@ -69,12 +72,12 @@ def predict_participation(
     say = progress or (lambda _s: None)
     ts = pd.Timestamp(date)
     say("candidates")
-    candidates = candidate_frame(lead, ts, data_dir=data_dir)
+    candidates = candidate_frame(lead, ts, data_dir=data_dir, source=source)
     is_seed = bool(candidates.attrs.get("is_seed"))
     formula = formula or (SEED_FORMULA if is_seed else DEFAULT_FORMULA)
     if panel is None:
         say("training panel")
-        panel = participation_data(data_dir=data_dir, lags=(), contact=False)
+        panel = participation_data(data_dir=data_dir, lags=(), contact=False, source=source)
     train = panel[pd.to_datetime(panel["start_date"]).dt.year <= train_until]
     if train.empty:
         first = pd.to_datetime(panel["start_date"]).dt.year.min()
@@ -84,7 +87,7 @@ def predict_participation(
         warnings.simplefilter("ignore", MissingValueWarning)  # dropped rows are reported in n_obs
         fit = fit_participation(formula, train, method=method, cluster="coalition_id" if method != "firth" else None)
     say("features for the candidates")
-    features = add_participation_features(candidates, data_dir=data_dir, lags=(), contact=False)
+    features = add_participation_features(candidates, data_dir=data_dir, lags=(), contact=False, source=source)
     variables = formula_variables(formula)
     p = fit.predict(features)
     out = pd.DataFrame({"ccode": features["ccode"].to_numpy(), "country": features["country"].to_numpy(), "p_join": p})
@@ -96,8 +99,10 @@ def predict_participation(
     out = out.sort_values(["p_join", "ccode"], ascending=[False, True], na_position="last", ignore_index=True)
     out.attrs = {
         "formula": formula, "method": method, "train_until": int(train_until),
-        "n_train_coalitions": int(train["coalition_id"].nunique()), "n_train_rows": int(fit.fit_stats["n_obs"]),
+        "n_train_coalitions": int(train.dropna(subset=["joined", *variables])["coalition_id"].nunique()),
+        "n_train_rows": int(fit.fit_stats["n_obs"]),
         "lead_ccode": int(candidates["lead_ccode"].iloc[0]), "date": f"{ts:%Y-%m-%d}", "is_seed": is_seed,
-        "sources": dict(features.attrs.get("sources", {})), "coefficients": fit.tidy(),
+        "sources": dict(features.attrs.get("sources", {})),
+        "coefficients": fit.tidy().to_dict(orient="index"),  # plain dicts: pandas compares attrs
     }
     return out
