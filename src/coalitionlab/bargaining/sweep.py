@@ -19,7 +19,9 @@ Configurations are TOML files::
     requirement_share = [0.2, 0.4, 0.6, 0.8]
     high = [1.5, 3.0]
 
-Built-in targets and their parameters are the pydantic models in :data:`TARGETS`; a parameter out
+Built-in targets and their parameters are the pydantic models in :data:`TARGETS`. The random
+targets (procurement, burden, riker) take an optional ``instance_seed``: with it every cell uses the
+same random instance, so comparative statics across the grid are not blurred by new draws. A parameter out
 of its domain raises :class:`pydantic.ValidationError` naming the field before anything runs. A
 ``"module:function"`` target is called as ``function(**params, seed=generator)`` and must return a
 mapping of scalars.
@@ -84,6 +86,7 @@ class ProcurementSweep(_Params):
     high: float = Field(default=1.5, gt=0, allow_inf_nan=False)
     value: float = Field(default=10.0, ge=0)
     draws: int = Field(default=20, ge=1)
+    instance_seed: int | None = Field(default=None, ge=0)
 
 
 class BurdenSweep(_Params):
@@ -95,6 +98,7 @@ class BurdenSweep(_Params):
     kind: Literal["log", "exp", "power"] = "log"
     scale: float = Field(default=1.0, gt=0, allow_inf_nan=False)
     eta: float = Field(default=2.0, gt=0, allow_inf_nan=False)
+    instance_seed: int | None = Field(default=None, ge=0)
 
 
 class RikerSweep(_Params):
@@ -104,6 +108,7 @@ class RikerSweep(_Params):
     quota_share: float = Field(default=0.5, gt=0, le=1)
     gamma: float = Field(default=0.0, ge=0, allow_inf_nan=False)
     weight_sigma: float = Field(default=1.0, ge=0, allow_inf_nan=False)
+    instance_seed: int | None = Field(default=None, ge=0)
 
 
 class SimulateSweep(_Params):
@@ -124,6 +129,15 @@ class SimulateSweep(_Params):
 
 
 # --------------------------------------------------------------------------- targets
+
+
+def _instance_rng(p: Any, rng: np.random.Generator) -> np.random.Generator:
+    """The generator that draws the random instance (partners, members).
+
+    With ``instance_seed`` every cell gets the same instance (common random numbers, so cells
+    differ only by the swept parameters); without it each run draws its own from its generator.
+    """
+    return rng if p.instance_seed is None else np.random.default_rng(p.instance_seed)
 
 
 def _run_linkage(p: LinkageSweep, rng: np.random.Generator, context: Any) -> dict[str, Any]:
@@ -154,7 +168,7 @@ def _run_procurement(p: ProcurementSweep, rng: np.random.Generator, context: Any
 
     prior = PriceDistribution(kind=p.kind, low=p.low, high=p.high, mean=(p.low + p.high) / 2,
                               sd=(p.high - p.low) / 2)
-    troops = np.round(1000 * rng.lognormal(0.0, p.troops_sigma, p.n_partners))
+    troops = np.round(1000 * _instance_rng(p, rng).lognormal(0.0, p.troops_sigma, p.n_partners))
     partners = pd.DataFrame({"partner": [f"p{i}" for i in range(p.n_partners)], "troops": troops})
     req: dict[str, float] = {"troops": float(np.floor(p.requirement_share * troops.sum()))}
     if p.flags:
@@ -171,7 +185,7 @@ def _run_procurement(p: ProcurementSweep, rng: np.random.Generator, context: Any
 def _run_burden(p: BurdenSweep, rng: np.random.Generator, context: Any) -> dict[str, Any]:
     from coalitionlab.bargaining.burden import BenefitParams, contribution_equilibrium
 
-    sizes = rng.lognormal(0.0, p.size_sigma, p.n_members)
+    sizes = _instance_rng(p, rng).lognormal(0.0, p.size_sigma, p.n_members)
     benefit = BenefitParams(kind=p.kind, scale=p.scale, eta=p.eta)
     eq = contribution_equilibrium(sizes, p.valuation, benefit=benefit)
     top = eq.loc[eq["size"].idxmax()]
@@ -183,7 +197,7 @@ def _run_burden(p: BurdenSweep, rng: np.random.Generator, context: Any) -> dict[
 def _run_riker(p: RikerSweep, rng: np.random.Generator, context: Any) -> dict[str, Any]:
     from coalitionlab.bargaining.burden import minimum_winning_coalition
 
-    w = rng.lognormal(0.0, p.weight_sigma, p.n_members)
+    w = _instance_rng(p, rng).lognormal(0.0, p.weight_sigma, p.n_members)
     members = pd.DataFrame({"member": [f"m{i}" for i in range(p.n_members)], "weight": w})
     choice = minimum_winning_coalition(members, quota=p.quota_share * float(w.sum()), gamma=p.gamma)
     return {"size": choice.size, "weight_share": choice.weight / float(w.sum()), "cost": choice.cost,

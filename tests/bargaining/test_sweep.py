@@ -1,0 +1,136 @@
+"""Parameter sweeps: same seed, same result serially, in local processes and on Dask; configs; CLI."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from distributed import LocalCluster
+from pydantic import ValidationError
+from typer.testing import CliRunner
+
+from coalitionlab.bargaining.sweep import SweepConfig, load_sweep_config, run_target, sweep
+from coalitionlab.cli.main import app
+
+ROOT = Path(__file__).resolve().parents[2]
+SMALL = {"target": "procurement", "grid": {"requirement_share": [0.3, 0.7], "high": [1.5, 3.0]},
+         "fixed": {"n_partners": 6, "draws": 3}, "replications": 2}
+
+
+def toy_target(a: float, b: float, seed: np.random.Generator) -> dict[str, float]:
+    """A user-defined target for the ``module:function`` form."""
+    return {"y": a * b, "noise": float(seed.normal())}
+
+
+@pytest.fixture(scope="module")
+def serial() -> pd.DataFrame:
+    return sweep(SMALL, seed=11, n_jobs=1)
+
+
+def test_local_processes_match_serial(serial: pd.DataFrame) -> None:
+    pooled = sweep(SMALL, seed=11, n_jobs=2)
+    assert pooled.attrs["backend"] == "processes"
+    pd.testing.assert_frame_equal(pooled, serial)
+
+
+def test_dask_cluster_matches_local(serial: pd.DataFrame) -> None:
+    with LocalCluster(processes=False, n_workers=2, threads_per_worker=1, dashboard_address=None) as cluster:
+        seen: list[tuple[int, int]] = []
+        on_dask = sweep(SMALL, seed=11, scheduler=cluster.scheduler_address, progress=lambda d, t: seen.append((d, t)))
+    assert on_dask.attrs["backend"] == "dask"
+    pd.testing.assert_frame_equal(on_dask, serial)
+    assert seen[-1] == (8, 8) and len(seen) == 8
+
+
+def test_runs_use_spawned_generators_in_grid_order(serial: pd.DataFrame) -> None:
+    cfg = SweepConfig(**SMALL)
+    rngs = np.random.default_rng(11).spawn(cfg.n_runs)
+    for k in (0, 5):
+        expect = run_target("procurement", cfg.runs()[k], rngs[k])
+        got = serial.iloc[k]
+        assert got["total_payment"] == pytest.approx(expect["total_payment"])
+    assert list(serial["cell"]) == [0, 0, 1, 1, 2, 2, 3, 3]
+    assert list(serial["replication"]) == [0, 1] * 4
+    assert list(serial["requirement_share"]) == [0.3] * 4 + [0.7] * 4
+    # replications differ (own generators); another seed gives other numbers
+    assert serial["total_payment"].iloc[0] != serial["total_payment"].iloc[1]
+    other = sweep(SMALL, seed=12, n_jobs=1)
+    assert not np.allclose(other["total_payment"], serial["total_payment"])
+
+
+def test_sweep_reproduces_a_comparative_static() -> None:
+    out = sweep({"target": "linkage", "grid": {"embeddedness": [0.0, 5.0, 15.0, 30.0]},
+                 "fixed": {"reservation": 8.0}}, seed=0, n_jobs=1)
+    assert out["cost"].is_monotonic_decreasing and out["cost"].iloc[0] > out["cost"].iloc[-1]
+    # common random numbers: every cell gets the same members, so size rises weakly with legitimacy
+    riker = sweep({"target": "riker", "grid": {"gamma": [0.0, 0.5, 1.0, 2.0, 4.0]},
+                   "fixed": {"n_members": 8, "instance_seed": 9}}, seed=4, n_jobs=1)
+    assert riker["size"].is_monotonic_increasing and riker["size"].iloc[-1] > riker["size"].iloc[0]
+
+
+def test_custom_target() -> None:
+    out = sweep({"target": "tests.bargaining.test_sweep:toy_target", "grid": {"a": [1.0, 2.0]},
+                 "fixed": {"b": 3.0}}, seed=5, n_jobs=1)
+    assert out["y"].tolist() == [3.0, 6.0]
+    rngs = np.random.default_rng(5).spawn(2)
+    assert out["noise"].tolist() == [float(r.normal()) for r in rngs]
+
+
+def test_config_from_toml(tmp_path: Path) -> None:
+    example = load_sweep_config(ROOT / "examples" / "sweep_offers.toml")
+    assert example.target == "procurement" and example.n_runs == 32 and example.seed == 1
+    path = tmp_path / "s.toml"
+    path.write_text('target = "burden"\nreplications = 2\n[grid]\nsize_sigma = [0.5, 1.5]\n[fixed]\nn_members = 5\n')
+    out = sweep(path, seed=3, n_jobs=1)
+    assert len(out) == 4
+    assert (out["exploitation_ratio"] >= 1 - 1e-9).all()  # the largest pays at least its size share
+
+
+def test_bad_configs_are_clear(tmp_path: Path) -> None:
+    with pytest.raises(ValidationError, match="requirement_share"):
+        sweep({"target": "procurement", "grid": {"requirement_share": [0.5, 1.5]}}, seed=1, n_jobs=1)
+    with pytest.raises(ValidationError, match="extra"):
+        sweep({"target": "linkage", "grid": {"reservaton": [1.0]}}, seed=1, n_jobs=1)
+    with pytest.raises(ValidationError, match="unknown target 'auction'"):
+        SweepConfig(target="auction", grid={"a": [1]})
+    with pytest.raises(ValidationError, match="replications"):
+        SweepConfig(target="linkage", grid={"reservation": [1.0]}, replications=0)
+    with pytest.raises(ValueError, match="both fixed and swept"):
+        sweep({"target": "linkage", "grid": {"reservation": [1.0]}, "fixed": {"reservation": 2.0}}, seed=1)
+    with pytest.raises(FileNotFoundError, match="nowhere.toml"):
+        load_sweep_config(tmp_path / "nowhere.toml")
+    bad = tmp_path / "bad.toml"
+    bad.write_text("target = \n")
+    with pytest.raises(ValueError, match="not valid TOML"):
+        load_sweep_config(bad)
+
+
+def test_simulator_target_on_real_data(shared_data: Path) -> None:
+    cfg = {"target": "simulate", "grid": {"precision_slope": [0.0, 8.0]},
+           "fixed": {"episodes": 500, "data_dir": str(shared_data)}}
+    a = sweep(cfg, seed=2, n_jobs=1)
+    b = sweep(cfg, seed=2, n_jobs=2)
+    pd.testing.assert_frame_equal(a, b)
+    assert not a["is_seed"].any() and (a["candidates"] > 100).all()
+    # a better-informed lead leaves less information rent to its partners
+    assert a["information_rent"].iloc[1] < a["information_rent"].iloc[0]
+
+
+def test_cli_sweep(tmp_path: Path) -> None:
+    cfg = tmp_path / "c.toml"
+    cfg.write_text('target = "linkage"\n[grid]\nembeddedness = [0.0, 20.0]\n[fixed]\nreservation = 6.0\n')
+    runner = CliRunner()
+    res = runner.invoke(app, ["sweep", str(cfg), "--n-jobs", "1", "--format", "csv"])
+    assert res.exit_code == 0, res.output
+    frame = pd.read_csv(__import__("io").StringIO(res.stdout))
+    assert frame["cost"].tolist() == pytest.approx([6.0, 3.2])
+    out = tmp_path / "r.csv"
+    res = runner.invoke(app, ["sweep", str(cfg), "--n-jobs", "1", "--out", str(out), "--seed", "3"])
+    assert res.exit_code == 0 and pd.read_csv(out).shape[0] == 2
+    cfg.write_text('target = "linkage"\n[grid]\nreservation = [-1.0]\n')
+    res = runner.invoke(app, ["sweep", str(cfg), "--n-jobs", "1"])
+    assert res.exit_code == 1 and "reservation" in res.output
+    res = runner.invoke(app, ["sweep", str(tmp_path / "missing.toml")])
+    assert res.exit_code == 1 and "not found" in res.output
