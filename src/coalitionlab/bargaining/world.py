@@ -249,6 +249,8 @@ class World:
         names = ("value", "acceptance", "payment", "rent", "efficiency_loss", "full_information_value")
         for name, v in zip(names, vals, strict=True):
             out[name] = v if name == "acceptance" else v * self.payment_scale
+        out.attrs = {"unit": "candidate", "lead": self.lead, "date": self.date, "prior": self.prior,
+                     "payment_scale": self.payment_scale, "payment_unit": self.payment_unit, "is_seed": self.is_seed}
         return out
 
 
