@@ -11,3 +11,21 @@ from coalitionlab.bargaining.partner_set import PartnerSetSolution, choose_partn
 from coalitionlab.bargaining.restraint import Equilibrium, solve_restraint, war_effect_regions, war_probability_effect
 from coalitionlab.bargaining.simulate import Simulation, simulate
 from coalitionlab.bargaining.world import EmbeddednessMapping, World, calibrate_price_means
+from coalitionlab.bargaining.linkage import Instrument, LinkagePackage, cheapest_package, default_instruments
+from coalitionlab.bargaining.commitment import CommitmentParams, credibility, recruitment_cost
+from coalitionlab.bargaining.procurement import (
+    CoalitionChoice,
+    PriceDistribution,
+    cheapest_coalition,
+    enumerate_coalition,
+    optimal_procurement,
+    sequential_offers,
+    simulate_procurement,
+)
+from coalitionlab.bargaining.burden import (
+    BenefitParams,
+    RikerChoice,
+    contribution_equilibrium,
+    minimum_winning_coalition,
+)
+from coalitionlab.bargaining.sweep import SweepConfig, load_sweep_config, sweep
