@@ -14,6 +14,7 @@ from coalitionlab.errors import CoverageError, UnknownCountryError
 from coalitionlab.models import fit_participation
 from coalitionlab.models.data import DEFAULT_FORMULA, participation_data
 from coalitionlab.models.predict import predict_participation
+from coalitionlab.models.replication import replicate_henke
 
 
 @pytest.fixture(scope="module")
@@ -65,3 +66,12 @@ def test_predict_cli_csv_contract(shared_data: Path) -> None:
     assert header.startswith("ccode,country,p_join")
     values = [float(line.split(",")[2]) for line in out.stdout.splitlines()[1:] if line.split(",")[2]]
     assert np.all(np.diff(values) <= 0)
+
+
+def test_replicate_henke_on_the_project_data(real_panel: pd.DataFrame) -> None:
+    rep = replicate_henke(panel=real_panel)
+    row = rep.tidy().loc["embeddedness_log1p"]
+    assert row["estimate"] > 0 and row["p_value"] < 0.01
+    assert rep.n_coalitions >= 30
+    assert replicate_henke(panel=real_panel, until=None).n_coalitions > rep.n_coalitions  # Henke's sample ends 2010
+    assert {"coalitions", "embeddedness", "alliance"} <= set(rep.differences["element"])

@@ -18,6 +18,7 @@ def register(app: typer.Typer) -> None:
     app.command("robustness")(robustness_command)
     app.command("predict")(predict_command)
     app.command("cv")(cv_command)
+    app.command("replicate")(replicate_command)
 
 
 @contextmanager
@@ -142,6 +143,24 @@ def cv_command(
     print_frame(res.summary().to_frame().T, fmt, title=f"cross-validation: {formula}")
     if fmt == "table":
         print_frame(res.calibration, fmt, title="calibration (deciles of the prediction)")
+
+
+@handle_errors
+def replicate_command(
+    until: Annotated[int | None, typer.Option("--until", help="Last coalition start year (Henke: 2010).")] = 2010,
+    data_dir: DataDirOption = None,
+    fmt: FormatOption = "table",
+    debug: DebugOption = False,
+) -> None:
+    """Henke's participation model on coalitionlab's data, with how the data differ from hers."""
+    from coalitionlab.models.replication import replicate_henke
+
+    with _progress(fmt == "table") as say:
+        say("building the panel")
+        rep = replicate_henke(data_dir=data_dir, until=until)
+    print_frame(rep.tidy().reset_index(), fmt, title=f"Henke's specification, {rep.n_coalitions} US-led coalitions")
+    if fmt == "table":
+        print_frame(rep.differences, fmt, title="How the data differ from Henke's")
 
 
 def _split(value: str | None) -> list[str] | None:

@@ -24,6 +24,8 @@ CONTROL_COLUMNS = {
     "cinc": "candidate's CINC (NMC 7.0)",
     "democracy": "candidate's V-Dem polyarchy",
     "un_ideal_distance": "|UNGA ideal point - lead's| (Bailey et al.)",
+    "polity2": "candidate's Polity5 score",
+    "us_troops_log": "log(1 + US troops per 1,000 inhabitants) in the candidate",
     "s_score": "same as atop_sscore (the robustness battery's name)",
 }
 DEFAULT_FORMULA = "joined ~ embeddedness_log1p + atop_defense + distance_log + cinc + democracy"
@@ -54,14 +56,16 @@ def _controls(panel: pd.DataFrame, *, data_dir) -> tuple[pd.DataFrame, dict]:
                           "year": panel["year"].to_numpy() - 1}).drop_duplicates(ignore_index=True)
     dyads.attrs = {"unit": "dyad_year", "system": "cow", "directed": True}
     for step in (measures.add_alliances, measures.add_distance, measures.add_capabilities,
-                 measures.add_democracy, measures.add_un_affinity):
+                 measures.add_democracy, measures.add_un_affinity, measures.add_us_troops):
         dyads = step(dyads, data_dir=data_dir, mry=True)
     dyads = measures.add_alliance_similarity(dyads, data_dir=data_dir)
     out = pd.DataFrame({
         "ccode1": dyads["ccode1"], "ccode2": dyads["ccode2"], "year": dyads["year"] + 1,
         "atop_defense": dyads["atop_defense"], "atop_any": dyads["atop_any"], "atop_sscore": dyads["atop_sscore"],
         "s_score": dyads["atop_sscore"], "distance_log": np.log1p(dyads["capdist"]), "cinc": dyads["cinc2"],
-        "democracy": dyads["v2x_polyarchy2"], "un_ideal_distance": dyads["un_ideal_distance"],
+        "democracy": dyads["v2x_polyarchy2"], "polity2": dyads["polity22"],
+        "un_ideal_distance": dyads["un_ideal_distance"],
+        "us_troops_log": np.log1p(dyads["us_troops_per_10002"]),
     })
     return out, dict(dyads.attrs)
 
