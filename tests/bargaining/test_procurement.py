@@ -212,3 +212,50 @@ def test_indispensable_holdout_takes_the_surplus() -> None:
     out = sequential_offers(both, requirements={"troops": 12}, value=9.0)
     assert not out.attrs["is_complete"]
     assert out["payment"].sum() == 1.5  # C's round-1 payment is sunk
+
+
+# ---------------------------------------------------------------- the hold-out game, against nashpy
+
+
+def _nashpy_equilibria(row: np.ndarray, col: np.ndarray) -> list[tuple[float, float]]:
+    import nashpy as nash
+
+    return [(float(s1[1]), float(s2[1])) for s1, s2 in nash.Game(row, col).support_enumeration()]
+
+
+def test_two_indispensable_holdouts_play_chicken() -> None:
+    from coalitionlab.bargaining.procurement import holdout_game
+
+    partners = pd.DataFrame({"partner": list("ABC"), "flags": 1, "price": 1.0})
+    g = holdout_game(partners, requirements={"flags": 3}, players=("A", "B"), value=10.0, waiting_cost=1.0)
+    # hold out alone: 1 + (10 - 2 - 1) = 8 paid, rent 7, less the waiting cost
+    assert g.row.tolist() == [[0.0, 0.0], [6.0, -1.0]]
+    ours = sorted(g.equilibria())
+    theirs = sorted(_nashpy_equilibria(g.row, g.col))
+    assert len(ours) == len(theirs) == 3
+    for a, b in zip(ours, theirs, strict=True):
+        assert a == pytest.approx(b)
+    assert ours[1] == pytest.approx((1 - 1 / 7, 1 - 1 / 7))  # mixed: indifference at q = 1 - c/7
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 2**32 - 1))
+def test_holdout_game_equilibria_match_nashpy(seed: int) -> None:
+    from hypothesis import assume
+
+    from coalitionlab.bargaining.procurement import holdout_game
+
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(2, 6))
+    partners = pd.DataFrame({"partner": [f"p{i}" for i in range(n)], "troops": rng.integers(1, 8, n).astype(float),
+                             "price": np.round(rng.uniform(0.5, 3.0, n), 2)})
+    req = {"troops": float(rng.integers(1, partners["troops"].sum() + 1))}
+    g = holdout_game(partners, requirements=req, players=("p0", "p1"), value=float(partners["price"].sum() + 5),
+                     waiting_cost=float(np.round(rng.uniform(0.01, 1.0), 2)))
+    A, B = g.row, g.col
+    assume(A[0, 0] != A[1, 0] and A[0, 1] != A[1, 1] and B[0, 0] != B[0, 1] and B[1, 0] != B[1, 1])
+    ours = sorted(g.equilibria())
+    theirs = sorted(_nashpy_equilibria(A, B))
+    assert len(ours) == len(theirs)
+    for a, b in zip(ours, theirs, strict=True):
+        assert a == pytest.approx(b, abs=1e-9)

@@ -15,9 +15,11 @@ from coalitionlab.bargaining.linkage import Instrument, LinkagePackage, cheapest
 from coalitionlab.bargaining.commitment import CommitmentParams, credibility, recruitment_cost
 from coalitionlab.bargaining.procurement import (
     CoalitionChoice,
+    HoldoutGame,
     PriceDistribution,
     cheapest_coalition,
     enumerate_coalition,
+    holdout_game,
     optimal_procurement,
     sequential_offers,
     simulate_procurement,

@@ -57,9 +57,11 @@ from coalitionlab.errors import InfeasibleError, UnknownOptionError
 
 __all__ = [
     "CoalitionChoice",
+    "HoldoutGame",
     "PriceDistribution",
     "cheapest_coalition",
     "enumerate_coalition",
+    "holdout_game",
     "optimal_procurement",
     "sequential_offers",
     "simulate_procurement",
@@ -604,3 +606,92 @@ def sequential_offers(partners: pd.DataFrame, *, requirements: Mapping[str, Leve
     out.attrs = {"model": "sequential_offers", "total_payment": float(pay.sum()), "milp_cost": float(milp_cost),
                  "holdout_premium": float(pay.sum() - milp_cost), "is_complete": bool(complete)}
     return out
+
+
+@dataclass(frozen=True)
+class HoldoutGame:
+    """The 2 x 2 game between two partners deciding whether to hold out.
+
+    Attributes
+    ----------
+    players : tuple of str
+        The two partners (row player first).
+    row, col : numpy.ndarray
+        2 x 2 payoffs (rents) of the row and column partner; strategies ``(accept, hold_out)``.
+    """
+
+    players: tuple[str, str]
+    row: np.ndarray
+    col: np.ndarray
+
+    def equilibria(self) -> list[tuple[float, float]]:
+        """All Nash equilibria of a non-degenerate 2 x 2 game, as (P(row holds out), P(col holds out)).
+
+        Pure equilibria by checking best responses, the mixed one (if any) by indifference.
+        """
+        A, B = self.row, self.col
+        found = [(float(i), float(j)) for i in (0, 1) for j in (0, 1)
+                 if A[i, j] >= A[1 - i, j] and B[i, j] >= B[i, 1 - j]]
+        da = A[0, 0] - A[1, 0] - A[0, 1] + A[1, 1]  # row indifferent when q makes its two rows equal
+        db = B[0, 0] - B[0, 1] - B[1, 0] + B[1, 1]
+        if da != 0 and db != 0:
+            q = (A[0, 0] - A[1, 0]) / da
+            p = (B[0, 0] - B[0, 1]) / db
+            if 0 < p < 1 and 0 < q < 1:
+                found.append((float(p), float(q)))
+        return found
+
+
+@validate_call(config=_ARBITRARY)
+def holdout_game(partners: pd.DataFrame, *, requirements: Mapping[str, Level], players: tuple[str, str],
+                 value: LeadValue, waiting_cost: Annotated[float, Field(ge=0, allow_inf_nan=False)] = 0.0,
+                 price: str = "price") -> HoldoutGame:
+    """Two partners choose whether to hold out in :func:`sequential_offers`.
+
+    Every other partner is ordinary. A partner's payoff is its rent (payment minus price) if it is
+    recruited, else 0, minus ``waiting_cost`` if it held out (a round of delay).
+
+    Parameters
+    ----------
+    partners : pandas.DataFrame
+        As in :func:`cheapest_coalition`.
+    requirements : mapping of str to float
+        Levels to meet.
+    players : (str, str)
+        The two partners who choose.
+    value : float
+        The lead's value :math:`W` of the coalition (finite: an indispensable hold-out's demand).
+    waiting_cost : float
+        Cost to a partner of holding out (>= 0).
+
+    Returns
+    -------
+    HoldoutGame
+
+    Examples
+    --------
+    >>> partners = pd.DataFrame({"partner": list("ABC"), "flags": 1, "price": 1.0})
+    >>> g = holdout_game(partners, requirements={"flags": 3}, players=("A", "B"), value=10.0, waiting_cost=1.0)
+    >>> g.row.tolist()
+    [[0.0, 0.0], [6.0, -1.0]]
+    >>> [(round(p, 4), round(q, 4)) for p, q in g.equilibria()]
+    [(0.0, 1.0), (1.0, 0.0), (0.8571, 0.8571)]
+    """
+    names = partners["partner"].astype(str).tolist() if "partner" in partners.columns else []
+    for who in players:
+        if who not in names:
+            raise ValueError(f"player {who!r} is not a partner")
+    if players[0] == players[1]:
+        raise ValueError("the two players must differ")
+    i, j = names.index(players[0]), names.index(players[1])
+    row, col = np.zeros((2, 2)), np.zeros((2, 2))
+    for a in (0, 1):
+        for b in (0, 1):
+            hold = np.zeros(len(names), dtype=bool)
+            hold[i], hold[j] = bool(a), bool(b)
+            out = sequential_offers(partners.assign(is_holdout=hold), requirements=requirements, value=value,
+                                    price=price)
+            rent = np.where(out["round"].to_numpy() > 0, out["payment"].to_numpy() - out["price"].to_numpy(), 0.0)
+            row[a, b] = rent[i] - waiting_cost * a
+            col[a, b] = rent[j] - waiting_cost * b
+    return HoldoutGame(players=(players[0], players[1]), row=row, col=col)
