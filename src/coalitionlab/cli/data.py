@@ -51,8 +51,9 @@ def check_command(
         for row in bad.itertuples():
             console.print(f"[red]{row.source}[/red]: {row.detail}", highlight=False)
         n_valid = int((result["status"] == "valid").sum())
-        console.print(f"{n_valid} of {len(result)} sources valid, {len(bad)} invalid, "
-                      f"{int((result['status'] == 'absent').sum())} absent", highlight=False)
+        n_absent = int((result["status"] == "absent").sum())
+        summary = f"{n_valid} of {len(result)} sources valid, {n_absent} absent"
+        console.print(summary + (f", {len(bad)} INVALID" if len(bad) else ""), highlight=False)
     if len(bad):
         raise typer.Exit(1)
 
