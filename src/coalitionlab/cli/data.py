@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn
 
 from coalitionlab.cli.options import DataDirOption, DebugOption, FormatOption, console, handle_errors, print_frame
@@ -49,7 +50,7 @@ def check_command(
     bad = result[result["status"] == "INVALID"]
     if fmt == "table":
         for row in bad.itertuples():
-            console.print(f"[red]{row.source}[/red]: {row.detail}", highlight=False)
+            console.print(f"[red]{row.source}[/red]: {escape(row.detail)}", highlight=False)
         n_valid = int((result["status"] == "valid").sum())
         n_absent = int((result["status"] == "absent").sum())
         summary = f"{n_valid} of {len(result)} sources valid, {n_absent} absent"

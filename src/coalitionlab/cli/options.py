@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 import pandas as pd
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from coalitionlab.errors import CoalitionlabError
@@ -39,7 +40,7 @@ def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
         except CoalitionlabError as exc:
             if kwargs.get("debug") or os.environ.get("COALITIONLAB_DEBUG"):
                 raise
-            err_console.print(f"[red]error:[/red] {exc}", highlight=False)
+            err_console.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False)
             raise typer.Exit(1) from None
 
     return wrapper
