@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from coalitionlab.errors import EstimationError, UnknownOptionError
-from coalitionlab.models.robustness import add_past_cooperation, permutation_test, robustness
+from coalitionlab.models.robustness import add_past_cooperation, cluster_bootstrap, permutation_test, robustness
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +37,7 @@ def test_battery_reports_every_design(panel: pd.DataFrame) -> None:
     table = res.table.set_index("design")
     assert list(table.index) == ["baseline", "lag_1", "lag_3", "lag_5", "non_security", "alignment",
                                  "past_cooperation", "coalition_fe", "firth", "lpm", "permutation",
-                                 "negative_control", "contact"]
+                                 "bootstrap", "negative_control", "contact"]
     assert table.loc["baseline", "estimate"] == pytest.approx(1.2, abs=0.35)
     assert "distance_log" in table.loc["baseline", "note"]  # an absent control is said, not hidden
     assert table.loc["contact", "note"].startswith("not run: panel lacks dod_visits")
@@ -76,3 +76,24 @@ def test_bad_requests(panel: pd.DataFrame) -> None:
         robustness(panel, designs=["lag_2"])
     with pytest.raises(EstimationError, match="no coalitions led by ccode 365"):
         robustness(panel, focal_lead=365, designs=["baseline"])
+
+
+def test_cluster_bootstrap_reproducible_and_sensible(panel: pd.DataFrame) -> None:
+    from dask.distributed import LocalCluster
+
+    from coalitionlab.models import fit_participation
+
+    main = panel[panel["lead_ccode"] == 2]
+    f = "joined ~ embeddedness_log1p + cinc"
+    serial = cluster_bootstrap(f, main, term="embeddedness_log1p", n_boot=80, seed=2, chunk_size=20)
+    with LocalCluster(n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None) as cluster:
+        dask = cluster_bootstrap(f, main, term="embeddedness_log1p", n_boot=80, seed=2, chunk_size=20,
+                                 scheduler=cluster.scheduler_address)
+    np.testing.assert_array_equal(serial.draws, dask.draws)
+    clustered = fit_participation(f, main, cluster="coalition_id").tidy().loc["embeddedness_log1p"]
+    assert serial.estimate == pytest.approx(clustered["estimate"], rel=1e-6)
+    # the bootstrap SE is of the same order as the clustered sandwich SE
+    assert 0.5 < serial.std_error / clustered["std_error"] < 2.0
+    assert serial.ci_low < serial.estimate < serial.ci_high
+    with pytest.raises(EstimationError, match="fewer than two"):
+        cluster_bootstrap(f, main.assign(one=1), term="embeddedness_log1p", cluster="one", n_boot=10)
