@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 
 import numpy as np
@@ -11,7 +12,7 @@ from distributed import LocalCluster
 from pydantic import ValidationError
 from typer.testing import CliRunner
 
-from coalitionlab.bargaining.sweep import SweepConfig, load_sweep_config, run_target, sweep
+from coalitionlab.bargaining.sweep import TARGETS, SweepConfig, load_sweep_config, run_target, sweep
 from coalitionlab.cli.main import app
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -80,7 +81,9 @@ def test_custom_target() -> None:
 
 def test_config_from_toml(tmp_path: Path) -> None:
     example = load_sweep_config(ROOT / "examples" / "sweep_offers.toml")
-    assert example.target == "procurement" and example.n_runs == 32 and example.seed == 1
+    assert example.target == "simulate" and example.n_runs == 18 and example.seed == 1
+    for run in example.runs():  # every run of the example is valid
+        TARGETS["simulate"].params(**run)
     path = tmp_path / "s.toml"
     path.write_text('target = "burden"\nreplications = 2\n[grid]\nsize_sigma = [0.5, 1.5]\n[fixed]\nn_members = 5\n')
     out = sweep(path, seed=3, n_jobs=1)
@@ -134,3 +137,15 @@ def test_cli_sweep(tmp_path: Path) -> None:
     assert res.exit_code == 1 and "reservation" in res.output
     res = runner.invoke(app, ["sweep", str(tmp_path / "missing.toml")])
     assert res.exit_code == 1 and "not found" in res.output
+
+
+def test_unreachable_scheduler_is_clear(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    # the package re-exports the function sweep under the module's name; patch the module itself
+    monkeypatch.setattr(importlib.import_module("coalitionlab.bargaining.sweep"), "CONNECT_TIMEOUT", "1s")
+    cfg = {"target": "linkage", "grid": {"reservation": [1.0]}}
+    with pytest.raises(OSError, match="cannot reach the Dask scheduler at 'tcp://127.0.0.1:9'"):
+        sweep(cfg, seed=1, scheduler="tcp://127.0.0.1:9")
+    path = tmp_path / "c.toml"
+    path.write_text('target = "linkage"\n[grid]\nreservation = [1.0]\n')
+    res = CliRunner().invoke(app, ["sweep", str(path), "--scheduler", "tcp://127.0.0.1:9"])
+    assert res.exit_code == 1 and "cannot reach the Dask scheduler" in res.output

@@ -49,6 +49,7 @@ from coalitionlab.errors import InfeasibleError, UnknownOptionError
 __all__ = ["TARGETS", "SweepConfig", "load_sweep_config", "run_target", "sweep"]
 
 Scalar = bool | int | float | str
+CONNECT_TIMEOUT = "10s"  # how long to wait for a Dask scheduler before giving up
 
 
 class _Params(BaseModel):
@@ -414,6 +415,8 @@ def sweep(config: SweepConfig | Mapping[str, Any] | str | os.PathLike, *, seed: 
     ------
     pydantic.ValidationError
         If a run's parameters are out of domain (checked for every run before any runs).
+    OSError
+        If the Dask scheduler cannot be reached within :data:`CONNECT_TIMEOUT`.
 
     Examples
     --------
@@ -455,7 +458,12 @@ def sweep(config: SweepConfig | Mapping[str, Any] | str | os.PathLike, *, seed: 
         from distributed import Client
         from distributed import as_completed as dask_completed
 
-        with Client(scheduler, set_as_default=False) as client:
+        try:
+            client = Client(scheduler, set_as_default=False, timeout=CONNECT_TIMEOUT)
+        except (OSError, TimeoutError) as exc:
+            raise OSError(f"cannot reach the Dask scheduler at {scheduler!r} within {CONNECT_TIMEOUT}: {exc}; "
+                          "start one with `dask scheduler` or leave out the address to use local processes") from None
+        with client:
             futures = [client.submit(_run_task, *a, pure=False) for a in args]
             index = {f.key: i for i, f in enumerate(futures)}
             for done, fut in enumerate(dask_completed(futures, loop=client.loop), start=1):

@@ -69,6 +69,11 @@ def _register_sweep(app: typer.Typer) -> None:
             err_console.print(f"[red]error:[/red] invalid {field}: {first.get('msg')} (got {first.get('input')!r})",
                               highlight=False)
             raise typer.Exit(1) from None
+        except OSError as exc:  # an unreachable Dask scheduler
+            if debug:
+                raise
+            err_console.print(f"[red]error:[/red] {exc}", highlight=False)
+            raise typer.Exit(1) from None
         if out is not None:
             result.to_csv(out, index=False)
             err_console.print(f"{len(result)} runs of {cfg.target} (seed {root}, {result.attrs['backend']}) "
