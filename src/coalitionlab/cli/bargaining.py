@@ -28,7 +28,7 @@ def _register_sweep(app: typer.Typer) -> None:
     @app.command("sweep")
     @handle_errors
     def sweep_command(
-        config: Annotated[str, typer.Argument(help="Sweep configuration (TOML): target, [grid], [fixed].")],
+        config: Annotated[str, typer.Argument(help="Sweep configuration (TOML): a target, a grid table and a fixed table.")],
         scheduler: Annotated[str | None, typer.Option(
             "--scheduler", help="Dask scheduler address, e.g. tcp://host:8786 (default: local processes).")] = None,
         out: Annotated[str | None, typer.Option("--out", help="Write the results to this CSV file.")] = None,
