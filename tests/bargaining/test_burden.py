@@ -107,9 +107,9 @@ def test_bad_input_is_clear() -> None:
         BenefitParams(scale=0.0)
     with pytest.raises(ValidationError, match="kind"):
         BenefitParams(kind="linear")
-    with pytest.raises(ValueError, match="sizes"):
+    with pytest.raises(ValidationError, match=r"sizes\.1"):
         contribution_equilibrium([1.0, -2.0])
-    with pytest.raises(ValueError, match="valuations"):
+    with pytest.raises(ValidationError, match=r"valuations\.1"):
         contribution_equilibrium([1.0, 2.0], [1.0, 0.0])
 
 

@@ -82,7 +82,11 @@ def test_out_of_domain_parameters_name_the_field(field: str, value: float) -> No
 def test_bad_arguments_are_clear() -> None:
     with pytest.raises(ValueError, match="exactly one"):
         recruitment_cost([1.0])
-    with pytest.raises(ValueError, match="rho must lie"):
-        recruitment_cost([1.0], rho=[1.2])
-    with pytest.raises(ValueError, match="reservation"):
+    with pytest.raises(ValidationError, match=r"rho\.1\n.*less than or equal to 1"):
+        recruitment_cost([1.0, 1.0], rho=[0.5, 1.2])
+    with pytest.raises(ValidationError, match="reservation"):
         recruitment_cost([-1.0], rho=[0.5])
+    with pytest.raises(ValidationError, match="embeddedness"):
+        credibility([1.0, float("nan")])
+    with pytest.raises(ValidationError, match="value"):
+        recruitment_cost([1.0], rho=[0.5], value=[-2.0])

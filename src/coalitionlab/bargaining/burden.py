@@ -63,6 +63,7 @@ from pydantic import BaseModel, ConfigDict, Field, SkipValidation, validate_call
 from scipy.optimize import brentq
 
 from coalitionlab._validation import check_option
+from coalitionlab.bargaining.commitment import check_array
 from coalitionlab.bargaining.procurement import solve_milp
 from coalitionlab.errors import EstimationError, InfeasibleError
 
@@ -121,14 +122,11 @@ class BenefitParams(BaseModel):
 
 
 def _check_sizes(sizes: ArrayLike, valuations: ArrayLike | float) -> tuple[np.ndarray, np.ndarray]:
-    w = np.asarray(sizes, dtype=float)
+    w = check_array(sizes, name="sizes", where="contribution_equilibrium", gt=0)
     if w.ndim != 1 or len(w) == 0:
         raise ValueError("sizes must be a non-empty 1-d array")
-    if np.any(~np.isfinite(w)) or np.any(w <= 0):
-        raise ValueError("sizes must be finite and > 0")
-    v = np.broadcast_to(np.asarray(valuations, dtype=float), w.shape).copy()
-    if np.any(~np.isfinite(v)) or np.any(v <= 0):
-        raise ValueError("valuations must be finite and > 0")
+    v = np.broadcast_to(check_array(valuations, name="valuations", where="contribution_equilibrium", gt=0),
+                        w.shape).copy()
     return w, v
 
 

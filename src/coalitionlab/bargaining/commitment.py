@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic_core import ValidationError
 
 from coalitionlab.errors import InfeasibleError
 
@@ -70,6 +71,31 @@ class CommitmentParams(BaseModel):
     upfront_cap: float = Field(default=1.0, ge=0)
 
 
+def check_array(values: ArrayLike, *, name: str, where: str, ge: float | None = None, gt: float | None = None,
+                le: float | None = None) -> np.ndarray:
+    """Float array with every element finite and within bounds, else a pydantic ValidationError.
+
+    The error names the argument and the first offending position (``reservation.3``), like the
+    errors of the pydantic parameter models.
+    """
+    arr = np.asarray(values, dtype=float)
+    flat = arr.reshape(-1)
+    checks = [("finite_number", ~np.isfinite(flat), {})]
+    if ge is not None:
+        checks.append(("greater_than_equal", ~(flat >= ge), {"ge": ge}))
+    if gt is not None:
+        checks.append(("greater_than", ~(flat > gt), {"gt": gt}))
+    if le is not None:
+        checks.append(("less_than_equal", ~(flat <= le), {"le": le}))
+    for kind, bad, ctx in checks:
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            loc = (name,) if arr.ndim == 0 else (name, i)
+            raise ValidationError.from_exception_data(
+                where, [{"type": kind, "loc": loc, "input": float(flat[i]), **({"ctx": ctx} if ctx else {})}])
+    return arr
+
+
 def credibility(embeddedness: ArrayLike, *, params: CommitmentParams | None = None) -> np.ndarray:
     """Credibility :math:`\\rho(e) = 1 - (1-\\rho_0) e^{-\\kappa e}` of the lead's promises.
 
@@ -91,9 +117,7 @@ def credibility(embeddedness: ArrayLike, *, params: CommitmentParams | None = No
     [0.3, 0.7425]
     """
     p = params or CommitmentParams()
-    e = np.asarray(embeddedness, dtype=float)
-    if np.any(~np.isfinite(e)) or np.any(e < 0):
-        raise ValueError("embeddedness must be finite and >= 0")
+    e = check_array(embeddedness, name="embeddedness", where="credibility", ge=0)
     return 1.0 - (1.0 - p.rho0) * np.exp(-p.kappa * e)
 
 
@@ -127,8 +151,11 @@ def recruitment_cost(reservation: ArrayLike, *, embeddedness: ArrayLike | None =
     ------
     InfeasibleError
         If a partner wants more than the up-front cap and promises are worthless (:math:`\\rho=0`).
+    pydantic.ValidationError
+        If a value is out of domain (negative or non-finite reservation, rho outside [0, 1] ...);
+        the error names the argument and position.
     ValueError
-        If neither or both of ``embeddedness`` and ``rho`` are given, or values are out of domain.
+        If neither or both of ``embeddedness`` and ``rho`` are given.
 
     Examples
     --------
@@ -141,16 +168,14 @@ def recruitment_cost(reservation: ArrayLike, *, embeddedness: ArrayLike | None =
     p = params or CommitmentParams()
     if (embeddedness is None) == (rho is None):
         raise ValueError("give exactly one of embeddedness= or rho=")
-    r_vec = np.asarray(reservation, dtype=float)
-    if np.any(~np.isfinite(r_vec)) or np.any(r_vec < 0):
-        raise ValueError("reservation must be finite and >= 0")
+    r_vec = check_array(reservation, name="reservation", where="recruitment_cost", ge=0)
     if rho is None:
         rho_vec = credibility(embeddedness, params=p)
     else:
-        rho_vec = np.asarray(rho, dtype=float)
-        if np.any(~(rho_vec >= 0)) or np.any(rho_vec > 1):
-            raise ValueError("rho must lie in [0, 1]")
-    arrays = [r_vec, rho_vec] + ([np.asarray(value, dtype=float)] if value is not None else [])
+        rho_vec = check_array(rho, name="rho", where="recruitment_cost", ge=0, le=1)
+    arrays = [r_vec, rho_vec]
+    if value is not None:
+        arrays.append(check_array(value, name="value", where="recruitment_cost", ge=0))
     arrays = np.broadcast_arrays(*[np.atleast_1d(a) for a in arrays])
     r, rh = arrays[0], arrays[1]
     bad = (rh == 0) & (r > p.upfront_cap)
