@@ -126,6 +126,7 @@ def cv_command(
     method: MethodOption = "logit",
     scheme: Annotated[str, typer.Option("--scheme", help="leave_one_coalition_out or temporal.")] = "leave_one_coalition_out",
     split_year: Annotated[int | None, typer.Option("--split-year", help="For --scheme temporal.")] = None,
+    lead: Annotated[int | None, typer.Option("--lead-ccode", help="Only coalitions of this lead (COW code).")] = None,
     data_dir: DataDirOption = None,
     fmt: FormatOption = "table",
     debug: DebugOption = False,
@@ -137,6 +138,8 @@ def cv_command(
 
     with _progress(fmt == "table") as say:
         panel = participation_data(data_dir=data_dir, lags=(), contact=False, progress=say)
+        if lead is not None:
+            panel = panel[panel["lead_ccode"] == lead]
         formula = formula or (SEED_FORMULA if panel.attrs.get("is_seed") else DEFAULT_FORMULA)
         res = cross_validate(panel, formula=formula, method=method, scheme=scheme, split_year=split_year,
                              progress=lambda i, n: say(f"fold {i + 1} of {n}"))

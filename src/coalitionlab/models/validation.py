@@ -6,6 +6,7 @@ API (parameters in ``__init__``, ``fit`` returns ``self``, learned attributes en
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -14,7 +15,7 @@ import pandas as pd
 from sklearn.metrics import brier_score_loss, roc_auc_score
 
 from coalitionlab._validation import check_option
-from coalitionlab.errors import EstimationError
+from coalitionlab.errors import EstimationError, MissingValueWarning
 from coalitionlab.models.participation import ParticipationResult, fit_participation
 
 
@@ -109,7 +110,9 @@ def cross_validate(
     for i, (label, train, test) in enumerate(splits):
         if progress:
             progress(i, len(splits))
-        model = ParticipationClassifier(formula=formula, method=method).fit(panel[train])
+        with warnings.catch_warnings():  # rows with missing inputs are left out of every fold alike
+            warnings.simplefilter("ignore", MissingValueWarning)
+            model = ParticipationClassifier(formula=formula, method=method).fit(panel[train])
         test_rows = panel[test]
         p = model.predict_proba(test_rows)
         keep = ~np.isnan(p)
