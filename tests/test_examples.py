@@ -1,0 +1,110 @@
+"""The scripts in examples/ run offline on the embedded seed (and on the full sources) and say what they used.
+
+Each script runs in a subprocess, as a user would run it, with ``COALITIONLAB_DATA`` pointed at an
+empty directory (so nothing but the embedded seed and the shipped coalition dataset is available)
+and ``COALITIONLAB_CACHE`` at a temporary directory.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT / "examples"
+SCRIPTS = ("embeddedness_usa_2003.py", "who_joins.py", "bargaining_offers.py", "coalition_of_your_own.py")
+SEED_LINE = "data: embedded seed"
+FULL_LINE = "data: full sources"
+
+
+def run_example(name: str, tmp_path: Path, *args: str) -> str:
+    """Run one example script; fail with its stderr unless it exits 0. Returns stdout."""
+    empty = tmp_path / "no_data"
+    empty.mkdir(exist_ok=True)
+    env = dict(os.environ, COALITIONLAB_DATA=str(empty), COALITIONLAB_CACHE=str(tmp_path / "cache"))
+    proc = subprocess.run([sys.executable, str(EXAMPLES / name), *args], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, f"{name} exited {proc.returncode}:\n{proc.stderr[-3000:]}"
+    return proc.stdout
+
+
+def number(pattern: str, text: str) -> tuple[float, ...]:
+    match = re.search(pattern, text)
+    assert match, f"no line matching {pattern!r} in:\n{text}"
+    return tuple(float(g) for g in match.groups())
+
+
+def test_every_example_is_tested():
+    assert sorted(p.name for p in EXAMPLES.glob("*.py")) == sorted(SCRIPTS)
+
+
+@pytest.mark.parametrize("name", SCRIPTS)
+def test_examples_name_no_machine_paths(name):
+    text = (EXAMPLES / name).read_text(encoding="utf-8")
+    assert "/work/" not in text and "/home/" not in text and "/tmp/" not in text
+
+
+def test_embeddedness_usa_2003_on_seed(tmp_path):
+    out = run_example("embeddedness_usa_2003.py", tmp_path, "--top", "5")
+    assert "embeddedness with USA on 2003-03-20" in out and SEED_LINE in out
+    assert "components: alliances, igos" in out  # the seed's components
+    n_joined, n_cand, mean_members, mean_rest = number(
+        r"iraq_2003: (\d+) of (\d+) candidate states joined; mean embeddedness ([\d.]+) for members vs ([\d.]+)",
+        out)
+    assert 0 < n_joined < n_cand
+    assert mean_members > mean_rest  # Henke's association, visible even on the seed
+
+
+def test_who_joins_on_seed(tmp_path):
+    out = run_example("who_joins.py", tmp_path, "--top", "10")
+    assert SEED_LINE in out and "logit: joined ~ embeddedness_log1p" in out
+    assert "standard errors clustered by coalition_id" in out
+    (estimate,) = number(r"\nembeddedness_log1p\s+(-?[\d.]+)", out)
+    assert estimate > 0
+    n_above, hits, n_members, n_cand = number(
+        r"(\d+) states have p_join >= [\d.]+; (\d+) of them joined inherent_resolve_2014 "
+        r"\(all candidates: (\d+) of (\d+)", out)
+    assert n_above >= 10 and hits <= n_above and n_members < n_cand
+    assert hits / n_above > n_members / n_cand  # the forecast beats the base rate
+
+
+def test_bargaining_offers_on_seed(tmp_path):
+    out = run_example("bargaining_offers.py", tmp_path, "--episodes", "2000", "--seed", "3")
+    assert "2000 episodes, seed 3" in out and SEED_LINE in out
+    # Part 1: the information rent falls and acceptance rises with the lead's precision
+    rows = re.findall(r"^(0\.0|1\.0|4\.0|16\.0)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)$", out, re.M)
+    assert [r[0] for r in rows] == ["0.0", "1.0", "4.0", "16.0"]
+    acceptance = [float(r[1]) for r in rows]
+    rent = [float(r[4]) for r in rows]
+    assert acceptance == sorted(acceptance) and rent == sorted(rent, reverse=True)
+    assert "coalition_size" in out and "information_rent" in out
+    assert re.search(r"^most\s", out, re.M)
+
+
+def test_bargaining_offers_same_seed_same_output(tmp_path):
+    args = ("--episodes", "1000", "--seed", "5")
+    assert run_example("bargaining_offers.py", tmp_path, *args) == run_example("bargaining_offers.py", tmp_path, *args)
+
+
+def test_coalition_of_your_own_on_seed(tmp_path):
+    out = run_example("coalition_of_your_own.py", tmp_path)
+    assert "added 1 coalition with 3 member rows" in out
+    assert re.search(r"rejected as expected: unknown role 'allied'.*column 'role', row 3", out)
+    assert "<tmp>" in out and str(tmp_path) not in out
+    assert SEED_LINE in out and "(igos)" in out
+    (n_cand, n_joined) = number(r"emasoh_agenor_2020: (\d+) candidate states on the start date, (\d+) joined", out)
+    assert n_joined == 2 and n_cand > 150
+    assert "Netherlands" in out and "Denmark" in out
+    assert not list(tmp_path.glob("*.csv"))  # the CSVs lived in a temporary directory
+
+
+@pytest.mark.parametrize("name", SCRIPTS)
+def test_examples_on_full_sources(name, tmp_path, shared_data):
+    args = ("--episodes", "2000") if name == "bargaining_offers.py" else ()
+    out = run_example(name, tmp_path, "--data-dir", str(shared_data), *args)
+    assert FULL_LINE in out and SEED_LINE not in out
