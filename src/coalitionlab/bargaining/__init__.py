@@ -11,7 +11,13 @@ from coalitionlab.bargaining.partner_set import PartnerSetSolution, choose_partn
 from coalitionlab.bargaining.restraint import Equilibrium, solve_restraint, war_effect_regions, war_probability_effect
 from coalitionlab.bargaining.simulate import Simulation, simulate
 from coalitionlab.bargaining.world import EmbeddednessMapping, World, calibrate_price_means
-from coalitionlab.bargaining.linkage import Instrument, LinkagePackage, cheapest_package, default_instruments
+from coalitionlab.bargaining.linkage import (
+    Instrument,
+    LinkagePackage,
+    cheapest_package,
+    default_instruments,
+    package_costs,
+)
 from coalitionlab.bargaining.commitment import CommitmentParams, credibility, recruitment_cost
 from coalitionlab.bargaining.procurement import (
     CoalitionChoice,

@@ -188,7 +188,7 @@ def recruitment_cost(reservation: ArrayLike, *, embeddedness: ArrayLike | None =
     upfront = np.where(promise_cheaper, 0.0, np.minimum(r, p.upfront_cap))
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         promised = np.where(r - upfront > 0, (r - upfront) / np.where(rh > 0, rh, 1.0), 0.0)
-    cost = upfront + p.beta * promised
+    cost = upfront + (p.beta * promised if p.beta > 0 else 0.0)  # a free promise costs 0 even if huge
     out = pd.DataFrame({"reservation": r, "rho": rh, "upfront": upfront, "promised": promised, "cost": cost})
     if value is not None:
         out["value"] = arrays[2]
