@@ -108,3 +108,62 @@ def test_examples_on_full_sources(name, tmp_path, shared_data):
     args = ("--episodes", "2000") if name == "bargaining_offers.py" else ()
     out = run_example(name, tmp_path, "--data-dir", str(shared_data), *args)
     assert FULL_LINE in out and SEED_LINE not in out
+
+
+# --- the README's snippets ---------------------------------------------------------------------
+
+README = ROOT / "README.md"
+SET_UP_CONTRACT = (
+    "make demo    # creates .venv, installs, runs the main job on the embedded default, writes report/index.html\n"
+    "make test    # creates .venv, installs, runs the whole test suite\n"
+)
+
+
+def readme_blocks(lang: str) -> list[str]:
+    return [body for kind, body in re.findall(r"```(\w*)\n(.*?)```", README.read_text(encoding="utf-8"), re.S)
+            if kind == lang]
+
+
+def readme_commands() -> list[str]:
+    lines = [line.split("  #")[0].strip() for block in readme_blocks("sh") for line in block.splitlines()]
+    return [line for line in lines if line]
+
+
+def seed_env(tmp_path: Path) -> dict[str, str]:
+    empty = tmp_path / "no_data"
+    empty.mkdir(exist_ok=True)
+    bin_dir = str(Path(sys.executable).parent)  # the coalitionlab entry point sits beside this python
+    return dict(os.environ, COALITIONLAB_DATA=str(empty), COALITIONLAB_CACHE=str(tmp_path / "cache"),
+                PATH=bin_dir + os.pathsep + os.environ.get("PATH", ""))
+
+
+def test_readme_starts_with_the_set_up_contract():
+    text = README.read_text(encoding="utf-8")
+    assert text.startswith("# coalitionlab\n\n```\n" + SET_UP_CONTRACT + "```\n")
+    assert len(text.splitlines()) <= 175
+    assert "/work/" not in text
+
+
+def test_readme_has_a_snippet_per_stage():
+    assert len(readme_blocks("python")) >= 5 and len(readme_commands()) >= 8
+
+
+@pytest.mark.parametrize("index", range(len(readme_blocks("python"))))
+def test_readme_python_snippet_runs_on_seed(index, tmp_path):
+    code = readme_blocks("python")[index]
+    proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=seed_env(tmp_path),
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, f"README python block {index} failed:\n{code}\n{proc.stderr[-3000:]}"
+    assert proc.stdout.strip(), f"README python block {index} printed nothing"
+
+
+@pytest.mark.parametrize("command", readme_commands())
+def test_readme_command_runs_on_seed(command, tmp_path):
+    assert command.startswith("coalitionlab ")
+    (tmp_path / "examples").symlink_to(EXAMPLES)  # commands name files relative to the project root
+    proc = subprocess.run(command, shell=True, cwd=tmp_path, env=seed_env(tmp_path),
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, f"{command!r} exited {proc.returncode}:\n{proc.stderr[-3000:]}"
+    assert (proc.stdout + proc.stderr).strip()  # with --out, some commands report on stderr
+    for out in re.findall(r"--out (\S+)", command):
+        assert (tmp_path / out).exists(), f"{command!r} did not write {out}"
