@@ -167,3 +167,32 @@ def test_readme_command_runs_on_seed(command, tmp_path):
     assert (proc.stdout + proc.stderr).strip()  # with --out, some commands report on stderr
     for out in re.findall(r"--out (\S+)", command):
         assert (tmp_path / out).exists(), f"{command!r} did not write {out}"
+
+
+# --- docs/index.md -----------------------------------------------------------------------------
+
+DOCS = ROOT / "docs"
+
+
+def test_docs_index_maps_every_page_and_its_links_resolve():
+    text = (DOCS / "index.md").read_text(encoding="utf-8")
+    links = re.findall(r"\]\(([^)#]+)\)", text)
+    for link in links:
+        assert (DOCS / link).resolve().exists(), f"docs/index.md links to a missing page: {link}"
+    pages = {p.relative_to(DOCS).as_posix() for p in DOCS.rglob("*.md")} - {"index.md"}
+    unlisted = sorted(pages - set(links))
+    assert not unlisted, f"docs/index.md does not list: {unlisted}"
+    assert "data -> measures -> coalitions -> models | bargaining -> reports -> cli" in text
+    for stage in ("data", "measures", "coalitions", "models", "bargaining", "reports", "cli"):
+        assert f"`coalitionlab.{stage}`" in text
+
+
+def test_docs_index_names_every_error_class():
+    import coalitionlab.errors as errors
+
+    text = (DOCS / "index.md").read_text(encoding="utf-8")
+    classes = [name for name, obj in vars(errors).items()
+               if isinstance(obj, type) and issubclass(obj, (errors.CoalitionlabError, errors.CoalitionlabWarning))
+               and obj.__module__ == errors.__name__ and name not in ("CoalitionlabWarning",)]
+    missing = [name for name in classes if f"`{name}`" not in text]
+    assert not missing, f"docs/index.md does not mention: {missing}"
