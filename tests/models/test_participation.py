@@ -138,3 +138,18 @@ def test_predict_on_new_rows(panel: pd.DataFrame) -> None:
     assert p[1] > p[0] and ((0 < p) & (p < 1)).all()
     np.testing.assert_allclose(res.predict(), sm.Logit(panel["joined"], sm.add_constant(
         panel[["embeddedness", "cinc"]])).fit(disp=0).predict(), rtol=1e-6)
+
+
+def test_conditional_logit_is_stable_with_many_joiners() -> None:
+    """Groups of 170 with ~40 joiners overflow a naive recursion; the estimate must match a logit with
+    group dummies, which is nearly unbiased for groups this large."""
+    rng = np.random.default_rng(11)
+    n_groups, size = 12, 170
+    df = pd.DataFrame({"g": np.repeat(np.arange(n_groups), size), "x": rng.normal(3, 2, n_groups * size)})
+    eta = rng.normal(-3, 0.5, n_groups)[df["g"]] + 0.8 * df["x"]
+    df["joined"] = (rng.random(len(df)) < 1 / (1 + np.exp(-eta))).astype(int)
+    assert df.groupby("g")["joined"].sum().max() >= 40
+    cl = fit_participation("joined ~ x", df, method="clogit", fe="g", cluster="g").tidy().loc["x"]
+    dummies = smf.logit("joined ~ x + C(g)", df).fit(disp=0)
+    assert cl["estimate"] == pytest.approx(dummies.params["x"], rel=0.03)
+    assert np.isfinite(cl["std_error"]) and cl["std_error"] > 0

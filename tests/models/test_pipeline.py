@@ -75,3 +75,14 @@ def test_replicate_henke_on_the_project_data(real_panel: pd.DataFrame) -> None:
     assert rep.n_coalitions >= 30
     assert replicate_henke(panel=real_panel, until=None).n_coalitions > rep.n_coalitions  # Henke's sample ends 2010
     assert {"coalitions", "embeddedness", "alliance"} <= set(rep.differences["element"])
+
+
+def test_conditional_logit_converges_on_the_full_specification(real_panel: pd.DataFrame) -> None:
+    """Large coalitions with many joiners overflow a naive conditional likelihood; the fit must converge."""
+    us = real_panel[real_panel["lead_ccode"] == 2]
+    formula = DEFAULT_FORMULA + " + un_ideal_distance"
+    res = fit_participation(formula, us, method="clogit", fe="coalition_id", cluster="coalition_id")
+    row = res.tidy().loc["embeddedness_log1p"]
+    assert np.isfinite(row["std_error"]) and row["estimate"] > 0
+    logit = fit_participation(formula, us, cluster="coalition_id").tidy().loc["embeddedness_log1p", "estimate"]
+    assert abs(row["estimate"] - logit) < 1.5  # same sign and size as the pooled logit

@@ -2,7 +2,9 @@
 
 One function, :func:`fit_participation`, with a formula first, then the data, then the
 inference choice (after pyfixest). Estimation is statsmodels' (logit, probit, OLS for the linear
-probability model, conditional logit) except Firth's logit, written in :mod:`.firth`.
+probability model) except Firth's logit (:mod:`.firth`) and the conditional logit
+(:mod:`.clogit`), whose statsmodels version overflows on coalitions with many joiners; both are
+tested against references.
 """
 
 from __future__ import annotations
@@ -17,10 +19,10 @@ import statsmodels.api as sm
 from formulaic import model_matrix
 from scipy import stats
 from scipy.special import expit
-from statsmodels.discrete.conditional_models import ConditionalLogit
 
 from coalitionlab._validation import check_option
 from coalitionlab.errors import EstimationError, MissingValueWarning
+from coalitionlab.models.clogit import conditional_logit
 from coalitionlab.models.firth import firth_logit
 from coalitionlab.models.literals import METHODS
 from coalitionlab.models.separation import SeparationReport, detect_separation
@@ -291,25 +293,21 @@ def fit_participation(
             warnings.warn(f"{int((~keep_groups).sum())} rows in groups where nobody or everybody joined carry no "
                           "information in a conditional logit and are dropped", MissingValueWarning, stacklevel=2)
         X, y, frame, group_codes = X[keep_groups], y[keep_groups], frame.loc[keep_groups], group_codes[keep_groups]
-        model = ConditionalLogit(y, X, groups=group_codes)
-        sm_result = model.fit(disp=0, method="newton", maxiter=100)
-        params = sm_result.params
-        if not np.all(np.isfinite(params)) or np.max(np.abs(model.score(params))) > 1e-4 * max(len(y), 1):
-            raise EstimationError("the conditional logit did not converge; rescale the regressors or use fewer")
-        hess_inv = np.linalg.inv(-model.hessian(params))
+        if cluster_cols and cluster_cols != fe_cols:
+            raise EstimationError("a conditional logit can cluster only by its conditioning group "
+                                  f"({fe_cols[0]!r}); per-group scores do not split across other clusters")
+        fit = conditional_logit(X, y, group_codes)
+        params = fit.params
+        hess_inv = np.linalg.inv(-fit.hessian)
         if cluster_cols:
-            if cluster_cols != fe_cols:
-                raise EstimationError("a conditional logit can cluster only by its conditioning group "
-                                      f"({fe_cols[0]!r}); per-group scores do not split across other clusters")
-            scores = np.array([model.score_grp(g, params) for g in range(model._n_groups)])
-            g = len(scores)
-            cov = (g / (g - 1)) * hess_inv @ (scores.T @ scores) @ hess_inv
+            g = fit.n_groups
+            cov = (g / (g - 1)) * hess_inv @ (fit.group_scores.T @ fit.group_scores) @ hess_inv
             vcov_type = f"clustered by {fe_cols[0]}"
             n_clusters = g
         else:
             cov = hess_inv
             vcov_type = "model-based (inverse information)"
-        loglik, llnull = sm_result.llf, np.nan
+        loglik, llnull = fit.loglik, np.nan
     params = pd.Series(np.asarray(params), index=names)
     cov = pd.DataFrame(np.asarray(cov), index=names, columns=names)
     fitted = None
