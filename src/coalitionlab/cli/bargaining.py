@@ -9,6 +9,7 @@ import warnings
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 
 from coalitionlab.cli.options import DataDirOption, DebugOption, console, err_console, handle_errors, print_frame
 
@@ -52,9 +53,10 @@ def _register_sweep(app: typer.Typer) -> None:
             if isinstance(exc, ValidationError):
                 first = exc.errors()[0]
                 field = ".".join(str(p) for p in first.get("loc", ())) or "config"
-                err_console.print(f"[red]error:[/red] {config}: invalid {field}: {first.get('msg')}", highlight=False)
+                err_console.print(escape(f"error: {config}: invalid {field}: {first.get('msg')}"), style="red",
+                                  highlight=False)
             else:
-                err_console.print(f"[red]error:[/red] {exc}", highlight=False)
+                err_console.print(escape(f"error: {exc}"), style="red", highlight=False)
             raise typer.Exit(1) from None
         root = seed if seed is not None else (cfg.seed if cfg.seed is not None else 1)
         columns = (TextColumn(f"sweep {cfg.target}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
@@ -66,13 +68,13 @@ def _register_sweep(app: typer.Typer) -> None:
         except ValidationError as exc:
             first = exc.errors()[0]
             field = ".".join(str(p) for p in first.get("loc", ())) or "parameter"
-            err_console.print(f"[red]error:[/red] invalid {field}: {first.get('msg')} (got {first.get('input')!r})",
+            err_console.print("[red]error:[/red] " + escape(f"invalid {field}: {first.get('msg')} (got {first.get('input')!r})"),
                               highlight=False)
             raise typer.Exit(1) from None
         except OSError as exc:  # an unreachable Dask scheduler
             if debug:
                 raise
-            err_console.print(f"[red]error:[/red] {exc}", highlight=False)
+            err_console.print(escape(f"error: {exc}"), style="red", highlight=False)
             raise typer.Exit(1) from None
         if out is not None:
             result.to_csv(out, index=False)
@@ -80,6 +82,35 @@ def _register_sweep(app: typer.Typer) -> None:
                               f"written to {out}", highlight=False)
             return
         print_frame(result, fmt, title=f"sweep {cfg.target}, seed {root}")
+
+
+def _with_model_prior(frame: Any, lead: str, date: str, data_dir: Any) -> Any:
+    """Add ``p_join`` from the participation model fitted on coalitions that began before ``date``.
+
+    Candidates the full model cannot score (a control missing) get the embeddedness-only model's
+    probability; ``attrs["prior_from"]`` records both formulas and how many candidates used each.
+    """
+    import pandas as pd
+
+    from coalitionlab.errors import MissingValueWarning
+    from coalitionlab.models.data import participation_data
+    from coalitionlab.models.predict import SEED_FORMULA, predict_participation
+
+    train_until = pd.Timestamp(date).year - 1
+    source = "seed" if frame.attrs.get("is_seed") else "full"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", MissingValueWarning)
+        panel = participation_data(data_dir=data_dir, lags=(), contact=False, source=source)
+        full = predict_participation(lead, date, train_until=train_until, data_dir=data_dir, panel=panel, source=source)
+        simple = predict_participation(lead, date, train_until=train_until, data_dir=data_dir, panel=panel,
+                                       source=source, formula=SEED_FORMULA)
+    p = full.set_index("ccode")["p_join"].fillna(simple.set_index("ccode")["p_join"])
+    out = frame.copy()
+    out["p_join"] = out["ccode"].map(p).to_numpy()
+    out.attrs = {**frame.attrs, "prior_from": {
+        "model": full.attrs["formula"], "fallback": SEED_FORMULA, "train_until": train_until,
+        "n_fallback": int(full["p_join"].isna().sum()), "n_train_coalitions": full.attrs["n_train_coalitions"]}}
+    return out
 
 
 def _round(value: Any, digits: int = 6) -> Any:
@@ -121,6 +152,10 @@ def simulate_command(
     precision_slope: Annotated[float, typer.Option("--precision-slope", help="Extra precision at the top "
                                                                               "embeddedness.")] = 4.0,
     top: Annotated[int, typer.Option("--top", help="Partners listed (most likely to join first).")] = 15,
+    prior_from_model: Annotated[bool, typer.Option(
+        "--prior-from-model/--no-prior-from-model",
+        help="Calibrate each candidate's price so its acceptance probability equals its P(join) from the "
+             "participation model fitted on coalitions before the date.")] = True,
     debug: DebugOption = False,
 ) -> None:
     """Simulate side-payment offers from the lead to every state at a date, with embeddedness from the data.
@@ -142,12 +177,16 @@ def simulate_command(
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", SeedDataWarning)  # reported in the output instead
             frame = embeddedness(lead, date, data_dir=data_dir)
+            if prior_from_model:
+                frame = _with_model_prior(frame, lead, date, data_dir)
         world = World.from_frame(frame, lead=lead, date=frame.attrs.get("date", date), prior=prior,
                                  payment_scale=payment_scale, payment_unit=payment_unit, mapping=mapping)
+        if prior_from_model:
+            world.assumptions["prior_from"] = frame.attrs["prior_from"]
     except ValidationError as exc:
         first = exc.errors()[0]
         field = ".".join(str(p) for p in first.get("loc", ())) or "parameter"
-        err_console.print(f"[red]error:[/red] invalid {field}: {first.get('msg')} (got {first.get('input')!r})",
+        err_console.print("[red]error:[/red] " + escape(f"invalid {field}: {first.get('msg')} (got {first.get('input')!r})"),
                           highlight=False)
         raise typer.Exit(1) from None
 
