@@ -17,6 +17,7 @@ def test_demo_runs_without_any_data_dir(tmp_path: Path, monkeypatch) -> None:
     assert "Embedded seed data" in page and "(SEED)" in page
     assert "<table" in page and "cow_states" in page
     for heading in ("Diplomatic embeddedness with the USA", "The coalition dataset", "Who joins US-led coalitions",
-                    "under each design", "Out of sample", "Who would join a US coalition"):
+                    "under each design", "Out of sample", "Who would join a US coalition",
+                    "Buying a coalition"):
         assert heading in page, heading
     assert page.count("data:image/png;base64,") >= 4

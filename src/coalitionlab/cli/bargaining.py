@@ -84,35 +84,6 @@ def _register_sweep(app: typer.Typer) -> None:
         print_frame(result, fmt, title=f"sweep {cfg.target}, seed {root}")
 
 
-def _with_model_prior(frame: Any, lead: str, date: str, data_dir: Any) -> Any:
-    """Add ``p_join`` from the participation model fitted on coalitions that began before ``date``.
-
-    Candidates the full model cannot score (a control missing) get the embeddedness-only model's
-    probability; ``attrs["prior_from"]`` records both formulas and how many candidates used each.
-    """
-    import pandas as pd
-
-    from coalitionlab.errors import MissingValueWarning
-    from coalitionlab.models.data import participation_data
-    from coalitionlab.models.predict import SEED_FORMULA, predict_participation
-
-    train_until = pd.Timestamp(date).year - 1
-    source = "seed" if frame.attrs.get("is_seed") else "full"
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", MissingValueWarning)
-        panel = participation_data(data_dir=data_dir, lags=(), contact=False, source=source)
-        full = predict_participation(lead, date, train_until=train_until, data_dir=data_dir, panel=panel, source=source)
-        simple = predict_participation(lead, date, train_until=train_until, data_dir=data_dir, panel=panel,
-                                       source=source, formula=SEED_FORMULA)
-    p = full.set_index("ccode")["p_join"].fillna(simple.set_index("ccode")["p_join"])
-    out = frame.copy()
-    out["p_join"] = out["ccode"].map(p).to_numpy()
-    out.attrs = {**frame.attrs, "prior_from": {
-        "model": full.attrs["formula"], "fallback": SEED_FORMULA, "train_until": train_until,
-        "n_fallback": int(full["p_join"].isna().sum()), "n_train_coalitions": full.attrs["n_train_coalitions"]}}
-    return out
-
-
 def _round(value: Any, digits: int = 6) -> Any:
     """Round floats to ``digits`` significant digits so JSON output is stable across runs and platforms."""
     if isinstance(value, dict):
@@ -176,9 +147,12 @@ def simulate_command(
                                       precision_base=precision_base, precision_slope=precision_slope, value=value)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", SeedDataWarning)  # reported in the output instead
-            frame = embeddedness(lead, date, data_dir=data_dir)
             if prior_from_model:
-                frame = _with_model_prior(frame, lead, date, data_dir)
+                from coalitionlab.planner import candidates_with_p_join
+
+                frame = candidates_with_p_join(lead, date, data_dir=data_dir)
+            else:
+                frame = embeddedness(lead, date, data_dir=data_dir)
         world = World.from_frame(frame, lead=lead, date=frame.attrs.get("date", date), prior=prior,
                                  payment_scale=payment_scale, payment_unit=payment_unit, mapping=mapping)
         if prior_from_model:
