@@ -25,6 +25,7 @@ try:  # pandera >= 0.24 splits the pandas API out
 except ImportError:  # pragma: no cover - older pandera
     import pandera as pa
 
+from coalitionlab.data.registry import to_date
 from coalitionlab.errors import DataFileError, UnknownCountryError
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -495,22 +496,12 @@ def _read_one(path: Path, columns: tuple[str, ...], typer, schema: pa.DataFrameS
     return df
 
 
-def _date(raw: pd.DataFrame, column: str, path: Path) -> pd.Series:
-    values = pd.to_datetime(raw[column], format="%Y-%m-%d", errors="coerce")
-    bad = values.isna() & raw[column].notna()
-    if bad.any():
-        pos = int(np.flatnonzero(bad.to_numpy())[0])
-        raise DataFileError(f"not a YYYY-MM-DD date: {raw[column].iloc[pos]!r}", path=path, column=column,
-                            row=pos + 2)
-    return values.astype(_DATE)
-
-
 def _type_coalitions(raw: pd.DataFrame, path: Path) -> pd.DataFrame:
     from coalitionlab.data.registry import to_integer
 
     out = raw.copy()
-    out["start_date"] = _date(raw, "start_date", path)
-    out["end_date"] = _date(raw, "end_date", path)
+    out["start_date"] = to_date(raw, "start_date", path=path)
+    out["end_date"] = to_date(raw, "end_date", path=path)
     out["lead_ccode"] = to_integer(raw, "lead_ccode", path=path)
     out["target_ccode"] = to_integer(raw, "target_ccode", path=path, nullable=True)
     for col in ("coalition_id", "name", "lead", "kind", "un_authorisation", "mission_type", "sources"):
@@ -523,8 +514,8 @@ def _type_memberships(raw: pd.DataFrame, path: Path) -> pd.DataFrame:
 
     out = raw.copy()
     out["ccode"] = to_integer(raw, "ccode", path=path)
-    out["join_date"] = _date(raw, "join_date", path)
-    out["leave_date"] = _date(raw, "leave_date", path)
+    out["join_date"] = to_date(raw, "join_date", path=path)
+    out["leave_date"] = to_date(raw, "leave_date", path=path)
     out["peak_personnel"] = to_integer(raw, "peak_personnel", path=path, nullable=True)
     for col in ("coalition_id", "country", "role", "source"):
         _required(raw, col, path)

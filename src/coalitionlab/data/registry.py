@@ -329,6 +329,20 @@ def to_integer(df: pd.DataFrame, column: str, *, path: object | None = None, nul
     return values.astype("Int64") if nullable else values.astype("int64")
 
 
+def to_date(df: pd.DataFrame, column: str, *, path: object | None = None) -> pd.Series:
+    """Parse an ISO ``YYYY-MM-DD`` column to ``datetime64[ns]``; empty stays NaT, anything else is a
+    :class:`DataFileError` naming the file line."""
+    values = df[column]
+    text = values.astype("str").str.strip()
+    empty = values.isna() | text.eq("")
+    parsed = pd.to_datetime(text.mask(empty), format="%Y-%m-%d", errors="coerce")
+    bad = parsed.isna() & ~empty
+    if bad.any():
+        pos = int(np.flatnonzero(bad.to_numpy())[0])
+        raise DataFileError(f"not a YYYY-MM-DD date: {values.iloc[pos]!r}", path=path, column=column, row=pos + 2)
+    return parsed.astype("datetime64[ns]")
+
+
 def check_years(years: pd.Series, source: Source, *, path: object | None = None, column: str = "year") -> None:
     """Raise :class:`CoverageError` naming the first row whose year is outside the source's coverage."""
     bad = years.notna() & ~years.between(source.first_year, source.last_year)

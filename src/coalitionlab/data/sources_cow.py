@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from coalitionlab.data import schemas
-from coalitionlab.data.registry import Source, read_csv, register, to_integer
+from coalitionlab.data.registry import Source, read_csv, register, to_date, to_integer
 from coalitionlab.errors import DataFileError
 
 COW_TERMS = "Free for research use; cite the dataset and its version (Correlates of War Project terms)."
@@ -93,23 +93,13 @@ def _date(year: pd.Series, month: pd.Series, day: pd.Series, *, path: Path, colu
     out = pd.Series(pd.NaT, index=year.index, dtype="datetime64[ns]")
     if ok.any():
         good = parts[ok].astype("int64")
-        dates = pd.to_datetime(good, errors="coerce")
+        # a year outside the nanosecond range (e.g. a stray 0) is an impossible date, not an overflow
+        dates = pd.to_datetime(good.where(good["year"].between(1678, 2261)), errors="coerce")
         if dates.isna().any():
             pos = int(np.flatnonzero(ok.to_numpy())[int(np.flatnonzero(dates.isna().to_numpy())[0])])
             raise DataFileError(f"impossible date {tuple(parts.iloc[pos])}", path=path, column=column, row=pos + 2)
         out[ok] = dates.astype("datetime64[ns]")
     return out
-
-
-def _iso_date(raw: pd.DataFrame, column: str, *, path: Path) -> pd.Series:
-    """Parse an ISO ``YYYY-MM-DD`` column to ``datetime64[ns]``; empty stays NaT, garbage is an error."""
-    values = pd.to_datetime(raw[column], format="%Y-%m-%d", errors="coerce")
-    bad = values.isna() & raw[column].notna()
-    if bad.any():
-        pos = int(np.flatnonzero(bad.to_numpy())[0])
-        raise DataFileError(f"not a YYYY-MM-DD date: {raw[column].iloc[pos]!r}", path=path, column=column,
-                            row=pos + 2)
-    return values.astype("datetime64[ns]")
 
 
 def _drop_exact_duplicates(df: pd.DataFrame) -> pd.DataFrame:
@@ -484,8 +474,8 @@ def _read_contiguity(paths: dict[str, Path]) -> pd.DataFrame:
     out = pd.DataFrame({
         **n,
         "is_contiguous": n["conttype"].between(1, 5),
-        "start_date": _iso_date(raw, "stdate", path=path),
-        "end_date": _iso_date(raw, "enddate", path=path),
+        "start_date": to_date(raw, "stdate", path=path),
+        "end_date": to_date(raw, "enddate", path=path),
     })
     backwards = out["end_date"] < out["start_date"]
     if backwards.any():
@@ -524,8 +514,8 @@ def _read_capitals(paths: dict[str, Path]) -> pd.DataFrame:
     out = pd.DataFrame({
         **_integers(raw, ["ccode"], path=path),
         **_texts(raw, ["statenme", "capital"]),
-        "start_date": _iso_date(raw, "stdate", path=path),
-        "end_date": _iso_date(raw, "enddate", path=path),
+        "start_date": to_date(raw, "stdate", path=path),
+        "end_date": to_date(raw, "enddate", path=path),
         **_floats(raw, ["lat", "lng"], path=path),
     })
     return out.sort_values(["ccode", "start_date"], kind="stable")
@@ -989,7 +979,7 @@ def _read_pko_un_nonun(paths: dict[str, Path]) -> pd.DataFrame:
     ints = ["ccode", "conflictid", "episodenum", "activity", "incomp", "year", "missionid", "org", "onlypolice"]
     raw = read_csv(path, required=[*ints, "location", "date", "mission", *personnel, *raw_counts])
     n = _integers(raw, ints, path=path)
-    month = _iso_date(raw, "date", path=path)
+    month = to_date(raw, "date", path=path)
     wrong_year = month.dt.year != n["year"]
     if wrong_year.any():
         pos = int(np.flatnonzero(wrong_year.to_numpy())[0])

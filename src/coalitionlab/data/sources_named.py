@@ -26,7 +26,7 @@ import pandas as pd
 
 from coalitionlab.data import schemas_named as schemas
 from coalitionlab.data.countries import to_ccode
-from coalitionlab.data.registry import Source, read_csv, register, to_integer
+from coalitionlab.data.registry import Source, read_csv, register, to_date, to_integer
 from coalitionlab.errors import DataFileError
 
 # ---------------------------------------------------------------- helpers
@@ -41,18 +41,6 @@ def _text(raw: pd.DataFrame, column: str) -> pd.Series:
 def _int(raw: pd.DataFrame, column: str, *, path: Path, nullable: bool = False) -> pd.Series:
     values = to_integer(raw, column, path=path, nullable=nullable)
     return values.astype("Int64") if nullable else values
-
-
-def _iso_date(values: pd.Series, *, path: Path, column: str) -> pd.Series:
-    """Parse ``YYYY-MM-DD`` text to ``datetime64[ns]``; empty stays NaT, anything else is an error."""
-    text = values.astype("str").str.strip()
-    empty = values.isna() | text.eq("")
-    parsed = pd.to_datetime(text.mask(empty), format="%Y-%m-%d", errors="coerce")
-    bad = parsed.isna() & ~empty
-    if bad.any():
-        pos = int(np.flatnonzero(bad.to_numpy())[0])
-        raise DataFileError(f"not a YYYY-MM-DD date: {values.iloc[pos]!r}", path=path, column=column, row=pos + 2)
-    return parsed.astype("datetime64[ns]")
 
 
 def _order_dyads(out: pd.DataFrame, a: np.ndarray, b: np.ndarray, *, path: Path) -> pd.DataFrame:
@@ -336,9 +324,9 @@ def _read_unctad_iia(paths: dict[str, Path]) -> pd.DataFrame:
         "short_title": _text(raw, "short_title"),
         "type": _text(raw, "type").str.removesuffix("s"),
         "status": _text(raw, "status"),
-        "signature_date": _iso_date(raw["date_of_signature"], path=path, column="date_of_signature"),
-        "entry_force_date": _iso_date(raw["date_of_entry_into_force"], path=path, column="date_of_entry_into_force"),
-        "termination_date": _iso_date(raw["termination_date"], path=path, column="termination_date"),
+        "signature_date": to_date(raw, "date_of_signature", path=path),
+        "entry_force_date": to_date(raw, "date_of_entry_into_force", path=path),
+        "termination_date": to_date(raw, "termination_date", path=path),
     })
     empty = raw["parties"].isna()
     if empty.any():
@@ -605,7 +593,7 @@ def _roll_call_dates(path: Path) -> pd.DataFrame:
         "rcid": _int(raw, "rcid", path=path),
         "session": _int(raw, "session", path=path),
         "is_important": _int(raw, "importantvote", path=path, nullable=True),
-        "vote_date": _iso_date(raw["date"], path=path, column="date"),
+        "vote_date": to_date(raw, "date", path=path),
         "unres": _text(raw, "unres"),
         "is_amendment": _int(raw, "amend", path=path, nullable=True),
         "is_paragraph": _int(raw, "para", path=path, nullable=True),
