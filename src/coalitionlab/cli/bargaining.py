@@ -65,12 +65,6 @@ def _register_sweep(app: typer.Typer) -> None:
                 task = bar.add_task("runs", total=cfg.n_runs)
                 result = sweep(cfg, seed=root, scheduler=scheduler, n_jobs=n_jobs,
                                progress=lambda done, total: bar.update(task, completed=done))
-        except ValidationError as exc:
-            first = exc.errors()[0]
-            field = ".".join(str(p) for p in first.get("loc", ())) or "parameter"
-            err_console.print("[red]error:[/red] " + escape(f"invalid {field}: {first.get('msg')} (got {first.get('input')!r})"),
-                              highlight=False)
-            raise typer.Exit(1) from None
         except OSError as exc:  # an unreachable Dask scheduler
             if debug:
                 raise
@@ -134,35 +128,26 @@ def simulate_command(
     Without --data-dir (and without $COALITIONLAB_DATA holding the full sources) the candidates'
     embeddedness comes from the embedded seed data; the output says which.
     """
-    from pydantic import ValidationError
-
     from coalitionlab._validation import check_option
     from coalitionlab.bargaining import EmbeddednessMapping, World, simulate
     from coalitionlab.errors import SeedDataWarning
     from coalitionlab.measures import embeddedness
 
     check_option(fmt, ["table", "json"], name="format")
-    try:
-        mapping = EmbeddednessMapping(price_mean=price_mean, price_scale=price_scale, price_slope=price_slope,
-                                      precision_base=precision_base, precision_slope=precision_slope, value=value)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", SeedDataWarning)  # reported in the output instead
-            if prior_from_model:
-                from coalitionlab.planner import candidates_with_p_join
-
-                frame = candidates_with_p_join(lead, date, data_dir=data_dir)
-            else:
-                frame = embeddedness(lead, date, data_dir=data_dir)
-        world = World.from_frame(frame, lead=lead, date=frame.attrs.get("date", date), prior=prior,
-                                 payment_scale=payment_scale, payment_unit=payment_unit, mapping=mapping)
+    mapping = EmbeddednessMapping(price_mean=price_mean, price_scale=price_scale, price_slope=price_slope,
+                                  precision_base=precision_base, precision_slope=precision_slope, value=value)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SeedDataWarning)  # reported in the output instead
         if prior_from_model:
-            world.assumptions["prior_from"] = frame.attrs["prior_from"]
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        field = ".".join(str(p) for p in first.get("loc", ())) or "parameter"
-        err_console.print("[red]error:[/red] " + escape(f"invalid {field}: {first.get('msg')} (got {first.get('input')!r})"),
-                          highlight=False)
-        raise typer.Exit(1) from None
+            from coalitionlab.planner import candidates_with_p_join
+
+            frame = candidates_with_p_join(lead, date, data_dir=data_dir)
+        else:
+            frame = embeddedness(lead, date, data_dir=data_dir)
+    world = World.from_frame(frame, lead=lead, date=frame.attrs.get("date", date), prior=prior,
+                             payment_scale=payment_scale, payment_unit=payment_unit, mapping=mapping)
+    if prior_from_model:
+        world.assumptions["prior_from"] = frame.attrs["prior_from"]
 
     data_label = "embedded seed data" if world.is_seed else "full sources"
     if fmt == "table":

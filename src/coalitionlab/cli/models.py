@@ -32,6 +32,17 @@ def _progress(enabled: bool = True) -> Iterator:
         yield lambda msg: bar.update(task, description=str(msg))
 
 
+def _panel_and_formula(data_dir, lead: int | None, formula: str | None, say) -> tuple:
+    """The participation panel (optionally one lead's coalitions) and the formula (the default for its data)."""
+    from coalitionlab.models.data import DEFAULT_FORMULA, participation_data
+    from coalitionlab.models.predict import SEED_FORMULA
+
+    panel = participation_data(data_dir=data_dir, lags=(), contact=False, progress=say)
+    if lead is not None:
+        panel = panel[panel["lead_ccode"] == lead]
+    return panel, formula or (SEED_FORMULA if panel.attrs.get("is_seed") else DEFAULT_FORMULA)
+
+
 FormulaOption = Annotated[str | None, typer.Option("--formula", help="Model formula, e.g. 'joined ~ embeddedness_log1p + cinc'.")]
 MethodOption = Annotated[str, typer.Option("--method", help="logit, probit, firth, clogit or lpm.")]
 
@@ -49,14 +60,9 @@ def fit_command(
 ) -> None:
     """Fit a participation model on the coalition x candidate panel and print the tidy table."""
     from coalitionlab.models import fit_participation
-    from coalitionlab.models.data import DEFAULT_FORMULA, participation_data
-    from coalitionlab.models.predict import SEED_FORMULA
 
     with _progress(fmt == "table") as say:
-        panel = participation_data(data_dir=data_dir, lags=(), contact=False, progress=say)
-        if lead is not None:
-            panel = panel[panel["lead_ccode"] == lead]
-        formula = formula or (SEED_FORMULA if panel.attrs.get("is_seed") else DEFAULT_FORMULA)
+        panel, formula = _panel_and_formula(data_dir, lead, formula, say)
         say("fitting")
         res = fit_participation(formula, panel, method=method, cluster=_split(cluster) if method != "firth" else None,
                                 fe=_split(fe))
@@ -132,15 +138,10 @@ def cv_command(
     debug: DebugOption = False,
 ) -> None:
     """Out-of-sample AUC, Brier score and calibration of a participation model."""
-    from coalitionlab.models.data import DEFAULT_FORMULA, participation_data
-    from coalitionlab.models.predict import SEED_FORMULA
     from coalitionlab.models.validation import cross_validate
 
     with _progress(fmt == "table") as say:
-        panel = participation_data(data_dir=data_dir, lags=(), contact=False, progress=say)
-        if lead is not None:
-            panel = panel[panel["lead_ccode"] == lead]
-        formula = formula or (SEED_FORMULA if panel.attrs.get("is_seed") else DEFAULT_FORMULA)
+        panel, formula = _panel_and_formula(data_dir, lead, formula, say)
         res = cross_validate(panel, formula=formula, method=method, scheme=scheme, split_year=split_year,
                              progress=lambda i, n: say(f"fold {i + 1} of {n}"))
     print_frame(res.summary().to_frame().T, fmt, title=f"cross-validation: {formula}")

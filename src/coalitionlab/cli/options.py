@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 
 import pandas as pd
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -31,19 +32,29 @@ OutputFormat = Literal["table", "csv", "json"]
 
 
 def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Run a command; a CoalitionlabError prints one red line and exits 1 (``--debug``: traceback)."""
+    """Run a command; a CoalitionlabError or an invalid parameter (pydantic) prints one red line and
+    exits 1 (``--debug``: traceback)."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
-        except CoalitionlabError as exc:
+        except (CoalitionlabError, ValidationError) as exc:
             if kwargs.get("debug") or os.environ.get("COALITIONLAB_DEBUG"):
                 raise
-            err_console.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False)
+            err_console.print(f"[red]error:[/red] {escape(_one_line(exc))}", highlight=False)
             raise typer.Exit(1) from None
 
     return wrapper
+
+
+def _one_line(exc: Exception) -> str:
+    """The error as one line; a pydantic error names the first invalid field and the value given."""
+    if isinstance(exc, ValidationError):
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first.get("loc", ())) or "parameter"
+        return f"invalid {field}: {first.get('msg')} (got {first.get('input')!r})"
+    return str(exc)
 
 
 def print_frame(df: pd.DataFrame, fmt: str, *, title: str | None = None, float_digits: int = 3) -> None:
