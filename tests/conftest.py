@@ -6,6 +6,12 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Property tests draw the same examples on every run (CI included): a failure is reproducible,
+# never a matter of which random examples a run happened to draw.
+settings.register_profile("coalitionlab", derandomize=True, deadline=None, print_blob=True)
+settings.load_profile("coalitionlab")
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = Path(os.environ.get("COALITIONLAB_TEST_DATA", ROOT.parent / "shared" / "data")).resolve()

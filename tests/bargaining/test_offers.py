@@ -84,8 +84,9 @@ def test_value_never_falls_as_precision_rises(prior, mean, scale, value, tau1, t
 def test_surplus_adds_up(prior, mean, scale, value, tau) -> None:
     out = expected_outcomes(PriceParams(prior=prior, mean=mean, scale=scale, precision=tau, value=value))
     total = out["value"] + out["rent"] + out["efficiency_loss"]
-    assert total == pytest.approx(out["full_information_value"], abs=1e-6)
-    assert 0 <= out["acceptance"] <= 1 + 1e-12
+    # three quadratures of the same integral: they agree to the quadrature's accuracy, not to machine precision
+    assert total == pytest.approx(out["full_information_value"], abs=1e-5)
+    assert 0 <= out["acceptance"] <= 1 + 1e-9
 
 
 @pytest.mark.parametrize("prior", ["normal", "lognormal", "uniform"])
