@@ -95,5 +95,6 @@ def test_cluster_bootstrap_reproducible_and_sensible(panel: pd.DataFrame) -> Non
     # the bootstrap SE is of the same order as the clustered sandwich SE
     assert 0.5 < serial.std_error / clustered["std_error"] < 2.0
     assert serial.ci_low < serial.estimate < serial.ci_high
+    assert serial.n_obs == len(main.dropna(subset=["embeddedness_log1p", "cinc"]))
     with pytest.raises(EstimationError, match="fewer than two"):
         cluster_bootstrap(f, main.assign(one=1), term="embeddedness_log1p", cluster="one", n_boot=10)

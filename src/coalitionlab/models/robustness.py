@@ -164,6 +164,7 @@ class BootstrapResult:
     ci_high: float
     draws: np.ndarray
     n_clusters: int
+    n_obs: int
 
 
 def cluster_bootstrap(
@@ -207,7 +208,7 @@ def cluster_bootstrap(
     alpha = (1 - level) / 2
     return BootstrapResult(estimate=_fast_logit_coef(X, y, j), std_error=float(np.std(draws, ddof=1)),
                            ci_low=float(np.quantile(draws, alpha)), ci_high=float(np.quantile(draws, 1 - alpha)),
-                           draws=draws, n_clusters=len(group_index))
+                           draws=draws, n_clusters=len(group_index), n_obs=len(y))
 
 
 def permutation_test(
@@ -388,10 +389,10 @@ def _run_designs(designs, data, main, treatment, ctrl, base_note, formula, focal
                                      n_jobs=n_jobs, scheduler=scheduler)
             rows.append({"design": design, "description": "pairs cluster bootstrap over coalitions", "term": treatment,
                          "estimate": boot.estimate, "std_error": boot.std_error,
-                         "p_value": float(2 * min((boot.draws <= 0).mean(), (boot.draws >= 0).mean())),
-                         "ci_low": boot.ci_low, "ci_high": boot.ci_high, "n_obs": int(len(main)), "method": "logit",
+                         "p_value": _bootstrap_p(boot.draws),
+                         "ci_low": boot.ci_low, "ci_high": boot.ci_high, "n_obs": boot.n_obs, "method": "logit",
                          "note": f"{len(boot.draws)} resamples of {boot.n_clusters} coalitions; percentile interval; "
-                                 "p = twice the share of draws across 0"})
+                                 "p = 2 (1 + draws on the far side of 0) / (1 + B)"})
         elif design == "negative_control":
             col = f"{treatment}_focal"
             other = data[data["lead_ccode"] != focal_lead]
@@ -415,6 +416,12 @@ def _run_designs(designs, data, main, treatment, ctrl, base_note, formula, focal
                 f"; sample = coalitions with contact data ({covered['coalition_id'].nunique()})"
             rows.append(row)
     return rows, sens, draws
+
+
+def _bootstrap_p(draws: np.ndarray) -> float:
+    """Two-sided bootstrap p-value for 0, never exactly 0: 2 (1 + #draws beyond 0) / (1 + B), capped at 1."""
+    beyond = min(int((draws <= 0).sum()), int((draws >= 0).sum()))
+    return float(min(1.0, 2 * (1 + beyond) / (1 + len(draws))))
 
 
 def _lag_name(treatment: str, k: str) -> str:
