@@ -121,3 +121,14 @@ def test_partner_that_would_pay_to_join_gets_a_zero_offer(precision: float) -> N
     out = expected_outcomes(p)
     assert out["value"] == pytest.approx(1.0, abs=1e-9)
     assert out["acceptance"] == pytest.approx(1.0, abs=1e-12)
+
+
+@pytest.mark.parametrize("precision", [0.0, 1.0])
+def test_value_below_every_price_gives_no_rent_and_no_loss(precision: float) -> None:
+    # the lead values the partner at 1 but every price lies in [2.13, 3.87]: no deal is efficient, the
+    # offer is never accepted, so the partner earns no rent and no efficient deal is lost
+    out = expected_outcomes(PriceParams(prior="uniform", mean=3.0, scale=0.5, precision=precision, value=1.0))
+    assert out["acceptance"] == pytest.approx(0.0, abs=1e-12)
+    assert out["rent"] == pytest.approx(0.0, abs=1e-12)
+    assert out["efficiency_loss"] == pytest.approx(0.0, abs=1e-12)
+    assert out["full_information_value"] == pytest.approx(0.0, abs=1e-12)

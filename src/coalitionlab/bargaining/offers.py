@@ -402,7 +402,8 @@ def _expected(prior, value, mean, scale, precision, *, nodes: int = 160) -> tupl
     pv = np.clip((v0 - lo0) / width, 0, 1)
     vv = np.clip(v0, lo0, hi0)
     floor0 = np.maximum(lo0, 0.0)  # prices below 0 count as 0 in rents
-    rent = (t0 * (t0 - lo0) - (t0**2 - np.minimum(floor0, t0) ** 2) / 2) / width
+    # t0 * pt, not t0 * (t0 - lo0) / width: an offer below the support (value < lo) is never accepted
+    rent = t0 * pt - (t0**2 - np.minimum(floor0, t0) ** 2) / 2 / width
     full = np.where(v0 > lo0, (v0 * (vv - lo0) - (vv**2 - np.minimum(floor0, vv) ** 2) / 2) / width, 0.0)
     blind = (pt * (v0 - t0), pt, t0 * pt, rent, full - pt * (v0 - t0) - rent, full)
     inf = informed[..., 0]
