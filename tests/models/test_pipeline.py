@@ -86,3 +86,26 @@ def test_conditional_logit_converges_on_the_full_specification(real_panel: pd.Da
     assert np.isfinite(row["std_error"]) and row["estimate"] > 0
     logit = fit_participation(formula, us, cluster="coalition_id").tidy().loc["embeddedness_log1p", "estimate"]
     assert abs(row["estimate"] - logit) < 1.5  # same sign and size as the pooled logit
+
+
+def test_oster_delta_compares_short_and_long_on_one_sample(real_panel: pd.DataFrame) -> None:
+    """Oster's delta contrasts two regressions on the same rows; democracy and UN distance are missing
+    for hundreds of US-coalition candidates, so the short regression must use the long one's sample."""
+    import warnings
+
+    from coalitionlab.errors import MissingValueWarning
+    from coalitionlab.models import oster_delta, robustness
+
+    controls = ("atop_defense", "distance_log", "cinc", "democracy", "un_ideal_distance")
+    us = real_panel[real_panel["lead_ccode"] == 2]
+    sample = us.dropna(subset=["joined", "embeddedness_log1p", *controls])
+    assert len(sample) < len(us)  # the real data do have missing controls
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", MissingValueWarning)
+        long = fit_participation("joined ~ embeddedness_log1p + " + " + ".join(controls), us, method="lpm")
+        short = fit_participation("joined ~ embeddedness_log1p", sample, method="lpm")
+        sens = robustness(real_panel, controls=controls, designs=["lpm"]).sensitivity
+    assert long.fit_stats["n_obs"] == short.fit_stats["n_obs"] == len(sample)
+    expected = oster_delta(float(short.params["embeddedness_log1p"]), short.fit_stats["r2"],
+                           float(long.params["embeddedness_log1p"]), long.fit_stats["r2"])
+    assert sens["oster_delta"] == pytest.approx(expected, rel=1e-9)

@@ -359,7 +359,9 @@ def _run_designs(designs, data, main, treatment, ctrl, base_note, formula, focal
             res = fit_participation(formula(treatment), main, method="lpm", cluster="coalition_id")
             rows.append(_row(design, "linear probability model", res, treatment))
             classical = fit_participation(formula(treatment), main, method="lpm")
-            short = fit_participation(f"joined ~ {treatment}", main, method="lpm")
+            # Oster's delta contrasts the two regressions on one sample: the long regression's rows
+            sample = main.dropna(subset=["joined", treatment, *ctrl])
+            short = fit_participation(f"joined ~ {treatment}", sample, method="lpm")
             tstat = float(classical.tidy().loc[treatment, "statistic"])
             dof = int(classical.fit_stats["df_resid"])
             sens = {
