@@ -153,3 +153,24 @@ def test_conditional_logit_is_stable_with_many_joiners() -> None:
     dummies = smf.logit("joined ~ x + C(g)", df).fit(disp=0)
     assert cl["estimate"] == pytest.approx(dummies.params["x"], rel=0.03)
     assert np.isfinite(cl["std_error"]) and cl["std_error"] > 0
+
+
+def test_state_fixed_effects_without_an_intercept(panel: pd.DataFrame) -> None:
+    """Dropping never-varying states must not assume an Intercept column (the formula may omit it)."""
+    df = panel.copy()
+    df.loc[df["ccode"] == 0, "joined"] = 0
+    with pytest.warns(MissingValueWarning, match="never varies"):
+        res = fit_participation("joined ~ 0 + embeddedness", df, fe="ccode")
+    assert "Intercept" not in res.params.index and "C(ccode)[0]" not in res.params.index
+    assert res.fit_stats["n_obs"] == len(df) - 40
+
+
+def test_predict_new_rows_after_fixed_effect_groups_were_dropped(panel: pd.DataFrame) -> None:
+    """predict(data) must use the same columns as the fit, after the dummies of dropped groups went."""
+    df = panel.copy()
+    df.loc[df["ccode"] == 5, "joined"] = 0  # not the reference level: its dummy column goes
+    with pytest.warns(MissingValueWarning, match="never varies"):
+        res = fit_participation("joined ~ embeddedness", df, fe="ccode")
+    assert "C(ccode)[T.5]" not in res.params.index
+    rows = df[df["ccode"] != 5]
+    np.testing.assert_allclose(res.predict(rows), res.predict(), rtol=1e-12)

@@ -125,8 +125,9 @@ class ParticipationResult:
         if self.method == "clogit":
             raise EstimationError("a conditional logit predicts only within-coalition odds; "
                                   "fit method='logit' for probabilities")
-        X = self._X if data is None else np.asarray(self._model_spec.get_model_matrix(data, na_action="ignore"),
-                                                     dtype=float)
+        # the fit's columns only: dummies of fixed-effect groups dropped before fitting are not in params
+        X = self._X if data is None else np.asarray(
+            self._model_spec.get_model_matrix(data, na_action="ignore")[list(self.params.index)], dtype=float)
         eta = X @ self.params.to_numpy()
         if self.method == "lpm":
             return np.clip(eta, 0, 1)
@@ -243,7 +244,8 @@ def fit_participation(
                           "outcome, so its fixed effect is not estimable", MissingValueWarning, stacklevel=2)
             X, y, frame = X[keep], y[keep], frame.loc[keep]
             nonconstant = X.std(axis=0) > 0
-            nonconstant[names.index("Intercept")] = True if "Intercept" in names else False
+            if "Intercept" in names:
+                nonconstant[names.index("Intercept")] = True
             X = X[:, nonconstant]
             names = [n for n, k in zip(names, nonconstant) if k]
     if len(y) == 0 or y.min() == y.max():
