@@ -27,3 +27,21 @@ def test_prices_follow_the_participation_model(shared_data: Path) -> None:
     assert 5 < size < 40
     uncalibrated = _run(["--data-dir", str(shared_data), "--no-prior-from-model"])
     assert "prior_from" not in uncalibrated["assumptions"]
+
+
+def test_price_channel_options_conflict_with_the_calibration(shared_data: Path) -> None:
+    # the calibration sets every mean price, so --price-mean / --price-slope would be silently ignored
+    for option in (["--price-mean", "3"], ["--price-slope", "1.5"]):
+        out = CliRunner().invoke(app, ["simulate", "--lead", "USA", "--date", "2003-03-20", "--episodes", "100",
+                                       "--data-dir", str(shared_data), *option])
+        assert out.exit_code == 1
+        assert option[0] in out.output and "--no-prior-from-model" in out.output
+        assert "Traceback" not in out.output
+    calibrated = _run(["--data-dir", str(shared_data)])
+    assert "price_mean" not in calibrated["assumptions"] and "price_slope" not in calibrated["assumptions"]
+    assert calibrated["assumptions"]["price_means_from"] == "p_join"
+    # without the calibration the options are used, and reported
+    cheap = _run(["--data-dir", str(shared_data), "--no-prior-from-model", "--price-mean", "0.5"])
+    assert cheap["assumptions"]["price_mean"] == 0.5
+    dear = _run(["--data-dir", str(shared_data), "--no-prior-from-model", "--price-mean", "1.5"])
+    assert cheap["summary"]["coalition_size"]["mean"] > dear["summary"]["coalition_size"]["mean"]

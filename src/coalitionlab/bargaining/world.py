@@ -155,7 +155,9 @@ class World:
             Contest success function parameters.
         calibrate
             When ``p_join`` is present, set each candidate's mean price so the model's acceptance
-            probability equals ``p_join`` (the price channel is then replaced by the calibration).
+            probability equals ``p_join`` (the price channel is then replaced by the calibration:
+            ``mapping.price_mean`` and ``mapping.price_slope`` are unused, and ``assumptions`` records
+            ``price_means_from="p_join"`` instead of them).
 
         Returns
         -------
@@ -220,10 +222,14 @@ class World:
             if np.any(w < 0) or w.sum() <= 0:
                 raise InfeasibleError(f"weight column {weight_column!r} must be >= 0 with a positive sum")
             out["weight"] = w / w.sum()
+        assumptions = mapping.model_dump()
         if calibrate and "p_join" in out.columns:
             out["price_mean"] = calibrate_price_means(
                 out["p_join"].to_numpy(float), prior=prior, scale=out["price_scale"].to_numpy(float),
                 precision=out["precision"].to_numpy(float), value=out["value"].to_numpy(float))
+            # the calibration replaces the price channel: record where the means came from, not unused values
+            del assumptions["price_mean"], assumptions["price_slope"]
+            assumptions["price_means_from"] = "p_join"
         cols = CANDIDATE_COLUMNS + (["p_join"] if "p_join" in out.columns else [])
         out = out[cols].reset_index(drop=True)
         return cls(
@@ -231,7 +237,7 @@ class World:
             payment_unit=payment_unit or ("price units" if payment_scale == 1 else "money units"),
             lead_strength=float(lead_strength), target_strength=float(target_strength),
             decisiveness=float(decisiveness), is_seed=bool(df.attrs.get("is_seed", False)),
-            assumptions=mapping.model_dump(),
+            assumptions=assumptions,
         )
 
     def expected(self, *, nodes: int = 80) -> pd.DataFrame:

@@ -108,10 +108,12 @@ def simulate_command(
     payment_unit: Annotated[str | None, typer.Option("--payment-unit",
                                                      help="Name of the money unit, e.g. USD.")] = None,
     value: Annotated[float, typer.Option("--value", help="The lead's value of one partner, in price units.")] = 2.0,
-    price_mean: Annotated[float, typer.Option("--price-mean", help="Mean price at zero embeddedness.")] = 1.0,
+    price_mean: Annotated[float | None, typer.Option(
+        "--price-mean", help="Mean price at zero embeddedness (default 1; only with --no-prior-from-model).")] = None,
     price_scale: Annotated[float, typer.Option("--price-scale", help="Standard deviation of prices.")] = 0.5,
-    price_slope: Annotated[float, typer.Option("--price-slope", help="Price channel: mean falls by exp(-slope) "
-                                                                      "at the top embeddedness.")] = 0.0,
+    price_slope: Annotated[float | None, typer.Option(
+        "--price-slope", help="Price channel: mean falls by exp(-slope) at the top embeddedness (default 0; "
+                              "only with --no-prior-from-model).")] = None,
     precision_base: Annotated[float, typer.Option("--precision-base", help="Signal precision at zero "
                                                                             "embeddedness.")] = 0.5,
     precision_slope: Annotated[float, typer.Option("--precision-slope", help="Extra precision at the top "
@@ -130,11 +132,17 @@ def simulate_command(
     """
     from coalitionlab._validation import check_option
     from coalitionlab.bargaining import EmbeddednessMapping, World, simulate
-    from coalitionlab.errors import SeedDataWarning
+    from coalitionlab.errors import SeedDataWarning, UnknownOptionError
     from coalitionlab.measures import embeddedness
 
     check_option(fmt, ["table", "json"], name="format")
-    mapping = EmbeddednessMapping(price_mean=price_mean, price_scale=price_scale, price_slope=price_slope,
+    if prior_from_model and (price_mean is not None or price_slope is not None):
+        given = " and ".join(name for name, v in (("--price-mean", price_mean), ("--price-slope", price_slope))
+                             if v is not None)
+        raise UnknownOptionError(f"{given} set the price channel, which --prior-from-model (the default) replaces "
+                                 "by calibrating each mean price to P(join); add --no-prior-from-model to use it")
+    mapping = EmbeddednessMapping(price_mean=1.0 if price_mean is None else price_mean, price_scale=price_scale,
+                                  price_slope=0.0 if price_slope is None else price_slope,
                                   precision_base=precision_base, precision_slope=precision_slope, value=value)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", SeedDataWarning)  # reported in the output instead
