@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import statsmodels.api as sm
+from scipy import stats
 
 from coalitionlab.errors import EstimationError
 from coalitionlab.models.sensitivity import oster_delta, partial_r2, robustness_value
@@ -41,3 +42,18 @@ def test_oster_delta_is_one_when_unobservables_mirror_observables() -> None:
     assert delta == pytest.approx(1.0, abs=0.1)
     with pytest.raises(EstimationError, match="must exceed"):
         oster_delta(0.5, 0.1, 0.4, 0.3, r_max=0.2)
+
+
+def test_robustness_value_alpha_when_the_constraint_does_not_bind() -> None:
+    """Cinelli & Hazlett's RV_{q,alpha} has a second branch: when f_q > 1 / f_crit a confounder that
+    explains all of the treatment is not needed, and RV = (f_q^2 - f_crit^2) / (1 + f_q^2) (as in
+    the authors' sensemakr). t = 20 with 10 degrees of freedom: f_q = 6.32 > 1 / f_crit = 1.33."""
+    f_q = 20 / np.sqrt(10)
+    f_crit = stats.t.ppf(0.975, 9) / np.sqrt(9)
+    assert f_q > 1 / f_crit
+    expected = (f_q**2 - f_crit**2) / (1 + f_q**2)  # 0.9617, not the binding-case 0.970
+    assert robustness_value(20.0, 10, alpha=0.05) == pytest.approx(expected, rel=1e-12)
+    # the binding case is unchanged below the threshold (Darfur example above) and the branches meet at it
+    t_edge = np.sqrt(10) / f_crit
+    assert robustness_value(t_edge * (1 - 1e-9), 10, alpha=0.05) == pytest.approx(
+        robustness_value(t_edge * (1 + 1e-9), 10, alpha=0.05), abs=1e-6)

@@ -43,7 +43,10 @@ def robustness_value(t_stat: float, dof: int, *, q: float = 1.0, alpha: float | 
     """Robustness value RV_q (or RV_{q,alpha} when ``alpha`` is given), as a share in [0, 1].
 
     RV_q = (sqrt(f_q^4 + 4 f_q^2) - f_q^2) / 2 with f_q = q |t| / sqrt(dof); for RV_{q,alpha}
-    f is first reduced by the critical t of a test at level alpha with dof - 1 degrees of freedom.
+    f is first reduced by f_crit, the critical t of a test at level alpha with dof - 1 degrees of
+    freedom divided by sqrt(dof - 1), and when f_q > 1 / f_crit (the bound on the confounder's
+    association with the treatment does not bind) RV_{q,alpha} = (f_q^2 - f_crit^2) / (1 + f_q^2),
+    as in Cinelli & Hazlett's ``sensemakr``.
 
     Examples
     --------
@@ -57,9 +60,11 @@ def robustness_value(t_stat: float, dof: int, *, q: float = 1.0, alpha: float | 
     f = q * abs(t_stat) / np.sqrt(dof)
     if alpha is not None:
         f_crit = stats.t.ppf(1 - alpha / 2, dof - 1) / np.sqrt(dof - 1)
-        f = f - f_crit
-        if f <= 0:  # already insignificant: no confounding needed
+        if f <= f_crit:  # already insignificant: no confounding needed
             return 0.0
+        if f > 1 / f_crit:  # the constraint does not bind
+            return float((f**2 - f_crit**2) / (1 + f**2))
+        f = f - f_crit
     return float(0.5 * (np.sqrt(f**4 + 4 * f**2) - f**2))
 
 
