@@ -137,6 +137,15 @@ def test_cli_sweep(tmp_path: Path) -> None:
     assert res.exit_code == 1 and "reservation" in res.output
     res = runner.invoke(app, ["sweep", str(tmp_path / "missing.toml")])
     assert res.exit_code == 1 and "not found" in res.output
+    # a parameter both fixed and swept is an invalid configuration, reported in one line
+    cfg.write_text('target = "linkage"\n[grid]\nreservation = [1.0]\n[fixed]\nreservation = 2.0\n')
+    res = runner.invoke(app, ["sweep", str(cfg), "--n-jobs", "1"])
+    assert res.exit_code == 1 and "both fixed and swept" in res.output and "Traceback" not in res.output
+    with pytest.raises(ValidationError, match="both fixed and swept"):
+        load_sweep_config(cfg)
+    cfg.write_text('target = "linkage"\n[grid]\nreservation = [1.0]\n')
+    res = runner.invoke(app, ["sweep", str(cfg), "--n-jobs", "0"])
+    assert res.exit_code == 2 and "--n-jobs" in res.output  # a usage error, not a ValueError traceback
 
 
 def test_unreachable_scheduler_is_clear(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -42,7 +42,7 @@ from typing import Annotated, Any, Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from coalitionlab.errors import InfeasibleError, UnknownOptionError
 
@@ -341,6 +341,13 @@ class SweepConfig(BaseModel):
                              "or 'package.module:function'")
         return value
 
+    @model_validator(mode="after")
+    def _fixed_or_swept(self) -> SweepConfig:
+        overlap = set(self.grid) & set(self.fixed)
+        if overlap:
+            raise ValueError(f"parameters both fixed and swept: {sorted(overlap)}")
+        return self
+
     @property
     def n_runs(self) -> int:
         """Number of runs: product of the grid sizes times the replications."""
@@ -348,9 +355,6 @@ class SweepConfig(BaseModel):
 
     def runs(self) -> list[dict[str, Any]]:
         """Every run's parameters, in grid order (replications innermost)."""
-        overlap = set(self.grid) & set(self.fixed)
-        if overlap:
-            raise ValueError(f"parameters both fixed and swept: {sorted(overlap)}")
         names = list(self.grid)
         return [dict(self.fixed) | dict(zip(names, values, strict=True))
                 for values in itertools.product(*self.grid.values()) for _ in range(self.replications)]
@@ -414,7 +418,10 @@ def sweep(config: SweepConfig | Mapping[str, Any] | str | os.PathLike, *, seed: 
     Raises
     ------
     pydantic.ValidationError
-        If a run's parameters are out of domain (checked for every run before any runs).
+        If a run's parameters are out of domain (checked for every run before any runs), or a
+        parameter is both fixed and swept.
+    ValueError
+        If ``n_jobs`` < 1.
     OSError
         If the Dask scheduler cannot be reached within :data:`CONNECT_TIMEOUT`.
 

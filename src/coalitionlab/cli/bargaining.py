@@ -35,7 +35,8 @@ def _register_sweep(app: typer.Typer) -> None:
         out: Annotated[str | None, typer.Option("--out", help="Write the results to this CSV file.")] = None,
         seed: Annotated[int | None, typer.Option(
             "--seed", help="Root seed (default: the config's seed, else 1). Same seed, same results.")] = None,
-        n_jobs: Annotated[int | None, typer.Option("--n-jobs", help="Local worker processes (default: CPUs).")] = None,
+        n_jobs: Annotated[int | None, typer.Option("--n-jobs", min=1,
+                                                          help="Local worker processes (default: CPUs).")] = None,
         fmt: Annotated[str, typer.Option("--format", help="Output format: table, csv or json.")] = "table",
         debug: DebugOption = False,
     ) -> None:
