@@ -17,17 +17,25 @@ def panel(shared_data):
 
 
 def _reference_desta(shared_data, lead: int, years: np.ndarray) -> pd.DataFrame:
-    """In-force PTAs of ``lead`` by brute force: every (partner, treaty) x year, then filter."""
+    """In-force PTAs of ``lead`` by brute force: every (partner, treaty, entry) x year, then filter.
+
+    A base treaty ties the pair in a year when one of its entries (base treaty, accession,
+    consolidated version) is in force by then and no withdrawal came between that entry and the year.
+    """
     d = load("desta_dyads", shared_data)
     d = d[((d.ccode1 == lead) | (d.ccode2 == lead)) & d.entry_force_year.notna()]
     d = d.assign(partner=np.where(d.ccode1 == lead, d.ccode2, d.ccode1))
-    start = d.groupby(["partner", "base_treaty"])["entry_force_year"].min().rename("start").reset_index()
+    entries = d[["partner", "base_treaty", "entry_force_year"]].rename(columns={"entry_force_year": "start"})
     w = load("desta_withdrawals", shared_data)
     w = w[(w.ccode1 == lead) | (w.ccode2 == lead)]
     w = w.assign(partner=np.where(w.ccode1 == lead, w.ccode2, w.ccode1))
-    w = w.groupby(["partner", "base_treaty"])["withdrawal_year"].min().rename("wyear").reset_index()
-    t = start.merge(w, on=["partner", "base_treaty"], how="left").merge(pd.DataFrame({"year": years}), how="cross")
-    t = t[(t.start <= t.year) & ~(t.wyear <= t.year)]
+    w = w[["partner", "base_treaty", "withdrawal_year"]]
+    t = entries.merge(pd.DataFrame({"year": years}), how="cross")
+    t = t[t.start <= t.year].reset_index(drop=True)
+    hit = t.reset_index().merge(w, on=["partner", "base_treaty"])
+    hit = hit[(hit.withdrawal_year >= hit.start) & (hit.withdrawal_year <= hit.year)]
+    t = t.drop(index=hit["index"].unique())  # a withdrawal since this entry
+    t = t.drop_duplicates(["partner", "base_treaty", "year"])
     return t.groupby(["partner", "year"]).size().rename("expected").reset_index()
 
 
@@ -75,6 +83,16 @@ def test_symmetric_nan_outside_and_splits(panel):
         inside = panel[panel[src].notna()]
         assert (inside[src] == inside[src + "_bilateral"] + inside[src + "_plurilateral"]).all()
     assert panel.attrs["sources"]["desta_dyads"] == "02_02"
+
+
+def test_withdrawal_before_a_later_entry_does_not_cancel_it(panel):
+    # the UK left the EU's PTAs in 2020 and rolled them over as DESTA "consolidated" entries in force
+    # from 2021 (UK-Canada: CETA 2017, continuity agreement 2021); the Seychelles left SADC's trade
+    # protocol in 2004 and re-acceded, in force 2015. The later entries count after the withdrawal.
+    uk_ca = panel[(panel.ccode1 == 200) & (panel.ccode2 == 20)].set_index("year")["desta_pta"]
+    assert uk_ca[2019] == 1 and uk_ca[2020] == 0 and uk_ca[2021] == 1
+    drc_sey = panel[(panel.ccode1 == 490) & (panel.ccode2 == 591)].set_index("year")["desta_pta"]
+    assert drc_sey[2015] == drc_sey[2014] + 1  # SADC (base treaty 672) in force again from 2015
 
 
 def test_us_canada_ptas(panel):

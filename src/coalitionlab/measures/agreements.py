@@ -8,7 +8,8 @@ Rules (also in docs/measures/agreements.md):
 
 * DESTA 02_02: a pair is tied by a base treaty from the earliest entry-into-force year of any of its
   dyad rows for that treaty (base treaty, accession or consolidated version), until the year of a
-  dyadic withdrawal (from ``desta_withdrawals``). Rows with no entry-into-force year are signed but
+  dyadic withdrawal (from ``desta_withdrawals``); an entry in force after a withdrawal (a re-accession,
+  the UK's 2021 rollovers of EU agreements) ties the pair again. Rows with no entry-into-force year are signed but
   not known to be in force, and do not count. Bilateral = the treaty is coded ``typememb == 1``.
 * UNCTAD IIA: a treaty ties every pair of its state parties from the year it entered into force
   until the year it was terminated. Bilateral = exactly two state parties after mapping names to
@@ -49,10 +50,12 @@ def _year(values: pd.Series) -> np.ndarray:
 
 
 def desta_pairs(dyads: pd.DataFrame, withdrawals: pd.DataFrame | None = None) -> pd.DataFrame:
-    """One row per (pair, DESTA base treaty): ``ccode1 < ccode2, base_treaty, start, end, is_bilateral``.
+    """One row per (pair, DESTA base treaty, spell): ``ccode1 < ccode2, base_treaty, start, end, is_bilateral``.
 
     ``start`` is the first year in force, ``end`` the first year no longer in force (NaN: still in
-    force at the end of the data).
+    force at the end of the data). Each entry of the pair (base treaty, accession, consolidated
+    version) runs until the first dyadic withdrawal in or after its entry-into-force year; entries
+    ending at the same withdrawal make one spell, so a pair that withdrew and later re-entered has two.
     """
     src = "desta_dyads"
     eif = pick_column(dyads, ["entry_force_year", "entry_into_force_year", "entryforceyear"], source=src)
@@ -67,9 +70,9 @@ def desta_pairs(dyads: pd.DataFrame, withdrawals: pd.DataFrame | None = None) ->
         d = d[dyads["entry_type"].astype(str).isin(["base_treaty", "accession", "consolidated"]).to_numpy()]
     d = d[d["a"] != d["b"]]
     d["ccode1"], d["ccode2"] = np.minimum(d["a"], d["b"]), np.maximum(d["a"], d["b"])
-    g = d.dropna(subset=["start"]).groupby(["ccode1", "ccode2", "base_treaty"], as_index=False)
-    pairs = g.agg(start=("start", "min"), is_bilateral=("is_bilateral", "max"))
-    pairs["end"] = np.nan
+    keys = ["ccode1", "ccode2", "base_treaty"]
+    rows = d.dropna(subset=["start"])[[*keys, "start", "is_bilateral"]].reset_index(drop=True)
+    rows["end"] = np.nan
     if withdrawals is not None and len(withdrawals):
         wsrc = "desta_withdrawals"
         wy = pick_column(withdrawals, ["withdrawal_year", "year"], source=wsrc)
@@ -77,11 +80,15 @@ def desta_pairs(dyads: pd.DataFrame, withdrawals: pd.DataFrame | None = None) ->
         b = withdrawals["ccode2"].to_numpy().astype("int64")
         w = pd.DataFrame({"ccode1": np.minimum(a, b), "ccode2": np.maximum(a, b),
                           "base_treaty": withdrawals[pick_column(withdrawals, ["base_treaty"], source=wsrc)].to_numpy(),
-                          "wyear": _year(withdrawals[wy])})
-        w = w.dropna(subset=["wyear"]).groupby(["ccode1", "ccode2", "base_treaty"], as_index=False)["wyear"].min()
-        pairs = pairs.merge(w, on=["ccode1", "ccode2", "base_treaty"], how="left")
-        pairs["end"] = pairs["wyear"]
-        pairs = pairs.drop(columns="wyear")
+                          "wyear": _year(withdrawals[wy])}).dropna(subset=["wyear"])
+        # each entry ends at the first withdrawal in or after its year; a withdrawal before a later
+        # entry (a re-accession, the UK's post-Brexit rollovers) does not cancel that entry
+        m = rows[keys + ["start"]].reset_index().merge(w, on=keys)
+        m = m[m["wyear"] >= m["start"]]
+        rows["end"] = m.groupby("index")["wyear"].min().reindex(rows.index).to_numpy()
+    # entries ending at the same withdrawal (or all still in force) form one spell from the earliest
+    pairs = rows.groupby([*keys, "end"], as_index=False, dropna=False).agg(start=("start", "min"),
+                                                                           is_bilateral=("is_bilateral", "max"))
     return pairs
 
 
