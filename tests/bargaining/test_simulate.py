@@ -120,3 +120,14 @@ def test_bad_input() -> None:
     with pytest.raises(InfeasibleError, match="embeddedness"), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         World.from_frame(_frame().assign(embeddedness=np.nan), lead="USA", date="2003-03-20")
+
+
+def test_duplicated_candidates_and_missing_p_join_are_clear(usa_2003: pd.DataFrame) -> None:
+    # a frame doubled by a bad join would count every doubled state twice in the coalition and its strength
+    doubled = pd.concat([usa_2003, usa_2003.head(3)], ignore_index=True)
+    with pytest.raises(PanelTypeError, match=r"duplicated ccode.*\b20\b"):
+        World.from_frame(doubled, lead="USA", date="2003-03-20")
+    # a missing P(join) is named as missing, not reported as a range of valid values
+    frame = usa_2003.assign(p_join=np.where(usa_2003["ccode"] == 20, np.nan, 0.1))
+    with pytest.raises(InfeasibleError, match="1 missing"):
+        World.from_frame(frame, lead="USA", date="2003-03-20")

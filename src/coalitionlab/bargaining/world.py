@@ -168,7 +168,7 @@ class World:
         pydantic.ValidationError
             A scalar outside its domain (e.g. ``payment_scale <= 0``), naming the field.
         PanelTypeError
-            A required column is missing.
+            A required column is missing, or a ``ccode`` is listed twice.
         InfeasibleError
             No candidate is left, or a ``p_join`` cannot be reproduced.
 
@@ -191,6 +191,10 @@ class World:
                 f"World.from_frame() needs columns {missing}; pass a frame such as the output of "
                 "coalitionlab.measures.embeddedness()"
             )
+        dup = df["ccode"].duplicated(keep=False)
+        if dup.any():
+            raise PanelTypeError(f"World.from_frame(): duplicated ccode {sorted(set(df.loc[dup, 'ccode'].tolist()))}; "
+                                 "one row per candidate is needed (a join may have duplicated rows)")
         keep = ["ccode", "embeddedness"] + [c for c in ("country", "p_join") if c in df.columns]
         if weight_column is not None:
             keep.append(weight_column)
@@ -274,9 +278,12 @@ def calibrate_price_means(p_join, *, prior: str, scale, precision, value, nodes:
         A ``p_join`` outside (0, 1) or not reachable on the bracket.
     """
     p = np.asarray(p_join, float)
-    if np.any(~np.isfinite(p)) or np.any((p <= 0) | (p >= 1)):
+    if np.any(~np.isfinite(p)):
+        raise InfeasibleError(f"p_join must lie strictly between 0 and 1 to calibrate prices; "
+                              f"{int(np.sum(~np.isfinite(p)))} missing or infinite")
+    if np.any((p <= 0) | (p >= 1)):
         raise InfeasibleError("p_join must lie strictly between 0 and 1 to calibrate prices; "
-                              f"got values in [{np.nanmin(p):g}, {np.nanmax(p):g}]")
+                              f"got values in [{p.min():g}, {p.max():g}]")
     scale, precision, value, p = np.broadcast_arrays(np.asarray(scale, float), np.asarray(precision, float),
                                                      np.asarray(value, float), p)
 
