@@ -98,3 +98,14 @@ def test_cluster_bootstrap_reproducible_and_sensible(panel: pd.DataFrame) -> Non
     assert serial.n_obs == len(main.dropna(subset=["embeddedness_log1p", "cinc"]))
     with pytest.raises(EstimationError, match="fewer than two"):
         cluster_bootstrap(f, main.assign(one=1), term="embeddedness_log1p", cluster="one", n_boot=10)
+
+
+def test_grouping_column_must_exist(panel: pd.DataFrame) -> None:
+    """A misspelt within= / cluster= column is a clear EstimationError, not a bare KeyError."""
+    main = panel[panel["lead_ccode"] == 2]
+    with pytest.raises(EstimationError, match="'coalition'"):
+        permutation_test("joined ~ embeddedness_log1p", main, treatment="embeddedness_log1p", within="coalition",
+                         n_permutations=5)
+    with pytest.raises(EstimationError, match="'coalition'"):
+        cluster_bootstrap("joined ~ embeddedness_log1p", main, term="embeddedness_log1p", cluster="coalition",
+                          n_boot=5)

@@ -39,3 +39,9 @@ def test_classifier_api() -> None:
     with pytest.raises(EstimationError, match="not fitted"):
         clf.predict_proba(pd.DataFrame({"x": [1.0]}))
     assert calibration_table(np.array([0, 1, 0, 1]), np.array([0.1, 0.9, 0.2, 0.8]), bins=2)["observed"].tolist() == [0, 1]
+
+
+def test_split_year_is_not_silently_ignored(panel: pd.DataFrame) -> None:
+    """split_year only means something for the temporal scheme; with leave-one-coalition-out it was dropped."""
+    with pytest.raises(EstimationError, match="split_year"):
+        cross_validate(panel, scheme="leave_one_coalition_out", split_year=2000)

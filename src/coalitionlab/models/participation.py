@@ -175,8 +175,9 @@ def fit_participation(
         others, columns added as dummies (``"ccode"`` for state fixed effects). Groups whose
         outcome never varies carry no information under logit FE and are dropped, with a warning.
     check_separation
-        Run the separation check first (logit/probit/clogit raise on separation and point to
-        ``method="firth"``; Firth reports it).
+        Run the separation check first (logit/probit raise on separation and point to
+        ``method="firth"``; Firth reports it). A conditional logit is not checked: separation
+        within coalitions makes it fail to converge, which raises.
 
     Returns
     -------

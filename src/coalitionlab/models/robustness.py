@@ -192,6 +192,7 @@ def cluster_bootstrap(
     """
     from formulaic import model_matrix
 
+    _check_column(data, cluster, "cluster")
     mm = model_matrix(formula, data, na_action="drop")
     X = np.asarray(mm.rhs, dtype=float)
     y = mm.lhs.iloc[:, 0].to_numpy(dtype=float)
@@ -232,6 +233,7 @@ def permutation_test(
     """
     from formulaic import model_matrix
 
+    _check_column(data, within, "within")
     mm = model_matrix(formula, data, na_action="drop")
     X = np.asarray(mm.rhs, dtype=float)
     y = mm.lhs.iloc[:, 0].to_numpy(dtype=float)
@@ -418,6 +420,11 @@ def _run_designs(designs, data, main, treatment, ctrl, base_note, formula, focal
                 f"; sample = coalitions with contact data ({covered['coalition_id'].nunique()})"
             rows.append(row)
     return rows, sens, draws
+
+
+def _check_column(data: pd.DataFrame, column: str, option: str) -> None:
+    if column not in data.columns:
+        raise EstimationError(f"{option}={column!r} is not a column of the data")
 
 
 def _bootstrap_p(draws: np.ndarray) -> float:

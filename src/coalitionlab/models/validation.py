@@ -87,6 +87,8 @@ def cross_validate(
         ``leave_one_coalition_out``: fit on all coalitions but one, predict its candidates, for
         each coalition. ``temporal``: fit on coalitions that started before ``split_year``,
         predict those that started in or after it.
+    split_year
+        First start year of the test set; required for ``temporal``, an error for the other scheme.
 
     Returns
     -------
@@ -96,6 +98,8 @@ def cross_validate(
     """
     check_option(scheme, ["leave_one_coalition_out", "temporal"], name="scheme")
     year = pd.to_datetime(panel["start_date"]).dt.year
+    if scheme != "temporal" and split_year is not None:
+        raise EstimationError(f"split_year applies only to scheme='temporal', not {scheme!r}")
     if scheme == "temporal":
         if split_year is None:
             raise EstimationError("scheme='temporal' needs split_year")
