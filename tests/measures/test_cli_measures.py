@@ -57,3 +57,21 @@ def test_panel_command_writes_parquet(shared_data, tmp_path):
     res = runner.invoke(app, ["panel", "--years", "2000", "--add", "igos,telepathy", "--out", str(out),
                               "--data-dir", str(shared_data)])
     assert res.exit_code == 1 and "telepathy" in res.output
+
+
+def test_embeddedness_top_must_be_positive(shared_data):
+    # --top -3 used to print all rows but the last 3 (pandas head(-3)) instead of an error
+    res = runner.invoke(app, ["embeddedness", "--lead", "USA", "--date", "2003-03-20", "--data-dir",
+                              str(shared_data), "--components", "igos", "--format", "csv", "--top", "-3"])
+    assert res.exit_code != 0 and "--top" in res.output
+
+
+def test_panel_mry_says_which_steps_ignore_it(shared_data, tmp_path):
+    # hierarchy and similarity have no mry option: --mry used to be dropped for them without a word
+    out = tmp_path / "panel.csv"
+    res = runner.invoke(app, ["panel", "--non-directed", "--years", "2017", "--add", "igos,similarity", "--mry",
+                              "--out", str(out), "--data-dir", str(shared_data)])
+    assert res.exit_code == 0, res.output
+    assert "--mry" in res.output and "similarity" in res.output
+    df = pd.read_csv(out)
+    assert df["igo_joint_any"].notna().all()  # carried forward from 2014

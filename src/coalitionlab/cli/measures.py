@@ -17,6 +17,9 @@ PANEL_STEPS = {
     "us_troops": "add_us_troops", "hierarchy": "add_hierarchy", "similarity": "add_alliance_similarity",
 }
 
+#: steps whose add_* function has no ``mry`` option (the CLI says so when --mry is given)
+NO_MRY_STEPS = ("hierarchy", "similarity")
+
 
 def register(app: typer.Typer) -> None:
     """Add the `embeddedness` and `panel` commands to `app`."""
@@ -29,7 +32,7 @@ def embeddedness_command(
     lead: Annotated[str, typer.Option("--lead", help="Lead state: name, ISO3 code or COW ccode.")],
     date: Annotated[str, typer.Option("--date", help="Date of the intervention, YYYY-MM-DD.")],
     data_dir: DataDirOption = None,
-    top: Annotated[int | None, typer.Option("--top", help="Show only the N most embedded states.")] = None,
+    top: Annotated[int | None, typer.Option("--top", min=1, help="Show only the N most embedded states.")] = None,
     components: Annotated[str | None, typer.Option(
         "--components", help="Comma-separated components (alliances, trade_agreements, investment_treaties, igos).")
     ] = None,
@@ -88,6 +91,10 @@ def panel_command(
     for s in steps:
         check_option(s, PANEL_STEPS, name="panel step")
     check_option(out.suffix.lower(), [".parquet", ".csv"], name="output file type")
+    no_mry = [s for s in steps if s in NO_MRY_STEPS]
+    if mry and no_mry:
+        typer.echo(f"warning: --mry does not apply to {', '.join(no_mry)} (no most-recent-year option); "
+                   "their values stay NaN after their sources' last year", err=True)
     with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
                   TimeElapsedColumn(), console=console, transient=True) as bar:
         task = bar.add_task("building panel", total=len(steps) + 2)
@@ -100,7 +107,7 @@ def panel_command(
             bar.update(task, description=f"adding {s}")
             func = getattr(measures, PANEL_STEPS[s])
             kwargs = {"data_dir": data_dir}
-            if mry and s not in ("hierarchy", "similarity"):
+            if mry and s not in NO_MRY_STEPS:
                 kwargs["mry"] = True
             panel = func(panel, **kwargs)
             bar.advance(task)
