@@ -172,3 +172,6 @@ def test_riker_bad_input() -> None:
         minimum_winning_coalition(m, quota=0.0)
     with pytest.raises(UnknownOptionError, match="'milp'"):
         minimum_winning_coalition(m, quota=1.0, method="greedy")
+    # a price column named explicitly but absent is an error, not a silent fallback to the weights
+    with pytest.raises(ValueError, match="'cost'"):
+        minimum_winning_coalition(m, quota=1.0, price="cost")

@@ -327,7 +327,8 @@ def minimum_winning_coalition(members: pd.DataFrame, *, quota: Annotated[float, 
     gamma : float
         Legitimacy value of each member to the lead (>= 0).
     weight, price : str
-        Column names.
+        Column names. The default ``price="price"`` falls back to the weights when the column is
+        absent (as does ``price=None``); any other name must be a column.
     method : {"auto", "enumerate", "milp"}
         Exhaustive enumeration (n <= 16 under ``auto``) or one MILP per size (HiGHS, ``highspy``).
 
@@ -354,6 +355,9 @@ def minimum_winning_coalition(members: pd.DataFrame, *, quota: Annotated[float, 
     if "member" not in members.columns or weight not in members.columns:
         raise ValueError(f"members needs 'member' and {weight!r} columns")
     names = members["member"].astype(str).tolist()
+    if price is not None and price != "price" and price not in members.columns:
+        raise ValueError(f"members has no price column {price!r}; leave price='price' (or None) for prices "
+                         "equal to weights")
     w = pd.to_numeric(members[weight], errors="coerce").to_numpy(dtype=float)
     if np.any(~np.isfinite(w)) or np.any(w < 0):
         raise ValueError(f"column {weight!r} must be finite and >= 0")
