@@ -160,3 +160,16 @@ def test_exercises(shared_data):
     sy = add_exercises(create_stateyears(years=[2000], data_dir=shared_data), data_dir=shared_data)
     assert sy.set_index("ccode").loc[2, "mme_exercises"] == ex[(ex.ccode == 2) & (ex.start_year == 2000)][
         "exercise_id"].nunique()
+
+
+def test_us_troops_attrs_name_only_real_columns(shared_data):
+    # the population helper column "_pop" used to be left in attrs["mry"], and us_troops_per_1000 was
+    # stamped with the population's coverage (1816-2019) though it needs troops too (from 1950)
+    sy = create_stateyears(years=[2000, 2021], data_dir=shared_data)
+    out = add_us_troops(sy, data_dir=shared_data, mry=True)
+    assert set(out.attrs["mry"]) <= set(out.columns)
+    assert out.attrs["mry"].get("us_troops_per_1000") is True
+    assert out.attrs["columns"]["us_troops_per_1000"]["coverage"] == [1950, 2019]
+    nd = add_us_troops(create_dyadyears(years=[2000], directed=False, data_dir=shared_data), data_dir=shared_data)
+    assert set(nd.attrs["columns"]) <= set(nd.columns)
+    assert nd.attrs["columns"]["us_troops_per_10002"]["coverage"] == [1950, 2019]

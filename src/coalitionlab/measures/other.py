@@ -210,10 +210,18 @@ def add_us_troops(panel: pd.DataFrame, *, data_dir: str | os.PathLike | None = N
     attrs = with_pop.attrs
     res = out.copy(deep=False)
     suffixes = [""] if attrs["unit"] == "state_year" else ["1", "2"]
+    tf, tl = attrs["columns"]["us_troops" + suffixes[0]]["coverage"]
+    pf, pl = attrs["columns"]["_pop" + suffixes[0]]["coverage"]
     for s in suffixes:
         # population is in millions: troops per 1,000 inhabitants = troops / (pop * 1000)
         res["us_troops_per_1000" + s] = res["us_troops" + s] / (with_pop["_pop" + s] * 1000.0)
-        attrs["columns"]["us_troops_per_1000" + s] = attrs["columns"].pop("_pop" + s)
+        attrs["columns"].pop("_pop" + s)
+        # the ratio needs both sources: its coverage is where they overlap
+        attrs["columns"]["us_troops_per_1000" + s] = {
+            "source": "us_troops", "coverage": [max(tf, pf), min(tl, pl)],
+            "note": "per 1,000 inhabitants; population from gdp_population"}
+        if attrs["mry"].pop("_pop" + s, False):
+            attrs["mry"]["us_troops_per_1000" + s] = True
     res.attrs = attrs
     return res
 
