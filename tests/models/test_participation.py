@@ -174,3 +174,12 @@ def test_predict_new_rows_after_fixed_effect_groups_were_dropped(panel: pd.DataF
     assert "C(ccode)[T.5]" not in res.params.index
     rows = df[df["ccode"] != 5]
     np.testing.assert_allclose(res.predict(rows), res.predict(), rtol=1e-12)
+
+
+def test_fixed_effects_never_drop_a_named_regressor_silently(panel: pd.DataFrame) -> None:
+    """A regressor that varies only inside dropped groups cannot be estimated: say so, do not drop the term."""
+    df = panel.copy()
+    df.loc[df["ccode"] == 5, "joined"] = 0
+    df["only_in_5"] = (df["ccode"] == 5).astype(float)
+    with pytest.warns(MissingValueWarning, match="never varies"), pytest.raises(EstimationError, match="only_in_5"):
+        fit_participation("joined ~ embeddedness + only_in_5", df, fe="ccode")

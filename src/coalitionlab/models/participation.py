@@ -173,7 +173,8 @@ def fit_participation(
     fe
         Fixed effects. For ``clogit`` the one conditioning group (``"coalition_id"``); for the
         others, columns added as dummies (``"ccode"`` for state fixed effects). Groups whose
-        outcome never varies carry no information under logit FE and are dropped, with a warning.
+        outcome never varies carry no information under logit FE and are dropped, with a warning
+        (a regressor that varies only within them raises :class:`EstimationError`).
     check_separation
         Run the separation check first (logit/probit raise on separation and point to
         ``method="firth"``; Firth reports it). A conditional logit is not checked: separation
@@ -244,9 +245,14 @@ def fit_participation(
             warnings.warn(f"{int((~keep).sum())} rows dropped: their {', '.join(fe_cols)} group never varies in the "
                           "outcome, so its fixed effect is not estimable", MissingValueWarning, stacklevel=2)
             X, y, frame = X[keep], y[keep], frame.loc[keep]
-            nonconstant = X.std(axis=0) > 0
-            if "Intercept" in names:
-                nonconstant[names.index("Intercept")] = True
+            constant = X.std(axis=0) == 0
+            is_fe = np.array([n.startswith(tuple(f"C({c})[" for c in fe_cols)) for n in names])
+            lost = [n for n, c, f in zip(names, constant, is_fe) if c and not f and n != "Intercept"]
+            if lost:
+                raise EstimationError(f"{', '.join(lost)} does not vary once the {', '.join(fe_cols)} groups that "
+                                      "never vary in the outcome are dropped; it cannot be estimated with these "
+                                      "fixed effects")
+            nonconstant = ~(constant & is_fe)  # only the dummies of the dropped groups go
             X = X[:, nonconstant]
             names = [n for n, k in zip(names, nonconstant) if k]
     if len(y) == 0 or y.min() == y.max():
