@@ -109,3 +109,11 @@ def test_grouping_column_must_exist(panel: pd.DataFrame) -> None:
     with pytest.raises(EstimationError, match="'coalition'"):
         cluster_bootstrap("joined ~ embeddedness_log1p", main, term="embeddedness_log1p", cluster="coalition",
                           n_boot=5)
+
+
+def test_contact_note_states_the_visits_caveat(panel: pd.DataFrame) -> None:
+    """The docs promise that the contact row's note states the visits data's limits."""
+    rng = np.random.default_rng(3)
+    df = panel.assign(dod_visits=rng.poisson(0.5, len(panel)).astype(float))
+    note = robustness(df, controls=("cinc",), designs=["contact"]).table.loc[0, "note"]
+    assert "dod_visits" in note and "only some senior US defence officials" in note

@@ -417,7 +417,8 @@ def _run_designs(designs, data, main, treatment, ctrl, base_note, formula, focal
             row = _row(design, "count of ties beside personal contact", res, treatment)
             t = res.tidy()
             row["note"] = "; ".join(f"{c} {t.loc[c, 'estimate']:.3f} (p {t.loc[c, 'p_value']:.3f})" for c in present) + \
-                f"; sample = coalitions with contact data ({covered['coalition_id'].nunique()})"
+                f"; sample = coalitions with contact data ({covered['coalition_id'].nunique()})" + \
+                ("; visits cover only some senior US defence officials, 1992-2012" if "dod_visits" in present else "")
             rows.append(row)
     return rows, sens, draws
 
