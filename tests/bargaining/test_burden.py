@@ -120,7 +120,7 @@ def brute_force_min_weight(weights: list[float], quota: float) -> float:
     best = np.inf
     for k in range(1, len(weights) + 1):
         for s in itertools.combinations(weights, k):
-            if sum(s) >= quota:
+            if sum(s) >= quota - 1e-12 * max(1.0, quota):  # the documented rounding tolerance
                 best = min(best, sum(s))
     return best
 
@@ -139,7 +139,7 @@ def bodies(draw: st.DrawFn) -> tuple[pd.DataFrame, float]:
 def test_gamma_zero_is_rikers_minimum_winning_coalition(body: tuple[pd.DataFrame, float]) -> None:
     members, quota = body
     choice = minimum_winning_coalition(members.drop(columns="price"), quota=quota)
-    assert choice.weight >= quota
+    assert choice.weight >= quota - 1e-12 * max(1.0, quota)
     assert choice.weight == pytest.approx(brute_force_min_weight(members["weight"].tolist(), quota))
 
 
@@ -175,3 +175,13 @@ def test_riker_bad_input() -> None:
     # a price column named explicitly but absent is an error, not a silent fallback to the weights
     with pytest.raises(ValueError, match="'cost'"):
         minimum_winning_coalition(m, quota=1.0, price="cost")
+
+
+@pytest.mark.parametrize("method", ["enumerate", "milp"])
+def test_quota_equal_to_the_total_weight_is_won_by_everyone(method: str) -> None:
+    # troop-sized weights: their sum in another order differs from w.sum() by more than 1e-12 in
+    # absolute terms, so an absolute tolerance left no coalition winning (and a TypeError)
+    w = np.random.default_rng(4).lognormal(0.0, 1.0, 12) * 1e5
+    m = pd.DataFrame({"member": [f"m{i}" for i in range(12)], "weight": w})
+    choice = minimum_winning_coalition(m, quota=float(w.sum()), method=method)
+    assert choice.size == 12 and choice.weight == pytest.approx(w.sum(), rel=1e-12)

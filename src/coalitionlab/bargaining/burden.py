@@ -284,13 +284,19 @@ class RikerChoice:
     by_size: pd.DataFrame
 
 
+def _quota_tolerance(quota: float) -> float:
+    """Rounding slack of the quota test: sums of the same weights in another order differ by a few ulps."""
+    return 1e-12 * max(1.0, abs(quota))
+
+
 def _cheapest_by_size(w: np.ndarray, c: np.ndarray, quota: float, method: str) -> tuple[np.ndarray, list]:
     n = len(w)
+    tol = _quota_tolerance(quota)
     costs = np.full(n + 1, np.inf)
     sets: list = [None] * (n + 1)
     if method == "enumerate":
         masks = ((np.arange(2**n, dtype=np.int64)[:, None] >> np.arange(n)) & 1).astype(bool)
-        win = masks @ w >= quota - 1e-12
+        win = masks @ w >= quota - tol
         size = masks.sum(axis=1)
         cost = np.where(win, masks @ c, np.inf)
         for k in range(1, n + 1):
@@ -300,7 +306,7 @@ def _cheapest_by_size(w: np.ndarray, c: np.ndarray, quota: float, method: str) -
                 costs[k], sets[k] = cost[j], masks[j]
         return costs, sets
     for k in range(1, n + 1):
-        if np.sort(w)[::-1][:k].sum() < quota - 1e-12:
+        if np.sort(w)[::-1][:k].sum() < quota - tol:
             continue
         sol = solve_milp(c, np.vstack([w, np.ones(n)]), np.array([quota, k]), np.array([np.inf, k]),
                          np.zeros(n), np.ones(n))
@@ -323,7 +329,7 @@ def minimum_winning_coalition(members: pd.DataFrame, *, quota: Annotated[float, 
         ``member`` (name), a ``weight`` column (>= 0) and, optionally, a ``price`` column (>= 0;
         if absent, prices equal weights, Gamson's proportional payoffs).
     quota : float
-        Weight a coalition needs to win (> 0).
+        Weight a coalition needs to win (> 0), up to a relative rounding tolerance of 1e-12.
     gamma : float
         Legitimacy value of each member to the lead (>= 0).
     weight, price : str
@@ -369,7 +375,7 @@ def minimum_winning_coalition(members: pd.DataFrame, *, quota: Annotated[float, 
         raise ValueError(f"quota must be a finite number > 0, got {quota!r}")
     if not (math.isfinite(gamma) and gamma >= 0):
         raise ValueError(f"gamma must be a finite number >= 0, got {gamma!r}")
-    if w.sum() < quota - 1e-12:
+    if w.sum() < quota - _quota_tolerance(quota):
         raise InfeasibleError(f"no coalition wins: all {len(w)} members together weigh {w.sum():g}, "
                               f"short of the quota {quota:g} by {quota - w.sum():g}")
     n = len(w)
