@@ -176,3 +176,18 @@ def test_seed_for_another_lead_counts_igos_only(tmp_path):
     others = a[a.ccode != 2]  # France-USA is known from the USA's list
     assert others["alliances"].isna().all() and others["embeddedness"].isna().all()  # unknown, not zero
     assert a.set_index("ccode").loc[2, "alliances"] == 0
+
+
+def test_add_embeddedness_rows_without_lead_or_date_are_nan(shared_data, us2003):
+    # a missing lead or date was cast to int64 (-2**63): an IndexError in add_alliances, and for
+    # igos alone a joint-membership count read off another state's row of the cube
+    from coalitionlab.errors import MissingValueWarning
+
+    p = pd.DataFrame({"ccode": [200, 20, 200], "lead_ccode": [2.0, np.nan, 2.0],
+                      "start_date": pd.to_datetime(["2003-03-20", "2003-03-20", None])})
+    for comps in (["igos"], COMPS):
+        with pytest.warns(MissingValueWarning, match="2 row"):
+            out = add_embeddedness(p, data_dir=shared_data, components=comps, source="full")
+        assert out["embeddedness"].iloc[1:].isna().all()
+        uk = us2003.set_index("ccode").loc[200]
+        assert out["embeddedness"].iloc[0] == (uk["igos"] if comps == ["igos"] else uk["embeddedness"])

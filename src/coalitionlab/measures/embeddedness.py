@@ -17,7 +17,13 @@ import numpy as np
 import pandas as pd
 
 from coalitionlab._validation import check_option
-from coalitionlab.errors import CoverageError, MissingDataError, SeedDataWarning, UnknownCountryError
+from coalitionlab.errors import (
+    CoverageError,
+    MissingDataError,
+    MissingValueWarning,
+    SeedDataWarning,
+    UnknownCountryError,
+)
 from coalitionlab.measures._common import SourceChoice
 
 __all__ = ["COMPONENTS", "DEFAULT_COMPONENTS", "Component", "add_embeddedness", "embeddedness",
@@ -432,8 +438,9 @@ def add_embeddedness(panel: pd.DataFrame, *, lead_col: str = "lead_ccode", date_
     -------
     pandas.DataFrame
         A copy with the component columns, ``embeddedness`` and ``embeddedness_nonsecurity`` (NaN
-        where the candidate is the lead); ``attrs["embeddedness"]`` records components, weights, lag
-        and ``is_seed``.
+        where the candidate is the lead, and, with a :class:`~coalitionlab.errors.MissingValueWarning`,
+        where the lead, the candidate or the date is missing); ``attrs["embeddedness"]`` records
+        components, weights, lag and ``is_seed``.
 
     Raises
     ------
@@ -447,11 +454,17 @@ def add_embeddedness(panel: pd.DataFrame, *, lead_col: str = "lead_ccode", date_
         raise PanelTypeError(f"add_embeddedness() needs columns {', '.join(missing)}; "
                              f"pass lead_col=/date_col= to name them")
     dates = panel[date_col]
-    year = dates.to_numpy().astype("int64") if pd.api.types.is_integer_dtype(dates) \
-        else pd.to_datetime(dates).dt.year.to_numpy()
-    rows = pd.DataFrame({"lead_ccode": panel[lead_col].to_numpy().astype("int64"),
-                         "ccode": panel["ccode"].to_numpy().astype("int64"), "year": year})
-    uniq = rows.drop_duplicates(ignore_index=True)
+    year = pd.to_numeric(dates, errors="coerce") if pd.api.types.is_integer_dtype(dates) \
+        else pd.to_datetime(dates).dt.year
+    rows = pd.DataFrame({c: pd.to_numeric(v, errors="coerce").to_numpy("float64", na_value=np.nan)
+                         for c, v in (("lead_ccode", panel[lead_col]), ("ccode", panel["ccode"]), ("year", year))})
+    incomplete = rows.isna().any(axis=1).to_numpy()
+    if incomplete.any():
+        warnings.warn(f"add_embeddedness(): {int(incomplete.sum())} row(s) lack a {lead_col}, ccode or {date_col} "
+                      f"(first at position {int(np.flatnonzero(incomplete)[0])}); their embeddedness is NaN",
+                      MissingValueWarning, stacklevel=2)
+    rows = rows.astype({"lead_ccode": "Int64", "ccode": "Int64", "year": "Int64"})
+    uniq = rows[~incomplete].drop_duplicates(ignore_index=True).astype("int64")
     uniq = uniq[uniq["lead_ccode"] != uniq["ccode"]].reset_index(drop=True)
     vals, meta = embeddedness_pairs(uniq, data_dir=data_dir, components=components, weights=weights,
                                     lag_years=lag_years, source=source, progress=progress)
