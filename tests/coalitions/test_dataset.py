@@ -124,6 +124,10 @@ def test_add_coalitions_appends_to_the_shipped_dataset(tmp_path: Path) -> None:
          "non-numeric", "peak_personnel", 4),
         # a slug without the start year
         ([GOOD_COALITION.replace("timor_test_1999", "Timor Test")], [], "not a lower-case slug", "coalition_id", 2),
+        # a slug whose year is not the start year (the docs promise "ending in the start year")
+        ([GOOD_COALITION.replace("timor_test_1999", "timor_test_2001")],
+         [r.replace("timor_test_1999", "timor_test_2001") for r in GOOD_MEMBERS],
+         "coalition_id 'timor_test_2001' ends in 2001 but start_date is 1999-09-20", "coalition_id", 2),
     ],
 )
 def test_bad_user_files_name_file_column_and_row(tmp_path: Path, coalition_rows, member_rows, match, column, row) -> None:
@@ -159,9 +163,9 @@ def test_missing_and_extra_columns(tmp_path: Path) -> None:
 
 
 def test_user_id_clashing_with_shipped_one(tmp_path: Path) -> None:
-    row = GOOD_COALITION.replace("timor_test_1999", "gulf_war_1990")
-    members = [r.replace("timor_test_1999", "gulf_war_1990") for r in GOOD_MEMBERS]
-    with pytest.raises(DataFileError, match="duplicate coalition_id 'gulf_war_1990': already in the shipped"):
+    row = GOOD_COALITION.replace("timor_test_1999", "kfor_1999")  # a shipped id with the same start year
+    members = [r.replace("timor_test_1999", "kfor_1999") for r in GOOD_MEMBERS]
+    with pytest.raises(DataFileError, match="duplicate coalition_id 'kfor_1999': already in the shipped"):
         add_coalitions(*_write(tmp_path, [row], members))
 
 

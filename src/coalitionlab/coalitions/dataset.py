@@ -409,6 +409,11 @@ def _read_pair(c_files: list[Path], m_files: list[Path]) -> tuple[pd.DataFrame, 
     if backwards.any():
         _fail(c, backwards, "end_date", lambda r: f"start_date {r['start_date'].date()} after end_date "
                                                     f"{r['end_date'].date()} ({r['coalition_id']!r})")
+    wrong_year = (c["coalition_id"].str[-4:].astype("int64") != c["start_date"].dt.year).to_numpy()
+    if wrong_year.any():
+        _fail(c, wrong_year, "coalition_id", lambda r: f"coalition_id {r['coalition_id']!r} ends in "
+                                                         f"{r['coalition_id'][-4:]} but start_date is "
+                                                         f"{r['start_date'].date()}; end the id in the start year")
     _check_unique(c, ["coalition_id"], "duplicate coalition_id")
     _check_unique(m, ["coalition_id", "ccode"], "duplicate (coalition_id, ccode) row")
     # every membership's coalition exists
