@@ -35,6 +35,21 @@ def load_source(name: str, data_dir: str | os.PathLike | None) -> pd.DataFrame:
     return load(name, data_dir)
 
 
+def coverage(name: str) -> tuple[int, int]:
+    """First and last year of a registered source (``coalitionlab.data.get_source``)."""
+    from coalitionlab.data import get_source
+
+    s = get_source(name)
+    return s.first_year, s.last_year
+
+
+def year_of(values: pd.Series) -> np.ndarray:
+    """Years from an int/float year column or a datetime column, as float (NaN/NaT stays NaN)."""
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return values.dt.year.to_numpy(dtype="float64", na_value=np.nan)
+    return pd.to_numeric(values, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+
+
 def source_version(df: pd.DataFrame, name: str) -> str:
     """The version a loaded frame carries in ``attrs`` (``"unknown"`` when absent)."""
     return str(df.attrs.get("version", "unknown")) if df.attrs.get("source", name) == name else "unknown"

@@ -26,6 +26,7 @@ import pandas as pd
 from coalitionlab.measures._common import (
     CcodeIndex,
     check_panel,
+    coverage,
     cube_years,
     dyad_lookup,
     finish,
@@ -34,19 +35,13 @@ from coalitionlab.measures._common import (
     new_attrs,
     pick_column,
     stamp,
+    year_of,
 )
 
 __all__ = ["AGREEMENT_COLUMNS", "add_agreements", "desta_pairs", "unctad_pairs"]
 
 AGREEMENT_COLUMNS = ("desta_pta", "desta_pta_bilateral", "desta_pta_plurilateral",
                      "unctad_iia", "unctad_iia_bilateral", "unctad_iia_plurilateral")
-
-
-def _year(values: pd.Series) -> np.ndarray:
-    """Years from an int/float year column or a datetime column, as float (NaN when missing)."""
-    if pd.api.types.is_datetime64_any_dtype(values):
-        return values.dt.year.to_numpy(dtype="float64", na_value=np.nan)
-    return pd.to_numeric(values, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
 
 
 def desta_pairs(dyads: pd.DataFrame, withdrawals: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -62,7 +57,7 @@ def desta_pairs(dyads: pd.DataFrame, withdrawals: pd.DataFrame | None = None) ->
     d = pd.DataFrame({
         "a": dyads["ccode1"].to_numpy().astype("int64"), "b": dyads["ccode2"].to_numpy().astype("int64"),
         "base_treaty": dyads[pick_column(dyads, ["base_treaty"], source=src)].to_numpy(),
-        "start": _year(dyads[eif]),
+        "start": year_of(dyads[eif]),
         "is_bilateral": pd.to_numeric(dyads[pick_column(dyads, ["typememb"], source=src)],
                                       errors="coerce").to_numpy() == 1,
     })
@@ -80,7 +75,7 @@ def desta_pairs(dyads: pd.DataFrame, withdrawals: pd.DataFrame | None = None) ->
         b = withdrawals["ccode2"].to_numpy().astype("int64")
         w = pd.DataFrame({"ccode1": np.minimum(a, b), "ccode2": np.maximum(a, b),
                           "base_treaty": withdrawals[pick_column(withdrawals, ["base_treaty"], source=wsrc)].to_numpy(),
-                          "wyear": _year(withdrawals[wy])}).dropna(subset=["wyear"])
+                          "wyear": year_of(withdrawals[wy])}).dropna(subset=["wyear"])
         # each entry ends at the first withdrawal in or after its year; a withdrawal before a later
         # entry (a re-accession, the UK's post-Brexit rollovers) does not cancel that entry
         m = rows[keys + ["start"]].reset_index().merge(w, on=keys)
@@ -101,8 +96,8 @@ def unctad_pairs(parties: pd.DataFrame) -> pd.DataFrame:
     p = pd.DataFrame({
         "treaty_id": parties[tid].to_numpy(),
         "ccode": pd.to_numeric(parties["ccode"], errors="coerce").to_numpy(dtype="float64"),
-        "start": _year(parties[eif]),
-        "end": _year(parties[term]),
+        "start": year_of(parties[eif]),
+        "end": year_of(parties[term]),
         "type": parties["type"].astype(str).to_numpy() if "type" in parties.columns else "",
     }).dropna(subset=["ccode"]).drop_duplicates(["treaty_id", "ccode"])
     p["ccode"] = p["ccode"].astype("int64")
@@ -126,10 +121,9 @@ EXHAUSTIVE_FROM_START = {"unctad_iia": 1816}
 
 
 def _coverage(name: str) -> tuple[int, int]:
-    from coalitionlab.data import get_source
-
-    s = get_source(name)
-    return min(s.first_year, EXHAUSTIVE_FROM_START.get(name, s.first_year)), s.last_year
+    """The source's years, starting earlier for a source in :data:`EXHAUSTIVE_FROM_START`."""
+    first, last = coverage(name)
+    return min(first, EXHAUSTIVE_FROM_START.get(name, first)), last
 
 
 def _counts(pairs: pd.DataFrame, c1, c2, look, first, last, prefix, index_codes) -> dict[str, np.ndarray]:

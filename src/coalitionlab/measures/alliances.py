@@ -17,6 +17,7 @@ import pandas as pd
 from coalitionlab.measures._common import (
     CcodeIndex,
     check_panel,
+    coverage,
     cube_years,
     dyad_lookup,
     dyad_values,
@@ -26,25 +27,12 @@ from coalitionlab.measures._common import (
     new_attrs,
     pick_column,
     stamp,
+    year_of,
 )
 
 __all__ = ["ATOP_FLAGS", "add_alliances", "shared_alliance_table"]
 
 ATOP_FLAGS = ("atop_defense", "atop_offense", "atop_neutral", "atop_nonagg", "atop_consul")
-
-
-def _coverage(name: str) -> tuple[int, int]:
-    from coalitionlab.data import get_source
-
-    s = get_source(name)
-    return s.first_year, s.last_year
-
-
-def _year(values: pd.Series) -> np.ndarray:
-    """Years of a datetime or year column as float (NaN/NaT stays NaN)."""
-    if pd.api.types.is_datetime64_any_dtype(values):
-        return values.dt.year.to_numpy(dtype="float64", na_value=np.nan)
-    return pd.to_numeric(values, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
 
 
 def shared_alliance_table(members: pd.DataFrame) -> pd.DataFrame:
@@ -69,8 +57,8 @@ def shared_alliance_table(members: pd.DataFrame) -> pd.DataFrame:
     m = pd.DataFrame({
         "atopid": members[aid].to_numpy(),
         "ccode": members[cc].to_numpy().astype("int64"),
-        "start": _year(members[y0]),
-        "end": _year(members[y1]),
+        "start": year_of(members[y0]),
+        "end": year_of(members[y1]),
         "defense": pd.to_numeric(members.get("defense", pd.Series(0, index=members.index)),
                                  errors="coerce").fillna(0).to_numpy(),
     })
@@ -133,7 +121,7 @@ def add_alliances(panel: pd.DataFrame, *, data_dir: str | os.PathLike | None = N
     c1, c2 = panel["ccode1"].to_numpy(), panel["ccode2"].to_numpy()
     years = panel["year"].to_numpy().astype("int64")
     dy = load_source("atop_dyads", data_dir)
-    first, last = _coverage("atop_dyads")
+    first, last = coverage("atop_dyads")
     look = np.minimum(years, last) if mry else years
     vals = dyad_values(dy, list(ATOP_FLAGS), c1, c2, look, symmetric=False)
     inside = (look >= first) & (look <= last)
@@ -148,7 +136,7 @@ def add_alliances(panel: pd.DataFrame, *, data_dir: str | os.PathLike | None = N
           coverage=(first, last), mry=mry)
     if counts:
         members = load_source("atop_members", data_dir)
-        f2, l2 = _coverage("atop_members")
+        f2, l2 = coverage("atop_members")
         pairs = shared_alliance_table(members)
         index = CcodeIndex(np.concatenate([pd.unique(c1), pd.unique(c2)]))  # only the panel's states
         look2 = np.minimum(years, l2) if mry else years

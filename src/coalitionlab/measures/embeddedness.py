@@ -140,12 +140,9 @@ def _coverage(comp: Component, is_seed: bool) -> tuple[int, int]:
         from coalitionlab.data import seed
 
         return int(seed.FIRST_YEAR), int(seed.LAST_YEAR)
-    from coalitionlab.data import get_source
+    from coalitionlab.measures.agreements import _coverage as source_coverage
 
-    from coalitionlab.measures.agreements import EXHAUSTIVE_FROM_START
-
-    s = get_source(comp.source)
-    return min(s.first_year, EXHAUSTIVE_FROM_START.get(comp.source, s.first_year)), s.last_year
+    return source_coverage(comp.source)
 
 
 def _check_components(components: Iterable[str] | None, is_seed: bool) -> list[str]:

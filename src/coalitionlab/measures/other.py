@@ -14,6 +14,7 @@ import pandas as pd
 
 from coalitionlab.measures._common import (
     check_panel,
+    coverage,
     dyad_values,
     finish,
     load_source,
@@ -27,13 +28,6 @@ __all__ = ["add_capabilities", "add_contiguity", "add_democracy", "add_distance"
            "add_un_affinity", "add_us_troops"]
 
 
-def _coverage(name: str) -> tuple[int, int]:
-    from coalitionlab.data import get_source
-
-    s = get_source(name)
-    return s.first_year, s.last_year
-
-
 def _version(df: pd.DataFrame, name: str) -> str:
     from coalitionlab.data import get_source
 
@@ -44,7 +38,7 @@ def _monadic(panel: pd.DataFrame, table: pd.DataFrame, columns: dict[str, str], 
              mry: bool, data_version: str, fill_zero: bool = False) -> pd.DataFrame:
     """Add state-year ``columns`` ({table column: output name}) to a state- or dyad-year panel."""
     unit = check_panel(panel, None, step=step)
-    first, last = _coverage(source)
+    first, last = coverage(source)
     if "year" in table.columns:
         obs_last = int(table["year"].max())
         last = min(last, obs_last)
@@ -257,14 +251,14 @@ def add_distance(panel: pd.DataFrame, *, data_dir: str | os.PathLike | None = No
     c1, c2 = panel["ccode1"].to_numpy(), panel["ccode2"].to_numpy()
     years = panel["year"].to_numpy().astype("int64")
     dist = load_source("distances", data_dir)
-    first, last = _coverage("distances")
+    first, last = coverage("distances")
     look = np.minimum(years, last) if mry else years
     v = dyad_values(dist, ["mindist"], c1, c2, look, symmetric=True)["mindist"]
     v[~((look >= first) & (look <= last))] = np.nan
     new = {"mindist": v}
     stamp(attrs, "distances", _version(dist, "distances"), ["mindist"], coverage=(first, last), mry=mry)
     caps = load_source("capitals", data_dir)
-    cf, cl = _coverage("capitals")
+    cf, cl = coverage("capitals")
     cap_years = _spells_to_years(caps, ["lat", "lng"], cf, cl)
     lat1 = state_values(cap_years, ["lat", "lng"], c1, years)
     lat2 = state_values(cap_years, ["lat", "lng"], c2, years)
@@ -321,7 +315,7 @@ def add_contiguity(panel: pd.DataFrame, *, data_dir: str | os.PathLike | None = 
     check_panel(panel, "dyad_year", step="add_contiguity()")
     attrs = new_attrs(panel)
     cont = load_source("contiguity", data_dir)
-    first, last = _coverage("contiguity")
+    first, last = coverage("contiguity")
     y0 = cont["start_date"].dt.year.to_numpy()
     y1 = cont["end_date"].dt.year.fillna(last).to_numpy().astype("int64")
     n = np.maximum(y1 - y0 + 1, 0)
@@ -375,7 +369,7 @@ def add_exercises(panel: pd.DataFrame, *, data_dir: str | os.PathLike | None = N
     e = pd.DataFrame({"eid": ex[eid].to_numpy(), "ccode": pd.to_numeric(ex["ccode"], errors="coerce"),
                       "year": pd.to_numeric(ex[ycol], errors="coerce")}).dropna().drop_duplicates()
     e = e.astype({"ccode": "int64", "year": "int64"})
-    first, last = _coverage("military_exercises")
+    first, last = coverage("military_exercises")
     attrs = new_attrs(panel)
     years = panel["year"].to_numpy().astype("int64")
     look = np.minimum(years, last) if mry else years
