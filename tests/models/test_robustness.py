@@ -117,3 +117,16 @@ def test_contact_note_states_the_visits_caveat(panel: pd.DataFrame) -> None:
     df = panel.assign(dod_visits=rng.poisson(0.5, len(panel)).astype(float))
     note = robustness(df, controls=("cinc",), designs=["contact"]).table.loc[0, "note"]
     assert "dod_visits" in note and "only some senior US defence officials" in note
+
+
+def test_past_cooperation_counts_joins_made_before_onset() -> None:
+    """Real data: the Czech Republic joined OEF Afghanistan (began 7 Oct 2001) only in April 2002, after
+    Active Endeavour began (26 Oct 2001); that join is not past cooperation for Active Endeavour."""
+    from coalitionlab.coalitions import coalition_panel
+
+    panel = coalition_panel()
+    oef = panel[(panel["coalition_id"] == "oef_afghanistan_2001") & (panel["ccode"] == 316)].iloc[0]
+    assert oef["joined"] == 1 and oef["join_date"] == pd.Timestamp("2002-04-01")
+    out = add_past_cooperation(panel).set_index(["coalition_id", "ccode"])["past_joins_same_lead"]
+    assert out[("active_endeavour_2001", 316)] == 3  # IFOR 1995, SFOR 1996, KFOR 1999
+    assert out[("iraq_2003", 316)] == 4  # + OEF, joined April 2002

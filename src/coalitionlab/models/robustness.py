@@ -69,13 +69,20 @@ class RobustnessResult:
 
 
 def add_past_cooperation(panel: pd.DataFrame) -> pd.DataFrame:
-    """Add ``past_joins_same_lead``: coalitions with the same lead the state joined *before* this one began."""
+    """Add ``past_joins_same_lead``: coalitions with the same lead the state joined *before* this one began.
+
+    A join counts when its date (``join_date``, else the earlier coalition's start) precedes this
+    coalition's start: a state that joined an earlier-started coalition only after this one began
+    had not yet cooperated at onset.
+    """
     out = panel.copy()
     coal = (out[["coalition_id", "lead_ccode", "start_date"]].drop_duplicates("coalition_id"))
-    joined = out.loc[out["joined"] == 1, ["coalition_id", "ccode"]].merge(coal, on="coalition_id")
+    joined = out.loc[out["joined"] == 1, ["coalition_id", "ccode"]
+                     + (["join_date"] if "join_date" in out.columns else [])].merge(coal, on="coalition_id")
+    earlier = joined["start_date"] if "join_date" not in joined.columns else joined["join_date"].fillna(
+        joined["start_date"])
     pairs = out[["coalition_id", "ccode", "lead_ccode", "start_date"]].merge(
-        joined[["ccode", "lead_ccode", "start_date"]].rename(columns={"start_date": "earlier"}),
-        on=["ccode", "lead_ccode"], how="left")
+        joined[["ccode", "lead_ccode"]].assign(earlier=earlier.to_numpy()), on=["ccode", "lead_ccode"], how="left")
     pairs["hit"] = (pairs["earlier"] < pairs["start_date"]).astype(int)
     counts = pairs.groupby(["coalition_id", "ccode"], sort=False)["hit"].sum()
     out["past_joins_same_lead"] = counts.reindex(pd.MultiIndex.from_frame(out[["coalition_id", "ccode"]])).to_numpy()
