@@ -170,11 +170,7 @@ def coalition_members(coalition_id: str) -> pd.DataFrame:
     """
     c, m = _shipped()
     if coalition_id not in set(c["coalition_id"]):
-        import difflib
-
-        close = difflib.get_close_matches(coalition_id, list(c["coalition_id"]), n=3, cutoff=0.5)
-        raise DataFileError(f"unknown coalition id {coalition_id!r}"
-                            + (f"; closest: {', '.join(close)}" if close else "; see 'coalitionlab coalitions list'"))
+        raise _unknown_coalition_error(coalition_id, c["coalition_id"])
     rows = m.loc[m["coalition_id"] == coalition_id]
     order = rows["role"].map({r: i for i, r in enumerate(ROLES)})
     out = rows.assign(_o=order).sort_values(["_o", "country"]).drop(columns="_o").reset_index(drop=True)
@@ -332,6 +328,15 @@ def check_system_membership(coalitions_df: pd.DataFrame, memberships_df: pd.Data
             path=row.get("_path", row.get("file")), column="ccode",
             row=int(row["_line"]) if "_line" in row else None,
         )
+
+
+def _unknown_coalition_error(coalition_id: str, known: Iterable[str]) -> DataFileError:
+    """The error for an id that is not in ``known``, naming the closest ids."""
+    import difflib
+
+    close = difflib.get_close_matches(coalition_id, list(known), n=3, cutoff=0.5)
+    return DataFileError(f"unknown coalition id {coalition_id!r}"
+                         + (f"; closest: {', '.join(close)}" if close else "; see 'coalitionlab coalitions list'"))
 
 
 # ---------------------------------------------------------------- internals

@@ -7,8 +7,14 @@ from collections.abc import Iterable, Sequence
 import pandas as pd
 
 from coalitionlab._validation import check_option
-from coalitionlab.coalitions.dataset import DATASET_VERSION, ROLES, coalitions, memberships
-from coalitionlab.errors import DataFileError, PanelTypeError
+from coalitionlab.coalitions.dataset import (
+    DATASET_VERSION,
+    ROLES,
+    coalitions,
+    memberships,
+    _unknown_coalition_error,
+)
+from coalitionlab.errors import PanelTypeError
 
 UNIT = "coalition_candidate"
 PANEL_COLUMNS = ("coalition_id", "ccode", "lead_ccode", "start_date", "year", "joined", "role", "join_date")
@@ -92,11 +98,7 @@ def coalition_panel(
         wanted = [ids] if isinstance(ids, str) else list(ids)
         unknown = [i for i in wanted if i not in set(c["coalition_id"])]
         if unknown:
-            import difflib
-
-            close = difflib.get_close_matches(unknown[0], list(c["coalition_id"]), n=3, cutoff=0.5)
-            raise DataFileError(f"unknown coalition id {unknown[0]!r}"
-                                + (f"; closest: {', '.join(close)}" if close else ""))
+            raise _unknown_coalition_error(unknown[0], c["coalition_id"])
         c = c[c["coalition_id"].isin(wanted)]
     coal = c[["coalition_id", "start_date", "end_date", "lead_ccode", "target_ccode"]].reset_index(drop=True)
     if states is None:
