@@ -197,18 +197,8 @@ def cluster_bootstrap(
     Cameron, A. C., Gelbach, J. B. and Miller, D. L. (2008). Bootstrap-based improvements for
     inference with clustered errors. *Review of Economics and Statistics* 90(3), 414-427.
     """
-    from formulaic import model_matrix
-
-    _check_column(data, cluster, "cluster")
-    mm = model_matrix(formula, data, na_action="drop")
-    X = np.asarray(mm.rhs, dtype=float)
-    y = mm.lhs.iloc[:, 0].to_numpy(dtype=float)
-    names = list(mm.rhs.columns)
-    if term not in names:
-        raise EstimationError(f"term {term!r} is not in {formula!r}")
-    j = names.index(term)
-    groups = data.loc[mm.rhs.index, cluster].to_numpy()
-    group_index = [np.flatnonzero(groups == g) for g in pd.unique(groups)]
+    X, y, j, group_index = _design(formula, data, term, cluster, option="cluster",
+                                   missing=f"term {term!r} is not in {formula!r}")
     if len(group_index) < 2:
         raise EstimationError(f"cannot bootstrap over fewer than two {cluster} clusters")
     tasks = [(X, y, j, group_index, s, n) for s, n in _chunk_plan(n_boot, chunk_size, seed)]
@@ -238,18 +228,8 @@ def permutation_test(
     same whether they run serially, on ``n_jobs`` local processes, or on a Dask cluster
     (``scheduler="tcp://..."``).
     """
-    from formulaic import model_matrix
-
-    _check_column(data, within, "within")
-    mm = model_matrix(formula, data, na_action="drop")
-    X = np.asarray(mm.rhs, dtype=float)
-    y = mm.lhs.iloc[:, 0].to_numpy(dtype=float)
-    names = list(mm.rhs.columns)
-    if treatment not in names:
-        raise EstimationError(f"treatment {treatment!r} is not a term of {formula!r}")
-    j = names.index(treatment)
-    groups = data.loc[mm.rhs.index, within].to_numpy()
-    group_index = [np.flatnonzero(groups == g) for g in pd.unique(groups)]
+    X, y, j, group_index = _design(formula, data, treatment, within, option="within",
+                                   missing=f"treatment {treatment!r} is not a term of {formula!r}")
     observed = _fast_logit_coef(X, y, j)
     tasks = [(X, y, j, group_index, s, n) for s, n in _chunk_plan(n_permutations, chunk_size, seed)]
     draws = _run_chunks(_permutation_chunk, tasks, n_jobs=n_jobs, scheduler=scheduler)
@@ -430,9 +410,21 @@ def _run_designs(designs, data, main, treatment, ctrl, base_note, formula, focal
     return rows, sens, draws
 
 
-def _check_column(data: pd.DataFrame, column: str, option: str) -> None:
-    if column not in data.columns:
-        raise EstimationError(f"{option}={column!r} is not a column of the data")
+def _design(formula: str, data: pd.DataFrame, term: str, group_col: str, *, option: str,
+            missing: str) -> tuple[np.ndarray, np.ndarray, int, list[np.ndarray]]:
+    """Complete-case design, outcome, the term's column index and the row positions of each group."""
+    from formulaic import model_matrix
+
+    if group_col not in data.columns:
+        raise EstimationError(f"{option}={group_col!r} is not a column of the data")
+    mm = model_matrix(formula, data, na_action="drop")
+    names = list(mm.rhs.columns)
+    if term not in names:
+        raise EstimationError(missing)
+    groups = data.loc[mm.rhs.index, group_col].to_numpy()
+    group_index = [np.flatnonzero(groups == g) for g in pd.unique(groups)]
+    return (np.asarray(mm.rhs, dtype=float), mm.lhs.iloc[:, 0].to_numpy(dtype=float), names.index(term),
+            group_index)
 
 
 def _bootstrap_p(draws: np.ndarray) -> float:
