@@ -77,3 +77,12 @@ def test_without_data_dir_the_crosswalk_list_is_used(shared_data, tmp_path):
     pd.testing.assert_frame_equal(seeded[["ccode1", "ccode2", "year"]], full[["ccode1", "ccode2", "year"]])
     with pytest.raises(MissingDataError):
         create_stateyears(data_dir=tmp_path, source="full")
+
+
+def test_a_single_year_as_an_int(shared_data):
+    # years=2003 used to fail with "TypeError: 'int' object is not iterable"
+    assert parse_years(2003) == [2003] and parse_years(np.int64(2003)) == [2003]
+    assert create_stateyears(years=2003, data_dir=shared_data).equals(
+        create_stateyears(years=[2003], data_dir=shared_data))
+    with pytest.raises(CoverageError, match="2003.5"):
+        parse_years([2003.5])

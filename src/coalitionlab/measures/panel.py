@@ -18,8 +18,8 @@ __all__ = ["check_panel", "create_dyadyears", "create_stateyears", "parse_years"
 System = Literal["cow"]
 
 
-def parse_years(spec: str | Iterable[int] | None) -> list[int] | None:
-    """Turn ``"1950:2014"``, ``"2003"``, ``"1990,1995"`` or an iterable of ints into a sorted year list.
+def parse_years(spec: str | int | Iterable[int] | None) -> list[int] | None:
+    """Turn ``"1950:2014"``, ``"2003"``, ``"1990,1995"``, an int or an iterable of ints into a sorted year list.
 
     Examples
     --------
@@ -44,7 +44,14 @@ def parse_years(spec: str | Iterable[int] | None) -> list[int] | None:
             except ValueError:
                 raise CoverageError(f"cannot read years {spec!r}; write e.g. '1950:2014' or '1990,1995'") from None
         return sorted(set(years))
-    return sorted({int(y) for y in spec})
+    if isinstance(spec, (int, np.integer)):
+        return [int(spec)]
+    out = set()
+    for y in spec:
+        if int(y) != y:  # 2003.5 is not a year (int() would quietly make it 2003)
+            raise CoverageError(f"cannot read year {y!r} in {spec!r}; years are whole numbers")
+        out.add(int(y))
+    return sorted(out)
 
 
 def _crosswalk_spells() -> pd.DataFrame:
@@ -114,7 +121,7 @@ def _check_years(years: list[int] | None, spells: pd.DataFrame) -> None:
         raise CoverageError("no years requested; pass e.g. years=range(1950, 2015)")
 
 
-def create_stateyears(system: System = "cow", *, years: str | Iterable[int] | None = None,
+def create_stateyears(system: System = "cow", *, years: str | int | Iterable[int] | None = None,
                       data_dir: str | os.PathLike | None = None, source: SourceChoice = "auto") -> pd.DataFrame:
     """All state-years of the state system: one row per system member and year.
 
@@ -171,7 +178,7 @@ def create_stateyears(system: System = "cow", *, years: str | Iterable[int] | No
     return out
 
 
-def create_dyadyears(system: System = "cow", *, directed: bool = True, years: str | Iterable[int] | None = None,
+def create_dyadyears(system: System = "cow", *, directed: bool = True, years: str | int | Iterable[int] | None = None,
                      data_dir: str | os.PathLike | None = None, source: SourceChoice = "auto") -> pd.DataFrame:
     """All dyad-years of the state system: pairs of states that were members at the same time that year.
 
