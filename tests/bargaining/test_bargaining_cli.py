@@ -67,3 +67,9 @@ def test_bad_input_is_one_clear_line(no_data, extra: list[str], message: str) ->
     assert res.exit_code == 1
     assert message in res.output
     assert "Traceback" not in res.output
+
+
+def test_negative_top_is_refused(no_data) -> None:
+    # --top -3 used to list every partner but the last three (pandas' head(-3))
+    res = runner.invoke(app, [*ARGS, "--top", "-3", "--format", "json"])
+    assert res.exit_code == 2 and "--top" in res.output

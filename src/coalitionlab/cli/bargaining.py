@@ -119,7 +119,7 @@ def simulate_command(
                                                                             "embeddedness.")] = 0.5,
     precision_slope: Annotated[float, typer.Option("--precision-slope", help="Extra precision at the top "
                                                                               "embeddedness.")] = 4.0,
-    top: Annotated[int, typer.Option("--top", help="Partners listed (most likely to join first).")] = 15,
+    top: Annotated[int, typer.Option("--top", min=0, help="Partners listed (most likely to join first).")] = 15,
     prior_from_model: Annotated[bool, typer.Option(
         "--prior-from-model/--no-prior-from-model",
         help="Calibrate each candidate's price so its acceptance probability equals its P(join) from the "
