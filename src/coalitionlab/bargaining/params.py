@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 NonNegative = Annotated[float, Field(ge=0.0)]
@@ -199,10 +199,3 @@ class PriceParams(_Params):
     scale: Positive = 0.5
     precision: NonNegative = 0.0
     value: NonNegative = 2.0
-
-    @field_validator("prior")
-    @classmethod
-    def _known_prior(cls, value: str) -> str:
-        if value not in PRIOR_KINDS:  # pragma: no cover - Literal already rejects
-            raise ValueError(f"prior: unknown prior {value!r}")
-        return value

@@ -40,8 +40,10 @@ class EmbeddednessMapping(_Params):
     price_scale : float
         Prior standard deviation of the price (> 0).
     price_slope : float
-        Price channel: the mean falls by the factor ``exp(-price_slope)`` from the least to the most
-        embedded candidate (0 switches the channel off; negative makes embedded states dearer).
+        Price channel: the mean falls by the factor ``exp(-price_slope)`` from a candidate with zero
+        embeddedness to the most embedded one (``e`` is embeddedness over the candidates' maximum, not
+        rescaled from their minimum; for the lognormal prior the log mean falls by ``price_slope``);
+        0 switches the channel off; negative makes embedded states dearer.
     precision_base : float
         Information channel: signal precision (relative to the prior's) at zero embeddedness (>= 0).
     precision_slope : float
