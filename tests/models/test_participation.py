@@ -183,3 +183,12 @@ def test_fixed_effects_never_drop_a_named_regressor_silently(panel: pd.DataFrame
     df["only_in_5"] = (df["ccode"] == 5).astype(float)
     with pytest.warns(MissingValueWarning, match="never varies"), pytest.raises(EstimationError, match="only_in_5"):
         fit_participation("joined ~ embeddedness + only_in_5", df, fe="ccode")
+
+
+def test_formula_variables_names_only_data_columns() -> None:
+    """predict_participation reports and checks the formula's columns; function names are not columns."""
+    from coalitionlab.models.predict import formula_variables
+
+    assert formula_variables("joined ~ embeddedness_log1p + cinc") == ["embeddedness_log1p", "cinc"]
+    assert formula_variables("joined ~ np.sqrt(cinc) + I(distance_log ** 2) + C(kind) + cinc") == [
+        "cinc", "distance_log", "kind"]

@@ -18,9 +18,13 @@ SEED_FORMULA = "joined ~ embeddedness_log1p"
 
 
 def formula_variables(formula: str) -> list[str]:
-    """The column names a simple additive formula uses (``joined ~ a + b`` -> ``['a', 'b']``)."""
+    """The data columns a formula's right-hand side uses, in formula order
+    (``joined ~ a + np.log(b)`` -> ``['a', 'b']``)."""
+    from formulaic import Formula
+
+    required = Formula(formula).rhs.required_variables  # columns, not functions such as np.sqrt or I
     rhs = formula.split("~", 1)[1]
-    return [v for v in re.findall(r"[A-Za-z_][A-Za-z0-9_]*", rhs) if v not in {"C", "np", "log", "log1p"}]
+    return list(dict.fromkeys(v for v in re.findall(r"[A-Za-z_][A-Za-z0-9_]*", rhs) if v in required))
 
 
 def predict_participation(
