@@ -111,3 +111,16 @@ def test_mry_carries_the_last_year(shared_data):
     b = carried[carried.year == 2023].set_index(["ccode1", "ccode2"])["desta_pta"]
     common = a.index.intersection(b.index)
     assert np.array_equal(a[common].to_numpy(), b[common].to_numpy()) and a.sum() > 0
+
+
+def test_bleu_treaties_do_not_tie_belgium_to_luxembourg(panel):
+    # UNCTAD lists 101 treaties signed by the Belgium-Luxembourg Economic Union; the loader gives them
+    # both states as parties, and every one of them used to count as a Belgium-Luxembourg investment
+    # treaty (67 in force in 2020, "plurilateral"). BLEU is one side: it ties each member to the partner.
+    be_lu = panel[(panel.ccode1 == 211) & (panel.ccode2 == 212)].set_index("year")
+    assert (be_lu.loc[1960:2024, "unctad_iia"] == 0).all()
+    be_cn = panel[(panel.ccode1 == 211) & (panel.ccode2 == 710) & (panel.year == 2020)].iloc[0]
+    lu_cn = panel[(panel.ccode1 == 212) & (panel.ccode2 == 710) & (panel.year == 2020)].iloc[0]
+    # the BLEU-China BIT (2005, in force 2009) is a bilateral treaty for each BLEU member
+    assert be_cn["unctad_iia_bilateral"] >= 1 and lu_cn["unctad_iia_bilateral"] >= 1
+    assert be_cn["unctad_iia_plurilateral"] == 0 and lu_cn["unctad_iia_plurilateral"] == 0

@@ -13,7 +13,8 @@ Rules (also in docs/measures/agreements.md):
   not known to be in force, and do not count. Bilateral = the treaty is coded ``typememb == 1``.
 * UNCTAD IIA: a treaty ties every pair of its state parties from the year it entered into force
   until the year it was terminated. Bilateral = exactly two state parties after mapping names to
-  ccodes (a BIT signed by e.g. the EU counts as plurilateral only if it has more state parties).
+  ccodes (a BIT signed by e.g. the EU counts as plurilateral only if it has more state parties);
+  a BLEU treaty has BLEU as one side, so it ties Belgium and Luxembourg to the partner, not to each other.
 """
 
 from __future__ import annotations
@@ -88,7 +89,14 @@ def desta_pairs(dyads: pd.DataFrame, withdrawals: pd.DataFrame | None = None) ->
 
 
 def unctad_pairs(parties: pd.DataFrame) -> pd.DataFrame:
-    """One row per (pair, UNCTAD treaty): ``ccode1 < ccode2, treaty_id, start, end, is_bilateral, type``."""
+    """One row per (pair, UNCTAD treaty): ``ccode1 < ccode2, treaty_id, start, end, is_bilateral, type``.
+
+    A treaty signed by the Belgium-Luxembourg Economic Union (short title naming BLEU) has BLEU as one
+    side: it ties Belgium and Luxembourg each to the other parties, not to each other, and is
+    bilateral when BLEU has one partner.
+    """
+    from coalitionlab.data.sources_named import UNCTAD_BLEU
+
     src = "unctad_iia"
     tid = pick_column(parties, ["treaty_id"], source=src)
     eif = pick_column(parties, ["entry_force_date", "entry_into_force_date", "date_of_entry_into_force"], source=src)
@@ -101,12 +109,18 @@ def unctad_pairs(parties: pd.DataFrame) -> pd.DataFrame:
         "type": parties["type"].astype(str).to_numpy() if "type" in parties.columns else "",
     }).dropna(subset=["ccode"]).drop_duplicates(["treaty_id", "ccode"])
     p["ccode"] = p["ccode"].astype("int64")
-    n_states = p.groupby("treaty_id")["ccode"].transform("size")
-    p["is_bilateral"] = n_states.to_numpy() == 2
+    # the loader lists Belgium and Luxembourg as parties of a treaty signed by their economic union
+    # (BLEU): the union is one side, so it does not tie its two members to each other
+    title = parties[pick_column(parties, ["short_title"], source=src)].astype(str)
+    bleu_ids = set(parties.loc[title.str.contains(UNCTAD_BLEU[0], regex=False).to_numpy(), tid])
+    p["is_bleu"] = p["treaty_id"].isin(bleu_ids).to_numpy()
+    n_sides = p.groupby("treaty_id")["ccode"].transform("size").to_numpy() - p["is_bleu"].to_numpy()
+    p["is_bilateral"] = n_sides == 2
     p = p.dropna(subset=["start"])
     # pairs of parties of the same treaty (treaties have at most a few dozen parties)
     m = p.merge(p[["treaty_id", "ccode"]], on="treaty_id", suffixes=("1", "2"))
-    m = m[m["ccode1"] < m["ccode2"]]
+    m = m[(m["ccode1"] < m["ccode2"])
+          & ~(m["is_bleu"] & m["ccode1"].isin(UNCTAD_BLEU[1]) & m["ccode2"].isin(UNCTAD_BLEU[1]))]
     return pd.DataFrame({"ccode1": m["ccode1"].to_numpy(), "ccode2": m["ccode2"].to_numpy(),
                          "treaty_id": m["treaty_id"].to_numpy(), "start": m["start"].to_numpy(),
                          "end": m["end"].to_numpy(), "is_bilateral": m["is_bilateral"].to_numpy(),
