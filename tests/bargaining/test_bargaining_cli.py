@@ -73,3 +73,13 @@ def test_negative_top_is_refused(no_data) -> None:
     # --top -3 used to list every partner but the last three (pandas' head(-3))
     res = runner.invoke(app, [*ARGS, "--top", "-3", "--format", "json"])
     assert res.exit_code == 2 and "--top" in res.output
+
+
+def test_negative_seed_is_a_usage_error(no_data, tmp_path: Path) -> None:
+    # numpy refuses negative seeds deep inside SeedSequence; the commands say so up front instead
+    res = runner.invoke(app, [*ARGS[:-1], "-1", "--format", "json"])
+    assert res.exit_code == 2 and "--seed" in res.output
+    cfg = tmp_path / "c.toml"
+    cfg.write_text('target = "linkage"\n[grid]\nreservation = [1.0]\n')
+    res = runner.invoke(app, ["sweep", str(cfg), "--seed", "-2", "--n-jobs", "1"])
+    assert res.exit_code == 2 and "--seed" in res.output

@@ -34,7 +34,7 @@ def _register_sweep(app: typer.Typer) -> None:
             "--scheduler", help="Dask scheduler address, e.g. tcp://host:8786 (default: local processes).")] = None,
         out: Annotated[str | None, typer.Option("--out", help="Write the results to this CSV file.")] = None,
         seed: Annotated[int | None, typer.Option(
-            "--seed", help="Root seed (default: the config's seed, else 1). Same seed, same results.")] = None,
+            "--seed", min=0, help="Root seed (default: the config's seed, else 1). Same seed, same results.")] = None,
         n_jobs: Annotated[int | None, typer.Option("--n-jobs", min=1,
                                                           help="Local worker processes (default: CPUs).")] = None,
         fmt: Annotated[str, typer.Option("--format", help="Output format: table, csv or json.")] = "table",
@@ -99,7 +99,7 @@ def simulate_command(
     lead: Annotated[str, typer.Option("--lead", help="Lead state: name, ISO3 code or COW ccode.")],
     date: Annotated[str, typer.Option("--date", help="Date of the coalition call, YYYY-MM-DD.")],
     episodes: Annotated[int, typer.Option("--episodes", help="Number of simulated episodes.")] = 10_000,
-    seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same output).")] = 1,
+    seed: Annotated[int, typer.Option("--seed", min=0, help="Random seed (same seed, same output).")] = 1,
     data_dir: DataDirOption = None,
     fmt: Annotated[str, typer.Option("--format", help="Output format: table or json.")] = "table",
     prior: Annotated[str, typer.Option("--prior", help="Price prior: normal, lognormal or uniform.")] = "normal",
