@@ -42,7 +42,7 @@ class Simulation:
     summary : pandas.DataFrame
         Indexed by the episode measures, columns ``mean, sd, q05, q50, q95``.
     seed : int or None
-        The seed the draws came from (``None`` when a Generator was passed).
+        The seed the draws came from (``None`` when a Generator, a SeedSequence or no seed was passed).
     """
 
     episodes: pd.DataFrame
