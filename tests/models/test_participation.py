@@ -192,3 +192,11 @@ def test_formula_variables_names_only_data_columns() -> None:
     assert formula_variables("joined ~ embeddedness_log1p + cinc") == ["embeddedness_log1p", "cinc"]
     assert formula_variables("joined ~ np.sqrt(cinc) + I(distance_log ** 2) + C(kind) + cinc") == [
         "cinc", "distance_log", "kind"]
+
+
+def test_a_repeated_row_index_does_not_break_clustering(panel: pd.DataFrame) -> None:
+    """Panels glued with pd.concat keep repeated index labels; the fit must not depend on them."""
+    glued = pd.concat([panel.iloc[:1200], panel.iloc[1200:]]).set_axis(np.arange(len(panel)) % 1200)
+    a = fit_participation("joined ~ embeddedness + cinc", panel, cluster="coalition_id").tidy()
+    b = fit_participation("joined ~ embeddedness + cinc", glued, cluster="coalition_id").tidy()
+    pd.testing.assert_frame_equal(a, b)

@@ -130,3 +130,15 @@ def test_past_cooperation_counts_joins_made_before_onset() -> None:
     out = add_past_cooperation(panel).set_index(["coalition_id", "ccode"])["past_joins_same_lead"]
     assert out[("active_endeavour_2001", 316)] == 3  # IFOR 1995, SFOR 1996, KFOR 1999
     assert out[("iraq_2003", 316)] == 4  # + OEF, joined April 2002
+
+
+def test_repeated_row_index_does_not_change_the_draws(panel: pd.DataFrame) -> None:
+    main = panel[panel["lead_ccode"] == 2].reset_index(drop=True)
+    glued = main.set_axis(np.arange(len(main)) % 100)  # as after pd.concat of parts
+    f = "joined ~ embeddedness_log1p + cinc"
+    a = permutation_test(f, main, treatment="embeddedness_log1p", n_permutations=20, seed=2)
+    b = permutation_test(f, glued, treatment="embeddedness_log1p", n_permutations=20, seed=2)
+    np.testing.assert_array_equal(a.draws, b.draws)
+    c = cluster_bootstrap(f, main, term="embeddedness_log1p", n_boot=20, seed=2)
+    d = cluster_bootstrap(f, glued, term="embeddedness_log1p", n_boot=20, seed=2)
+    np.testing.assert_array_equal(c.draws, d.draws)

@@ -216,7 +216,7 @@ def fit_participation(
 
     # Rows missing a variable, a cluster or a fixed effect are dropped together, and said so.
     extra = list(dict.fromkeys(fe_cols + cluster_cols))
-    work = data.dropna(subset=extra) if extra else data
+    work = (data.dropna(subset=extra) if extra else data).reset_index(drop=True)  # rows matched by position
     rhs_fe = "" if method == "clogit" else "".join(f" + C({c})" for c in fe_cols)
     full_formula = formula + rhs_fe + (" - 1" if method == "clogit" else "")
     try:

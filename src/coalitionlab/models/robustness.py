@@ -417,6 +417,7 @@ def _design(formula: str, data: pd.DataFrame, term: str, group_col: str, *, opti
 
     if group_col not in data.columns:
         raise EstimationError(f"{option}={group_col!r} is not a column of the data")
+    data = data.reset_index(drop=True)  # rows matched by position: repeated index labels must not matter
     mm = model_matrix(formula, data, na_action="drop")
     names = list(mm.rhs.columns)
     if term not in names:
