@@ -253,6 +253,14 @@ def optimal_offer(params: PriceParams, signal: float | np.ndarray | None = None)
                    params.mean if signal is None or params.precision == 0 else signal)
 
 
+def _uniform_blind_offer(value: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """The closed-form offer under a uniform prior on ``[lo, hi]`` with no information: ``(V + lo)/2``
+    clipped to the support and at 0 (``hi < 0``: everyone joins for free at 0); ``V`` itself (capped at
+    ``hi``) when the value does not exceed ``max(lo, 0)``."""
+    closed = np.maximum(np.clip((value + lo) / 2.0, lo, hi), 0.0)
+    return np.where(value <= np.maximum(lo, 0.0), np.maximum(np.minimum(value, hi), 0.0), closed)
+
+
 def _offers(prior: str, value, mean, scale, precision, signal) -> np.ndarray:
     value, mean, scale, precision, signal = np.broadcast_arrays(
         *(np.asarray(v, float) for v in (value, mean, scale, precision, signal)))
@@ -262,8 +270,7 @@ def _offers(prior: str, value, mean, scale, precision, signal) -> np.ndarray:
     lo, hi = uniform_bounds(mean, scale)
     informed = precision > 0
     noise = scale / np.sqrt(np.where(informed, precision, 1.0))
-    closed = np.maximum(np.clip((value + lo) / 2.0, lo, hi), 0.0)  # hi < 0: everyone joins for free at 0
-    closed = np.where(value <= np.maximum(lo, 0.0), np.maximum(np.minimum(value, hi), 0.0), closed)
+    closed = _uniform_blind_offer(value, lo, hi)
     if not np.any(informed):
         return closed
     return np.where(informed, _offer_truncnorm(value, signal, noise, lo, hi), closed)
@@ -394,8 +401,7 @@ def _expected(prior, value, mean, scale, precision, *, nodes: int = 160) -> tupl
     t = _offer_truncnorm(value, x, noise, lo, hi)
     informed_out = [np.nansum(p * weights, axis=-1) for p in _truncnorm_pieces(value, x, noise, lo, hi, t)]
     # no information: the posterior is the prior, a truncated normal with infinite noise; use the closed form
-    t0 = np.maximum(np.clip((value + lo) / 2.0, lo, hi), 0.0)
-    t0 = np.where(value <= np.maximum(lo, 0.0), np.maximum(np.minimum(value, hi), 0.0), t0)[..., 0]
+    t0 = _uniform_blind_offer(value, lo, hi)[..., 0]
     lo0, hi0, v0 = lo[..., 0], hi[..., 0], value[..., 0]
     width = hi0 - lo0
     pt = np.clip((t0 - lo0) / width, 0, 1)
