@@ -124,3 +124,10 @@ def test_bleu_treaties_do_not_tie_belgium_to_luxembourg(panel):
     # the BLEU-China BIT (2005, in force 2009) is a bilateral treaty for each BLEU member
     assert be_cn["unctad_iia_bilateral"] >= 1 and lu_cn["unctad_iia_bilateral"] >= 1
     assert be_cn["unctad_iia_plurilateral"] == 0 and lu_cn["unctad_iia_plurilateral"] == 0
+
+
+def test_a_treaty_listed_once_per_successor_counts_once(panel):
+    # UNCTAD lists the 1990 Spain-USSR BIT once per successor (Russia, Georgia, Armenia ... 8 rows);
+    # the loader maps each, signed before 1992, to the USSR/Russia (365): Spain-Russia counted 8 BITs
+    es_ru = panel[(panel.ccode1 == 230) & (panel.ccode2 == 365)].set_index("year")["unctad_iia"]
+    assert es_ru[1995] == 1 and es_ru[2020] == 1

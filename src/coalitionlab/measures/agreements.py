@@ -99,6 +99,7 @@ def unctad_pairs(parties: pd.DataFrame) -> pd.DataFrame:
 
     src = "unctad_iia"
     tid = pick_column(parties, ["treaty_id"], source=src)
+    sig = pick_column(parties, ["signature_date", "date_of_signature"], source=src)
     eif = pick_column(parties, ["entry_force_date", "entry_into_force_date", "date_of_entry_into_force"], source=src)
     term = pick_column(parties, ["termination_date", "date_of_termination", "termination_year"], source=src)
     p = pd.DataFrame({
@@ -106,6 +107,7 @@ def unctad_pairs(parties: pd.DataFrame) -> pd.DataFrame:
         "ccode": pd.to_numeric(parties["ccode"], errors="coerce").to_numpy(dtype="float64"),
         "start": year_of(parties[eif]),
         "end": year_of(parties[term]),
+        "signed": parties[sig].astype(str).to_numpy(),
         "type": parties["type"].astype(str).to_numpy() if "type" in parties.columns else "",
     }).dropna(subset=["ccode"]).drop_duplicates(["treaty_id", "ccode"])
     p["ccode"] = p["ccode"].astype("int64")
@@ -121,6 +123,9 @@ def unctad_pairs(parties: pd.DataFrame) -> pd.DataFrame:
     m = p.merge(p[["treaty_id", "ccode"]], on="treaty_id", suffixes=("1", "2"))
     m = m[(m["ccode1"] < m["ccode2"])
           & ~(m["is_bleu"] & m["ccode1"].isin(UNCTAD_BLEU[1]) & m["ccode2"].isin(UNCTAD_BLEU[1]))]
+    # a predecessor's treaty listed once per successor (the 1990 Spain-USSR BIT under Russia, Georgia,
+    # Armenia ...) maps to one pair several times with the same dates: it is one treaty
+    m = m.drop_duplicates(["ccode1", "ccode2", "signed", "start", "end", "type"])
     return pd.DataFrame({"ccode1": m["ccode1"].to_numpy(), "ccode2": m["ccode2"].to_numpy(),
                          "treaty_id": m["treaty_id"].to_numpy(), "start": m["start"].to_numpy(),
                          "end": m["end"].to_numpy(), "is_bilateral": m["is_bilateral"].to_numpy(),
