@@ -30,7 +30,8 @@ __all__ = ["SECURITY_IGOS", "IGO_COLUMNS", "add_igos", "igo_cubes", "security_fl
 
 #: IGOs counted as security organisations (COW ``ioname``): alliances with a standing organisation,
 #: defence boards and forces, arms-control and military-cooperation bodies. Chosen by name and
-#: mandate from the 88 IGOs COW flags ``political``; see docs/measures/igos.md for the reasons.
+#: mandate from the 88 IGOs COW flags ``political``, plus ICMMP (flagged ``social``); see
+#: docs/measures/igos.md for the reasons.
 SECURITY_IGOS: tuple[str, ...] = (
     "ANZUS",    # Australia-New Zealand-US Treaty Organization (defence pact)
     "BALTBAT",  # Baltic Battalion (joint military unit)
