@@ -173,3 +173,11 @@ def test_us_troops_attrs_name_only_real_columns(shared_data):
     nd = add_us_troops(create_dyadyears(years=[2000], directed=False, data_dir=shared_data), data_dir=shared_data)
     assert set(nd.attrs["columns"]) <= set(nd.columns)
     assert nd.attrs["columns"]["us_troops_per_10002"]["coverage"] == [1950, 2019]
+
+
+def test_un_distance_is_marked_mry_like_its_inputs(shared_data):
+    nd = create_dyadyears(years=[2024], directed=False, data_dir=shared_data)
+    out = add_un_affinity(nd, data_dir=shared_data, mry=True)
+    assert out["un_ideal_distance"].notna().mean() > 0.9  # read at 2023
+    assert out.attrs["mry"].get("un_ideal_distance") is True
+    assert out.attrs["columns"]["un_ideal_distance"] is not out.attrs["columns"]["un_ideal_point1"]

@@ -160,7 +160,9 @@ def add_un_affinity(panel: pd.DataFrame, *, data_dir: str | os.PathLike | None =
         attrs = out.attrs
         out = out.copy(deep=False)
         out["un_ideal_distance"] = (out["un_ideal_point1"] - out["un_ideal_point2"]).abs()
-        attrs["columns"]["un_ideal_distance"] = attrs["columns"]["un_ideal_point1"]
+        attrs["columns"]["un_ideal_distance"] = dict(attrs["columns"]["un_ideal_point1"])
+        if mry:
+            attrs["mry"]["un_ideal_distance"] = True
         out.attrs = attrs
     return out
 
