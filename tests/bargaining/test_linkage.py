@@ -160,3 +160,13 @@ def test_vectorised_costs_worked_example() -> None:
     assert out["marginal_cost"].iloc[1] == pytest.approx(0.8 / 1.2)
     capped = [Instrument(name="aid", cost=1.0, value=1.0, cap=2.0)]
     assert package_costs(capped, [3.0])["is_feasible"].tolist() == [False]
+
+
+def test_package_costs_names_missing_embeddedness() -> None:
+    from coalitionlab.bargaining.linkage import package_costs
+
+    # NaN is embeddedness outside a source's coverage: the error says it is missing, not negative
+    with pytest.raises(ValueError, match=r"1 missing"):
+        package_costs(default_instruments(), [6.0, 6.0], embeddedness=[np.nan, 20.0])
+    with pytest.raises(ValueError, match=r"1 negative"):
+        package_costs(default_instruments(), [6.0, 6.0], embeddedness=[-1.0, 20.0])

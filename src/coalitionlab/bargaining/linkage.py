@@ -231,8 +231,10 @@ def package_costs(instruments: Sequence[Instrument], reservation: ArrayLike, *,
     r, e = np.broadcast_arrays(np.atleast_1d(check_array(reservation, name="reservation", where="package_costs",
                                                          ge=0)),
                                np.atleast_1d(np.asarray(embeddedness, dtype=float)))
-    if np.any(np.isnan(e)) or np.any(e < 0):
-        raise ValueError("embeddedness must be >= 0")
+    missing, negative = int(np.isnan(e).sum()), int((e < 0).sum())
+    if missing or negative:
+        raise ValueError(f"embeddedness must be >= 0 for every partner; {missing} missing (NaN: outside a "
+                         f"source's coverage; drop those partners first), {negative} negative")
     useful = [i for i in instruments if i.value > 0 and i.cap > 0]
     ratio = np.array([i.cost / i.value for i in useful])
     order = np.argsort(ratio, kind="stable")
