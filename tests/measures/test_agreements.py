@@ -131,3 +131,11 @@ def test_a_treaty_listed_once_per_successor_counts_once(panel):
     # the loader maps each, signed before 1992, to the USSR/Russia (365): Spain-Russia counted 8 BITs
     es_ru = panel[(panel.ccode1 == 230) & (panel.ccode2 == 365)].set_index("year")["unctad_iia"]
     assert es_ru[1995] == 1 and es_ru[2020] == 1
+
+
+def test_one_source_as_a_string(shared_data):
+    # sources="desta" used to be read letter by letter: "unknown agreement source 'd'"
+    panel = create_dyadyears(years=[2000], directed=False, data_dir=shared_data)
+    one = add_agreements(panel, data_dir=shared_data, sources="desta")
+    assert "desta_pta" in one.columns and "unctad_iia" not in one.columns
+    assert one.equals(add_agreements(panel, data_dir=shared_data, sources=("desta",)))

@@ -162,7 +162,7 @@ def _counts(pairs: pd.DataFrame, c1, c2, look, first, last, prefix, index_codes)
 
 
 def add_agreements(panel: pd.DataFrame, *, data_dir: str | os.PathLike | None = None, mry: bool = False,
-                   sources: tuple[str, ...] = ("desta", "unctad")) -> pd.DataFrame:
+                   sources: str | tuple[str, ...] = ("desta", "unctad")) -> pd.DataFrame:
     """Add counts of trade (DESTA) and investment (UNCTAD) agreements in force between the two states.
 
     Parameters
@@ -174,7 +174,7 @@ def add_agreements(panel: pd.DataFrame, *, data_dir: str | os.PathLike | None = 
     mry
         Carry each source's last year forward to later panel years (recorded in ``attrs["mry"]``).
     sources
-        Which of ``"desta"`` and ``"unctad"`` to add.
+        Which of ``"desta"`` and ``"unctad"`` to add (one name or a tuple).
 
     Returns
     -------
@@ -196,6 +196,8 @@ def add_agreements(panel: pd.DataFrame, *, data_dir: str | os.PathLike | None = 
     from coalitionlab._validation import check_option
 
     check_panel(panel, "dyad_year", step="add_agreements()")
+    if isinstance(sources, str):
+        sources = (sources,)
     for s in sources:
         check_option(s, ["desta", "unctad"], name="agreement source")
     attrs = new_attrs(panel)
