@@ -269,13 +269,18 @@ def add_distance(panel: pd.DataFrame, *, data_dir: str | os.PathLike | None = No
     return finish(panel, new, attrs)
 
 
+def _expand_years(y0: np.ndarray, y1: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Row positions and years of every year ``y0[k] <= year <= y1[k]`` of each spell ``k`` (no loop)."""
+    y0, y1 = np.asarray(y0, "int64"), np.asarray(y1, "int64")
+    n = np.maximum(y1 - y0 + 1, 0)
+    rows = np.repeat(np.arange(len(y0)), n)
+    return rows, y0[rows] + (np.arange(len(rows)) - np.repeat(np.cumsum(n) - n, n))
+
+
 def _spells_to_years(spells: pd.DataFrame, columns: list[str], first: int, last: int) -> pd.DataFrame:
     """Expand ``ccode, start_date, end_date`` spells to ``ccode, year`` rows (the later spell wins)."""
-    y0 = spells["start_date"].dt.year.clip(lower=first).to_numpy()
-    y1 = spells["end_date"].dt.year.fillna(last).clip(upper=last).to_numpy().astype("int64")
-    n = np.maximum(y1 - y0 + 1, 0)
-    rows = np.repeat(np.arange(len(spells)), n)
-    year = y0[rows] + (np.arange(len(rows)) - np.repeat(np.cumsum(n) - n, n))
+    rows, year = _expand_years(spells["start_date"].dt.year.clip(lower=first).to_numpy(),
+                               spells["end_date"].dt.year.fillna(last).clip(upper=last).to_numpy())
     out = pd.DataFrame({"ccode": spells["ccode"].to_numpy()[rows], "year": year,
                         **{c: spells[c].to_numpy()[rows] for c in columns}})
     return out.drop_duplicates(["ccode", "year"], keep="last")
@@ -318,11 +323,7 @@ def add_contiguity(panel: pd.DataFrame, *, data_dir: str | os.PathLike | None = 
     attrs = new_attrs(panel)
     cont = load_source("contiguity", data_dir)
     first, last = coverage("contiguity")
-    y0 = cont["start_date"].dt.year.to_numpy()
-    y1 = cont["end_date"].dt.year.fillna(last).to_numpy().astype("int64")
-    n = np.maximum(y1 - y0 + 1, 0)
-    rows = np.repeat(np.arange(len(cont)), n)
-    year = y0[rows] + (np.arange(len(rows)) - np.repeat(np.cumsum(n) - n, n))
+    rows, year = _expand_years(cont["start_date"].dt.year.to_numpy(), cont["end_date"].dt.year.fillna(last).to_numpy())
     long = pd.DataFrame({"ccode1": cont["ccode1"].to_numpy()[rows], "ccode2": cont["ccode2"].to_numpy()[rows],
                          "year": year, "conttype": cont["conttype"].to_numpy()[rows]})
     long = long.groupby(["ccode1", "ccode2", "year"], as_index=False)["conttype"].min()
