@@ -34,7 +34,8 @@ def embeddedness_command(
     data_dir: DataDirOption = None,
     top: Annotated[int | None, typer.Option("--top", min=1, help="Show only the N most embedded states.")] = None,
     components: Annotated[str | None, typer.Option(
-        "--components", help="Comma-separated components (alliances, trade_agreements, investment_treaties, igos).")
+        "--components", help="Comma-separated components: alliances, trade_agreements, investment_treaties, igos "
+                             "(the default), defense_pacts, exercises.")
     ] = None,
     lag_years: Annotated[int, typer.Option("--lag-years", help="Read each component at most this many years "
                                                                "before the date.")] = 0,
