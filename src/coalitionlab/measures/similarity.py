@@ -19,6 +19,7 @@ import scipy.sparse as sp
 
 from coalitionlab._validation import check_option
 from coalitionlab.measures._common import CcodeIndex, check_panel, finish, load_source, new_attrs, stamp
+from coalitionlab.measures.alliances import ATOP_FLAGS
 
 __all__ = ["add_alliance_similarity", "s_score_matrix"]
 
@@ -91,14 +92,13 @@ def add_alliance_similarity(panel: pd.DataFrame, *, data_dir: str | os.PathLike 
     if len(wanted):
         sy = create_stateyears(years=wanted, data_dir=data_dir)
         dy = load_source("atop_dyads", data_dir)
-        flags = ["atop_defense", "atop_offense", "atop_neutral", "atop_nonagg", "atop_consul"] \
-            if ties == "any" else ["atop_defense"]
-        ties = dy[dy["year"].isin(wanted) & (dy[flags].fillna(0).sum(axis=1) > 0)]
+        flags = list(ATOP_FLAGS) if ties == "any" else ["atop_defense"]
+        tied = dy[dy["year"].isin(wanted) & (dy[flags].fillna(0).sum(axis=1) > 0)]
         c1, c2 = panel["ccode1"].to_numpy(), panel["ccode2"].to_numpy()
         order = np.argsort(years, kind="stable")
         bounds = np.searchsorted(years[order], np.r_[wanted, wanted[-1] + 1])
         sy_by_year = dict(tuple(sy.groupby("year")["ccode"]))
-        tie_by_year = dict(tuple(ties.groupby("year")))
+        tie_by_year = dict(tuple(tied.groupby("year")))
         for k, t in enumerate(wanted):  # one sparse product per year
             members = sy_by_year[t].to_numpy()
             idx = CcodeIndex(members)
