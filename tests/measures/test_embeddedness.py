@@ -191,3 +191,11 @@ def test_add_embeddedness_rows_without_lead_or_date_are_nan(shared_data, us2003)
         assert out["embeddedness"].iloc[1:].isna().all()
         uk = us2003.set_index("ccode").loc[200]
         assert out["embeddedness"].iloc[0] == (uk["igos"] if comps == ["igos"] else uk["embeddedness"])
+
+
+def test_add_embeddedness_lead_names_are_an_error(shared_data):
+    from coalitionlab.errors import PanelTypeError
+
+    p = pd.DataFrame({"ccode": [200], "lead_ccode": ["USA"], "start_date": pd.to_datetime(["2003-03-20"])})
+    with pytest.raises(PanelTypeError, match="'USA'.*ccodes"):
+        add_embeddedness(p, data_dir=shared_data, components=["igos"], source="full")

@@ -455,6 +455,11 @@ def add_embeddedness(panel: pd.DataFrame, *, lead_col: str = "lead_ccode", date_
         else pd.to_datetime(dates).dt.year
     rows = pd.DataFrame({c: pd.to_numeric(v, errors="coerce").to_numpy("float64", na_value=np.nan)
                          for c, v in (("lead_ccode", panel[lead_col]), ("ccode", panel["ccode"]), ("year", year))})
+    for c, v in ((lead_col, panel[lead_col]), ("ccode", panel["ccode"])):
+        unreadable = pd.to_numeric(v, errors="coerce").isna().to_numpy() & v.notna().to_numpy()
+        if unreadable.any():
+            raise PanelTypeError(f"add_embeddedness(): column {c!r} holds {v[unreadable].iloc[0]!r} (position "
+                                 f"{int(np.flatnonzero(unreadable)[0])}); it needs COW ccodes")
     incomplete = rows.isna().any(axis=1).to_numpy()
     if incomplete.any():
         warnings.warn(f"add_embeddedness(): {int(incomplete.sum())} row(s) lack a {lead_col}, ccode or {date_col} "
