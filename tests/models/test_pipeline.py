@@ -109,3 +109,14 @@ def test_oster_delta_compares_short_and_long_on_one_sample(real_panel: pd.DataFr
     expected = oster_delta(float(short.params["embeddedness_log1p"]), short.fit_stats["r2"],
                            float(long.params["embeddedness_log1p"]), long.fit_stats["r2"])
     assert sens["oster_delta"] == pytest.approx(expected, rel=1e-9)
+
+
+def test_replication_table_describes_the_igo_years_actually_used(real_panel: pd.DataFrame) -> None:
+    """Coalitions after 2014 get the 2014 IGO memberships by default; the data-differences table said
+    'only if asked'."""
+    from coalitionlab.models.replication import DATA_DIFFERENCES
+
+    late = real_panel[real_panel["year"] > 2014]
+    assert late["igos"].notna().all() and len(late) > 0  # read at 2014, not missing
+    text = DATA_DIFFERENCES.set_index("element").loc["IGO data", "coalitionlab"]
+    assert "only if asked" not in text and "2014 memberships" in text

@@ -26,7 +26,9 @@ DATA_DIFFERENCES = pd.DataFrame([
     ("embeddedness", "bilateral treaties in the US Treaties in Force plus joint IGO memberships",
      "ATOP alliances + DESTA trade agreements + UNCTAD investment treaties + COW IGO joint memberships "
      "(Treaties in Force is not available as data; many bilateral executive agreements are missing)"),
-    ("IGO data", "COW IGO v2.3 (to 2005)", "COW IGO v3.0 (to 2014), carried forward after 2014 only if asked"),
+    ("IGO data", "COW IGO v2.3 (to 2005)",
+     "COW IGO v3.0 (to 2014); later coalitions use the 2014 memberships (measures.embeddedness reads each "
+     "component at its latest year on or before the date)"),
     ("alliance", "COW formal alliances", "ATOP 5.1 defence pact (COW alliances are no longer distributed)"),
     ("preferences", "UN voting affinity (S or kappa)", "distance between Bailey-Strezhnev-Voeten ideal points"),
     ("regime", "Polity IV", "Polity5 polity2"),
