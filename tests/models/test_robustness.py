@@ -142,3 +142,18 @@ def test_repeated_row_index_does_not_change_the_draws(panel: pd.DataFrame) -> No
     c = cluster_bootstrap(f, main, term="embeddedness_log1p", n_boot=20, seed=2)
     d = cluster_bootstrap(f, glued, term="embeddedness_log1p", n_boot=20, seed=2)
     np.testing.assert_array_equal(c.draws, d.draws)
+
+
+def test_rows_without_a_group_are_dropped_and_said(panel: pd.DataFrame) -> None:
+    """A row with no within=/cluster= value can be neither shuffled nor resampled: drop it, with a warning."""
+    from coalitionlab.errors import MissingValueWarning
+
+    main = panel[panel["lead_ccode"] == 2].reset_index(drop=True)
+    holed = main.assign(coalition_id=main["coalition_id"].where(main.index >= 50))  # first 50 rows: no group
+    f = "joined ~ embeddedness_log1p + cinc"
+    with pytest.warns(MissingValueWarning, match="50 rows"):
+        boot = cluster_bootstrap(f, holed, term="embeddedness_log1p", n_boot=10, seed=1)
+    assert boot.n_obs == len(main) - 50 and boot.n_clusters == holed["coalition_id"].nunique()
+    with pytest.warns(MissingValueWarning, match="50 rows"):
+        perm = permutation_test(f, holed, treatment="embeddedness_log1p", n_permutations=10, seed=1)
+    assert perm.n_obs == len(main) - 50

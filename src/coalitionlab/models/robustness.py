@@ -190,7 +190,8 @@ def cluster_bootstrap(
     """Pairs cluster bootstrap of a logit coefficient: resample whole clusters with replacement.
 
     Same chunking and seeding as :func:`permutation_test`, so serial, process and Dask runs give the
-    same draws. The interval is the percentile interval at ``level``.
+    same draws. The interval is the percentile interval at ``level``. Rows without a ``cluster``
+    value are dropped with a :class:`~coalitionlab.errors.MissingValueWarning`.
 
     References
     ----------
@@ -226,7 +227,8 @@ def permutation_test(
     Returns a :class:`PermutationResult`; p = (1 + #|draw| >= |observed|) / (1 + B). Work is cut
     into fixed chunks, each with its own child seed (``SeedSequence.spawn``), so the draws are the
     same whether they run serially, on ``n_jobs`` local processes, or on a Dask cluster
-    (``scheduler="tcp://..."``).
+    (``scheduler="tcp://..."``). Rows without a ``within`` value are dropped with a
+    :class:`~coalitionlab.errors.MissingValueWarning`.
     """
     X, y, j, group_index = _design(formula, data, treatment, within, option="within",
                                    missing=f"treatment {treatment!r} is not a term of {formula!r}")
@@ -417,6 +419,11 @@ def _design(formula: str, data: pd.DataFrame, term: str, group_col: str, *, opti
 
     if group_col not in data.columns:
         raise EstimationError(f"{option}={group_col!r} is not a column of the data")
+    no_group = data[group_col].isna().to_numpy()
+    if no_group.any():
+        warnings.warn(f"{int(no_group.sum())} rows dropped: no {option}={group_col!r} value to shuffle or resample "
+                      "them by", MissingValueWarning, stacklevel=3)
+        data = data.loc[~no_group]
     data = data.reset_index(drop=True)  # rows matched by position: repeated index labels must not matter
     mm = model_matrix(formula, data, na_action="drop")
     names = list(mm.rhs.columns)
