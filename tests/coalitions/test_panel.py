@@ -101,3 +101,15 @@ def test_panel_needs_no_data_directory(tmp_path: Path, monkeypatch: pytest.Monke
     monkeypatch.setenv("COALITIONLAB_DATA", str(tmp_path))
     p = coalition_panel("korea_1950")
     assert p["joined"].sum() == 21 and len(coalitions()) >= 45
+
+
+def test_duplicated_rows_in_user_frames_are_an_error() -> None:
+    """A coalition or membership given twice (e.g. the shipped frames concatenated again) would duplicate
+    panel rows or be collapsed silently; it is refused, naming the first repeat."""
+    c, m = coalitions(), memberships()
+    with pytest.raises(DataFileError, match="memberships_df repeats .coalition_id, ccode. .'korea_1950', 2."):
+        coalition_panel("korea_1950", coalitions_df=c, memberships_df=pd.concat([m, m], ignore_index=True))
+    with pytest.raises(DataFileError, match="coalitions_df repeats coalition_id 'korea_1950'"):
+        coalition_panel("korea_1950", coalitions_df=pd.concat([c, c], ignore_index=True), memberships_df=m)
+    # before this check, the repeated memberships doubled every member's row
+    assert not coalition_panel("korea_1950").duplicated(["coalition_id", "ccode"]).any()

@@ -14,7 +14,7 @@ from coalitionlab.coalitions.dataset import (
     memberships,
     _unknown_coalition_error,
 )
-from coalitionlab.errors import PanelTypeError
+from coalitionlab.errors import DataFileError, PanelTypeError
 
 UNIT = "coalition_candidate"
 PANEL_COLUMNS = ("coalition_id", "ccode", "lead_ccode", "start_date", "year", "joined", "role", "join_date")
@@ -68,7 +68,8 @@ def coalition_panel(
     PanelTypeError
         When ``coalitions_df`` / ``memberships_df`` lack the dataset's columns.
     DataFileError
-        When an id is not in the dataset (the message names the closest ids).
+        When an id is not in the dataset (the message names the closest ids), or when
+        ``coalitions_df`` / ``memberships_df`` repeat a coalition or a (coalition, state) row.
     UnknownOptionError
         When a role in ``roles_joined`` is not one of the dataset's roles.
 
@@ -101,6 +102,7 @@ def coalition_panel(
             raise _unknown_coalition_error(unknown[0], c["coalition_id"])
         c = c[c["coalition_id"].isin(wanted)]
     coal = c[["coalition_id", "start_date", "end_date", "lead_ccode", "target_ccode"]].reset_index(drop=True)
+    _check_no_repeats(coal, m[m["coalition_id"].isin(coal["coalition_id"])])
     if states is None:
         members_on = _states_on_dates(coal["start_date"])
         states_version = "2024"
@@ -144,6 +146,19 @@ def coalition_panel(
         "is_seed": False,
     }
     return out
+
+
+def _check_no_repeats(coal: pd.DataFrame, mem: pd.DataFrame) -> None:
+    """A coalition or (coalition, state) given twice would duplicate panel rows: refuse it."""
+    dup = coal["coalition_id"].duplicated().to_numpy()
+    if dup.any():
+        raise DataFileError(f"coalitions_df repeats coalition_id {coal['coalition_id'][dup].iloc[0]!r}; "
+                            "pass each coalition once (add_coalitions() checks this)")
+    dup = mem.duplicated(["coalition_id", "ccode"]).to_numpy()
+    if dup.any():
+        first = mem.loc[dup].iloc[0]
+        raise DataFileError(f"memberships_df repeats (coalition_id, ccode) ({first['coalition_id']!r}, "
+                            f"{int(first['ccode'])}); pass each membership once (add_coalitions() checks this)")
 
 
 def _states_on_dates(dates: pd.Series) -> pd.DataFrame:
