@@ -34,7 +34,7 @@ ROWS = {
     "gdp_population": 16_536,
     "gw_cow_panel": 17_706,  # README 17,916 less 210 GW-only state-years without a COW code
     "un_ideal_points": 11_238,
-    "us_troops": 12_160,  # README 13,135 less 946 territory rows and 29 duplicate spellings
+    "us_troops": 12_157,  # README 13,135 less 946 territory rows, 29 duplicate spellings, 3 pre-1990 679 rows
     "us_bases": 413,  # README 414 less one exact duplicate
     "us_construction": 147,  # host-years summed from the 3,364 project rows with a ccode
     "cow_war_inter": 1_932,

@@ -52,7 +52,8 @@ def test_us_troops_facts_and_quirks(shared_data: Path) -> None:
     assert troops.index.get_level_values("ccode").max() <= 999 and 6 not in troops.index.get_level_values("ccode")
     # the loader never invents zeros: host-years absent from the file stay absent
     raw = pd.read_csv(shared_data / "us_military_presence" / "troopdata_country_year.csv.gz")
-    assert set(zip(troops.index.get_level_values(0), troops.index.get_level_values(1))) <= set(zip(raw.ccode, raw.year))
+    raw_codes = raw.ccode.mask((raw.year < 1990) & raw.ccode.eq(255), 260).mask((raw.year < 1990) & raw.ccode.eq(679), 678)
+    assert set(zip(troops.index.get_level_values(0), troops.index.get_level_values(1))) <= set(zip(raw_codes, raw.year))
 
 
 def test_us_bases_and_construction(shared_data: Path) -> None:
@@ -135,3 +136,17 @@ def test_pko_month_out_of_range_names_month(shared_data: Path, tmp_path: Path) -
     with pytest.raises(DataFileError, match="impossible date") as info:
         load("pko_contingent_fatalities", tmp_path, cache=False)
     assert info.value.column == "Month" and info.value.row == 5
+
+
+def test_us_troops_west_germany_and_north_yemen_get_their_cow_codes(shared_data: Path) -> None:
+    # troopdata files West Germany 1950-1989 under 255 and the Yemen Arab Republic under 679 in three
+    # pre-unification years; COW codes them 260 and 678 until 1990
+    troops = load("us_troops", shared_data).set_index(["ccode", "year"])
+    years = troops.index.get_level_values("year")
+    codes = troops.index.get_level_values("ccode")
+    assert not ((codes == 255) & (years < 1990)).any() and not ((codes == 679) & (years < 1990)).any()
+    assert troops.loc[(260, 1989), "troops_ad"] == 248_621 and troops.loc[(260, 1989), "iso3c"] == "DEU"
+    assert troops.loc[(255, 1990), "troops_ad"] == 227_586 and (260, 1990) not in troops.index
+    # the 679 rows of 1964, 1977 and 1978 are summed with the (all-zero) 678 rows of those years
+    assert troops.loc[(678, 1978), "troops_ad"] == 21 and troops.loc[(678, 1979), "troops_ad"] == 15
+    assert troops.loc[(679, 1990), "troops_ad"] == 37
