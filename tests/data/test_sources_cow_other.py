@@ -150,3 +150,16 @@ def test_us_troops_west_germany_and_north_yemen_get_their_cow_codes(shared_data:
     # the 679 rows of 1964, 1977 and 1978 are summed with the (all-zero) 678 rows of those years
     assert troops.loc[(678, 1978), "troops_ad"] == 21 and troops.loc[(678, 1979), "troops_ad"] == 15
     assert troops.loc[(679, 1990), "troops_ad"] == 37
+
+
+def test_pko_contributors_are_the_state_of_the_month(shared_data: Path) -> None:
+    # the file's Cowcontr keeps the German Federal Republic's 260 for Germany in 1993-2013 and
+    # Czechoslovakia's 315 for the Czech Republic in 1994-1995; COW: 255 and 316
+    deaths = load("pko_contingent_fatalities", shared_data)
+    assert not (deaths.ccode.eq(260) & (deaths.month_date >= "1990-10-03")).any()
+    assert not (deaths.ccode.eq(315) & (deaths.month_date >= "1993-01-01")).any()
+    germany = deaths[deaths.contributor_name == "Germany Federal Republic of"]
+    assert len(germany) == 13 and set(germany.ccode) == {255}
+    czech = deaths[deaths.contributor_name == "Czech Republic"]
+    assert len(czech) == 4 and set(czech.ccode) == {316}
+    assert len(deaths) == 2_477

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from coalitionlab.data import schemas
+from coalitionlab.data.countries import is_member, to_ccode
 from coalitionlab.data.registry import Source, read_csv, register, to_date, to_integer
 from coalitionlab.errors import DataFileError
 
@@ -953,6 +954,14 @@ def _read_pko_contingent_fatalities(paths: dict[str, Path]) -> pd.DataFrame:
     # 13 rows of undetermined nationality (no code) and 2 of the Occupied Palestinian Territory (code 1020,
     # not a COW state) cannot be keyed to a COW contributor and are dropped
     out = out[out["ccode"].notna() & out["ccode"].le(schemas.CCODE_MAX)].astype({"ccode": "int64"})
+    # Cowcontr keeps a predecessor's code for its successor (260 for Germany 1993-2013, 315 for the Czech
+    # Republic 1994-1995): where the code is not a system member that month, the contributor's name on
+    # that month decides (a name that cannot be mapped keeps the file's code)
+    stale = ~is_member(out["ccode"].to_numpy(), out["month_date"])
+    if stale.any():
+        by_name = to_ccode(out.loc[stale, "contributor_name"].to_numpy(), scheme="name",
+                           date=out.loc[stale, "month_date"], errors="coerce")
+        out.loc[stale, "ccode"] = np.where(np.isnan(by_name), out.loc[stale, "ccode"], by_name).astype("int64")
     return out.sort_values(["ccode", "mission", "month_date"], kind="stable")
 
 
