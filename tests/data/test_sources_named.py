@@ -251,14 +251,23 @@ def test_un_votes_agree_with_ideal_point_panel(shared_data, un_votes):
     ideal = pd.read_csv(shared_data / "un_voting" / "IdealpointestimatesAll_Jun2024.csv.gz")
     ideal = ideal[ideal.session <= ours.index.get_level_values("session").max()].set_index(["ccode", "session"])
     ours_pairs, ref_pairs = set(ours.index), set(ideal.index)
-    # every state-session of the reference panel is found, except Germany in session 45 (1990):
-    # the panel files it under 260, but every vote of that session came after unification (255)
-    assert ref_pairs - ours_pairs == {(260, 45)} and (255, 45) in ours_pairs
-    assert len(ref_pairs & ours_pairs) / len(ref_pairs) > 0.9999
+    # every state-session of the reference panel is found, except Germany and North Yemen in session
+    # 45 (1990): the panel files them under 260 and 678, but every vote of that session came after
+    # unification (255, 679)
+    assert ref_pairs - ours_pairs == {(260, 45), (678, 45)} and {(255, 45), (679, 45)} <= ours_pairs
+    assert len(ref_pairs & ours_pairs) / len(ref_pairs) > 0.9998
     # extra pairs: session 19 (one roll call, left out of the ideal points), Zanzibar's 2 votes
     # of 1963, South Africa's single vote of session 48
-    extra = ours_pairs - ref_pairs - {(255, 45)}
+    extra = ours_pairs - ref_pairs - {(255, 45), (679, 45)}
     assert {s for c, s in extra} <= {18, 19, 48} and (511, 18) in extra
+
+
+def test_un_votes_after_yemeni_unification_are_yemens(un_votes):
+    # the file names unified Yemen "Yemen Arab Republic" (no ISO code) in session 45, after
+    # unification on 1990-05-22: those 84 votes are Yemen's (679), not the Yemen Arab Republic's (678)
+    assert not (un_votes.ccode.eq(678) & (un_votes.vote_date >= "1990-05-22")).any()
+    assert (un_votes.ccode.eq(679) & un_votes.vote_date.between("1990-05-22", "1991-09-01")).sum() == 84
+    assert un_votes[un_votes.ccode == 678].vote_date.max() < pd.Timestamp("1990-05-22")
 
 
 def test_us_votes_spot_fact(un_votes, shared_data):

@@ -584,6 +584,8 @@ UNVOTES_CITATION = ("Voeten, Erik. 2013. \"Data and Analyses of Voting in the UN
                     "\"United Nations General Assembly Voting Data\", Harvard Dataverse, hdl:1902.1/12379; via the R "
                     "package unvotes 0.3.0 (Robinson).")
 UNVOTES_TERMS = "Dataverse data CC0; the unvotes package is MIT."
+#: States whose name the file keeps after they merged: ccode -> (first day of the successor, its ccode).
+UNVOTES_MERGED: dict[int, tuple[pd.Timestamp, int]] = {678: (pd.Timestamp("1990-05-22"), 679)}
 
 
 def _roll_call_dates(path: Path) -> pd.DataFrame:
@@ -631,6 +633,10 @@ def _read_un_votes(paths: dict[str, Path]) -> pd.DataFrame:
     if by_name.any():
         ccode[by_name] = to_ccode(raw["country"][by_name].to_numpy(), scheme="name", date=when[by_name], where=where,
                                   rows=lines[by_name])
+    # the file keeps the name "Yemen Arab Republic" for unified Yemen in session 45 (84 votes after
+    # unification): a vote cast after the merger is the successor's
+    for merged, (day, successor) in UNVOTES_MERGED.items():
+        ccode[(ccode == merged) & (when >= day).to_numpy()] = successor
     out = pd.DataFrame({"rcid": rcid, "ccode": ccode, "vote": _text(raw, "vote"), "vote_date": when.to_numpy()})
     return out.sort_values(["rcid", "ccode"], ignore_index=True)
 
