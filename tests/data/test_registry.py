@@ -162,3 +162,21 @@ def test_to_integer_fuzz(cells: list[str]) -> None:
         assert exc.column == "ccode" and 2 <= exc.row <= len(cells) + 1
     else:
         assert list(out) == [int(float(c)) for c in cells]
+
+
+def test_cache_key_follows_the_crosswalk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # name- and ISO-coded loads are mapped through the crosswalk tables: editing them (or the
+    # mapping code) must not leave stale ccodes in the cache
+    package = Path(registry.__file__).parent
+    copy = tmp_path / "data"
+    shutil.copytree(package, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(registry, "__file__", str(copy / "registry.py"))
+    before = registry._reader_fingerprint()
+    entities = copy / "crosswalk" / "entities.csv"
+    entities.write_text(entities.read_text(encoding="utf-8").replace("West Germany|", "", 1), encoding="utf-8")
+    assert registry._reader_fingerprint() != before
+    entities.write_text((package / "crosswalk" / "entities.csv").read_text(encoding="utf-8"), encoding="utf-8")
+    assert registry._reader_fingerprint() == before
+    countries = copy / "countries.py"
+    countries.write_text(countries.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    assert registry._reader_fingerprint() != before

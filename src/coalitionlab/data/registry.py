@@ -215,13 +215,16 @@ def load(
 
 
 def _reader_fingerprint() -> str:
-    """Hash of the code that reads and validates sources (the ``sources_*`` and ``schemas*``
-    modules of this package), so editing a reader or a schema invalidates cached loads without a
-    version bump. Keyed on the files, not the reader object, so a cache hit can be tested by
-    swapping the reader."""
+    """Hash of the code and tables that read, map and validate sources (the ``sources_*``,
+    ``schemas*``, ``registry`` and ``countries`` modules of this package and the crosswalk tables
+    the name- and ISO-coded readers map through), so editing a reader, a schema or the crosswalk
+    invalidates cached loads without a version bump. Keyed on the files, not the reader object, so
+    a cache hit can be tested by swapping the reader."""
     h = hashlib.sha256()
     here = Path(__file__).parent
-    for f in sorted([*here.glob("sources_*.py"), *here.glob("schemas*.py")]):
+    for f in sorted([*here.glob("sources_*.py"), *here.glob("schemas*.py"), here / "registry.py",
+                     here / "countries.py", *here.glob("crosswalk/*.csv")]):
+        h.update(f.name.encode())
         h.update(f.read_bytes())
     return h.hexdigest()[:16]
 
