@@ -1,12 +1,11 @@
 """Model 4 throughput: partner-offer evaluations per second per core in the simulator.
 
 Goal (bargaining issue): at least 10^6 partner-offer evaluations per second per core for model 4 in
-the simulator (normal prior). One evaluation = one partner in one episode: draw its price and the
+the simulator. One evaluation = one partner in one episode: draw its price and the
 lead's signal, solve the first-order condition for the optimal offer, record acceptance, payment,
 rent and efficiency loss. BLAS and OpenMP are pinned to one thread so the figure is per core.
 Run:  .venv/bin/python benchmarks/bench_offers.py [--partners 190] [--episodes 50000]
-Prints one row per prior (lognormal and uniform for information) and exits 1 if the normal prior
-misses the goal.
+Prints one row per prior (normal, lognormal, uniform) and exits 1 if any prior misses the goal.
 """
 
 from __future__ import annotations
@@ -53,10 +52,10 @@ def main() -> int:
                      for _ in range(args.repeat))
         figures[prior] = cells / best
         print(f"{prior:10s} {cells:12d} {best:9.3f} {cells / best:12.3g}  {cells / solver:12.3g}")
-    ok = figures["normal"] >= GOAL
-    print(f"normal prior: {figures['normal']:.3g} partner-offer evaluations per second per core "
-          f"(goal >= {GOAL:.0e}): {'met' if ok else 'MISSED'}")
-    return 0 if ok else 1
+    missed = [p for p, f in figures.items() if f < GOAL]
+    print(f"slowest prior: {min(figures.values()):.3g} partner-offer evaluations per second per core "
+          f"(goal >= {GOAL:.0e}): {'MISSED by ' + ', '.join(missed) if missed else 'met by every prior'}")
+    return 1 if missed else 0
 
 
 def _timed(fn, *args, **kwargs) -> float:

@@ -124,81 +124,101 @@ def _offer_normal(value: np.ndarray, mu: np.ndarray, s: np.ndarray) -> np.ndarra
 # lognormal and truncated-normal posteriors: bisection on the first-order condition
 
 
-def _safe_newton(g, lo: np.ndarray, hi: np.ndarray, x: np.ndarray, *, iterations: int) -> np.ndarray:
-    """Root of a decreasing ``g`` on ``[lo, hi]``, elementwise: Newton steps, bisection when a step leaves
-    the bracket. ``g(x)`` returns ``(value, derivative)``."""
+def _safe_newton(g, lo: np.ndarray, hi: np.ndarray, x: np.ndarray, *, iterations: int,
+                 tol: float = 1e-13) -> np.ndarray:
+    """Root of a decreasing ``g`` on ``[lo, hi]``, elementwise over 1-d arrays: Newton steps, bisection
+    when a step leaves the bracket.
+
+    ``g(x, sel)`` returns ``(value, derivative)`` at ``x`` for the elements ``sel`` (a slice or an index
+    array). An element stops once its step is below ``tol`` (relative); the others go on alone, so the
+    few slow elements do not make every element pay for their iterations.
+    """
+    x, lo, hi = (np.array(v, dtype=float) for v in (x, lo, hi))  # copies, updated in place
+    sel: slice | np.ndarray = slice(None)
     for _ in range(iterations):
-        val, der = g(x)
+        xs = x[sel].copy()
+        val, der = g(xs, sel)
         right = val > 0  # g decreases: the root is right of x
-        lo = np.where(right, x, lo)
-        hi = np.where(right, hi, x)
+        los = np.where(right, xs, lo[sel])
+        his = np.where(right, hi[sel], xs)
         with np.errstate(divide="ignore", invalid="ignore"):
-            step = x - val / der
-        ok = np.isfinite(step) & (step >= lo) & (step <= hi)  # a root hit exactly stays put
-        x = np.where(ok, step, 0.5 * (lo + hi))
+            step = xs - val / der
+        ok = np.isfinite(step) & (step >= los) & (step <= his)  # a root hit exactly stays put
+        new = np.where(ok, step, 0.5 * (los + his))
+        x[sel], lo[sel], hi[sel] = new, los, his
+        moving = np.flatnonzero(~(np.abs(new - xs) <= tol * np.maximum(1.0, np.abs(xs))))
+        if moving.size == 0:
+            break
+        sel = moving if isinstance(sel, slice) else sel[moving]
     return x
+
+
+def _flat(*arrays) -> tuple[tuple[int, ...], list[np.ndarray]]:
+    """Broadcast to one shape and flatten (the Newton solver works on 1-d arrays)."""
+    arrays = np.broadcast_arrays(*(np.asarray(v, float) for v in arrays))
+    return arrays[0].shape, [np.ravel(v) for v in arrays]
 
 
 def _offer_lognormal(value: np.ndarray, mu: np.ndarray, s: np.ndarray, *, iterations: int = 12) -> np.ndarray:
     """Offer ``t = exp(mu + s z)`` with ``(V exp(-mu - s z) - 1) phi(z)/Phi(z) = s``."""
-    value, mu, s = np.broadcast_arrays(np.asarray(value, float), np.asarray(mu, float), np.asarray(s, float))
+    shape, (value, mu, s) = _flat(value, mu, s)
     positive = value > 0
     log_v = np.log(np.where(positive, value, 1.0))
 
     # the condition in logs, H(z) = log(V e^{-mu-sz} - 1) - log s - log(Phi(z)/phi(z)) = 0 for z < k: both
     # sides are exponential-like in z, their logs are close to linear and Newton converges in a few steps
-    def g(z: np.ndarray):
-        y = np.maximum(log_v - mu - s * z, 1e-300)
+    def g(z: np.ndarray, sel):
+        ss = s[sel]
+        y = np.maximum(log_v[sel] - mu[sel] - ss * z, 1e-300)
         with np.errstate(divide="ignore", invalid="ignore"):
             log_em1 = np.where(y > 30.0, y + np.log1p(-np.exp(-np.minimum(y, 700.0))),
                                np.log(np.expm1(np.minimum(y, 30.0))))
             log_r = special.log_ndtr(z) + 0.5 * z * z + _LOG_SQRT_2PI
-            return log_em1 - np.log(s) - log_r, s / np.expm1(-y) - np.exp(-log_r) - z
+            return log_em1 - np.log(ss) - log_r, ss / np.expm1(-y) - np.exp(-log_r) - z
 
     k = (log_v - mu) / s  # at z = k the offer equals V: H = -inf there
     lo = np.minimum(k, 0.0) - 40.0
     k = k - 1e-12 * np.maximum(1.0, np.abs(k))
     z = _safe_newton(g, lo, k, np.clip(normal_offer_z(k), lo, k), iterations=iterations)
-    return np.where(positive, np.exp(mu + s * z), 0.0)
-
-
-def _log_mass(a: np.ndarray, z: np.ndarray) -> np.ndarray:
-    """``log(Phi(z) - Phi(a))`` for ``z > a``, via log-CDFs left of 0 and log-survival right of it."""
-    with np.errstate(divide="ignore"):
-        return _log_mass_raw(a, z)
-
-
-def _log_mass_raw(a: np.ndarray, z: np.ndarray) -> np.ndarray:
-    left = special.log_ndtr(z) + np.log1p(-np.exp(np.minimum(special.log_ndtr(a) - special.log_ndtr(z), -1e-300)))
-    right = special.log_ndtr(-a) + np.log1p(-np.exp(np.minimum(special.log_ndtr(-z) - special.log_ndtr(-a), -1e-300)))
-    return np.where(a > 0, right, left)
+    return np.where(positive, np.exp(mu + s * z), 0.0).reshape(shape)
 
 
 def _offer_truncnorm(value, x, s, lo, hi, *, iterations: int = 12) -> np.ndarray:
     """Offer on a normal ``N(x, s^2)`` truncated to ``[lo, hi]``, clipped to ``[max(lo, 0), hi]``."""
-    value, x, s, lo, hi = np.broadcast_arrays(*(np.asarray(v, float) for v in (value, x, s, lo, hi)))
+    shape, (value, x, s, lo, hi) = _flat(value, x, s, lo, hi)
     a = (lo - x) / s
     b = (hi - x) / s
     k = (value - x) / s
     floor = np.maximum(a, -x / s) + 1e-12  # offers are never negative, and z > a keeps the mass positive
     top = np.maximum(np.minimum(b, k - 1e-12 * np.maximum(1.0, np.abs(k))), floor)
+    # log(Phi(z) - Phi(a)): from log-CDFs left of 0 and log-survival functions right of it
+    # (Phi(z) - Phi(a) = Phi(-a) - Phi(-z)), so neither term rounds to 1; the terms in a are computed once
+    # and each Newton step costs one log_ndtr, where the solver spends most of its time
+    flip = a > 0
+    log_a = special.log_ndtr(np.where(flip, -a, a))
 
     # the condition in logs, H(z) = log(k - z) + log phi(z) - log(Phi(z) - Phi(a)) = 0: H is decreasing and
     # behaves like -log(z - a) near the lower end, where Newton on the ratio itself would crawl
-    def g(z: np.ndarray):
-        zz = np.maximum(z, a + 1e-12)
-        gap = np.maximum(k - zz, 1e-300)
-        log_r = -0.5 * zz * zz - _LOG_SQRT_2PI - _log_mass(a, zz)
+    def g(z: np.ndarray, sel):
+        zz = np.maximum(z, a[sel] + 1e-12)
+        gap = np.maximum(k[sel] - zz, 1e-300)
+        fl, la = flip[sel], log_a[sel]
+        log_z = special.log_ndtr(np.where(fl, -zz, zz))
+        big, small = np.where(fl, la, log_z), np.where(fl, log_z, la)
+        with np.errstate(divide="ignore"):
+            log_mass = big + np.log1p(-np.exp(np.minimum(small - big, -1e-300)))
+        log_r = -0.5 * zz * zz - _LOG_SQRT_2PI - log_mass
         return np.log(gap) + log_r, -1.0 / gap - zz - np.exp(log_r)
 
     start = normal_offer_z(k)
     start = np.where((start > floor) & (start < top), start, 0.5 * (floor + top))
     z = _safe_newton(g, floor, top, start, iterations=iterations)
     # the condition has no root inside: the offer sits on a bound
-    z = np.where(g(top)[0] >= 0, top, z)
-    z = np.where(g(floor)[0] <= 0, floor, z)
+    every = slice(None)
+    z = np.where(g(top, every)[0] >= 0, top, z)
+    z = np.where(g(floor, every)[0] <= 0, floor, z)
     t = x + s * z
-    return np.where(value <= np.maximum(lo, 0.0), np.maximum(np.minimum(value, hi), 0.0), t)
+    return np.where(value <= np.maximum(lo, 0.0), np.maximum(np.minimum(value, hi), 0.0), t).reshape(shape)
 
 
 # ----------------------------------------------------------------------------------------------
