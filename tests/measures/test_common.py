@@ -46,3 +46,15 @@ def test_state_step_is_a_left_join(step, shared_data):
     out = getattr(measures, step)(sy, data_dir=shared_data)
     pd.testing.assert_frame_equal(out[list(sy.columns)], sy)
     assert out.attrs["unit"] == "state_year" and len(out.attrs["sources"]) > 1
+
+
+@pytest.mark.parametrize("step", DYAD_STEPS)
+@pytest.mark.parametrize("bad", [float("nan"), "USA", 20.5])
+def test_a_key_that_is_not_a_whole_number_is_named(step, bad, dyads, shared_data):
+    # a NaN ccode used to be cast to a garbage integer (an IndexError deep in add_igos, a silent NaN elsewhere)
+    from coalitionlab.errors import PanelTypeError
+
+    broken = dyads.astype({"ccode2": object})
+    broken.loc[3, "ccode2"] = bad
+    with pytest.raises(PanelTypeError, match=r"key column 'ccode2' holds .* at position 3"):
+        getattr(measures, step)(broken, data_dir=shared_data)

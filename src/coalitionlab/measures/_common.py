@@ -76,7 +76,8 @@ def check_panel(df: pd.DataFrame, unit: Unit | Iterable[Unit] | None = None, *, 
     Raises
     ------
     PanelTypeError
-        When ``df`` is not a DataFrame, carries no or another ``unit``, or lacks key columns.
+        When ``df`` is not a DataFrame, carries no or another ``unit``, lacks key columns, or a key
+        column holds a missing, non-numeric or non-integer value (named with its position).
 
     Examples
     --------
@@ -99,7 +100,24 @@ def check_panel(df: pd.DataFrame, unit: Unit | Iterable[Unit] | None = None, *, 
     missing = [c for c in UNIT_KEYS[found] if c not in df.columns]
     if missing:
         raise PanelTypeError(f"{step}: {found} panel lacks key column(s) {', '.join(missing)}; start with {first}")
+    for col in UNIT_KEYS[found]:
+        _check_key_column(df[col], col, step)
     return found
+
+
+def _check_key_column(values: pd.Series, col: str, step: str) -> None:
+    """A key (ccode, year) must be a whole number in every row: a NaN or a name would otherwise be cast
+    to a garbage integer or fail deep inside a lookup."""
+    if pd.api.types.is_integer_dtype(values) and not values.hasnans:
+        return  # the usual case, checked in O(1) for numpy integer columns
+    numbers = pd.to_numeric(values, errors="coerce")
+    bad = numbers.isna().to_numpy() | ~np.isfinite(numbers.to_numpy("float64", na_value=np.nan))
+    bad |= ~bad & (numbers.to_numpy("float64", na_value=0.0) % 1 != 0)
+    if bad.any():
+        pos = int(np.flatnonzero(bad)[0])
+        raise PanelTypeError(f"{step}: key column {col!r} holds {values.iloc[pos]!r} at position {pos} "
+                             f"({int(bad.sum())} such row(s)); it needs whole numbers (COW ccodes and years), "
+                             f"with no missing values")
 
 
 def new_attrs(panel: pd.DataFrame) -> dict:
