@@ -139,3 +139,19 @@ def test_one_source_as_a_string(shared_data):
     one = add_agreements(panel, data_dir=shared_data, sources="desta")
     assert "desta_pta" in one.columns and "unctad_iia" not in one.columns
     assert one.equals(add_agreements(panel, data_dir=shared_data, sources=("desta",)))
+
+
+def test_czechoslovakia_keeps_the_treaties_desta_files_under_its_successors(panel, shared_data):
+    # DESTA codes Czechoslovakia's agreements (the 1974 treaty with Finland, the 1992 EFTA agreement)
+    # with the Czech (203) and Slovak (703) ISO codes: before 1993 they tie Czechoslovakia (315)
+    from coalitionlab.measures.agreements import desta_pairs
+
+    pairs = desta_pairs(load("desta_dyads", shared_data), load("desta_withdrawals", shared_data))
+    successors = pairs[pairs.ccode1.isin([316, 317]) | pairs.ccode2.isin([316, 317])]
+    assert successors["start"].min() >= 1993
+    cs_fin = panel[(panel.ccode1 == 315) & (panel.ccode2 == 375)].set_index("year")["desta_pta"]
+    assert (cs_fin.loc[1975:1991] == 1).all() and cs_fin.loc[1992] == 2
+    cz_fin = panel[(panel.ccode1 == 316) & (panel.ccode2 == 375)].set_index("year")["desta_pta"]
+    assert cz_fin.loc[1993] == 2  # the successor carries both on
+    # the 1992 Czech-Slovak customs union ties the two successors from 1993 and nobody before
+    assert not ((pairs.ccode1 == 315) & (pairs.ccode2 == 315)).any()

@@ -10,7 +10,8 @@ Rules (also in docs/measures/agreements.md):
   dyad rows for that treaty (base treaty, accession or consolidated version), until the year of a
   dyadic withdrawal (from ``desta_withdrawals``); an entry in force after a withdrawal (a re-accession,
   the UK's 2021 rollovers of EU agreements) ties the pair again. Rows with no entry-into-force year are signed but
-  not known to be in force, and do not count. Bilateral = the treaty is coded ``typememb == 1``.
+  not known to be in force, and do not count. Bilateral = the treaty is coded ``typememb == 1``. DESTA files
+  Czechoslovakia's treaties under its successors' codes: before 1993 they tie Czechoslovakia (:data:`SUCCESSORS`).
 * UNCTAD IIA: a treaty ties every pair of its state parties from the year it entered into force
   until the year it was terminated. Bilateral = exactly two state parties after mapping names to
   ccodes (a BIT signed by e.g. the EU counts as plurilateral only if it has more state parties);
@@ -82,10 +83,39 @@ def desta_pairs(dyads: pd.DataFrame, withdrawals: pd.DataFrame | None = None) ->
         m = rows[keys + ["start"]].reset_index().merge(w, on=keys)
         m = m[m["wyear"] >= m["start"]]
         rows["end"] = m.groupby("index")["wyear"].min().reindex(rows.index).to_numpy()
+    rows = _split_successors(rows)
     # entries ending at the same withdrawal (or all still in force) form one spell from the earliest
     pairs = rows.groupby([*keys, "end"], as_index=False, dropna=False).agg(start=("start", "min"),
                                                                            is_bilateral=("is_bilateral", "max"))
     return pairs
+
+
+#: Successor states that DESTA also uses for their predecessor's treaties before they existed (ISO 203
+#: and 703 for Czechoslovakia's 1974-1992 agreements): successor ccode -> (predecessor ccode, first year).
+SUCCESSORS = {316: (315, 1993), 317: (315, 1993)}
+
+
+def _split_successors(rows: pd.DataFrame) -> pd.DataFrame:
+    """Give a successor's tie the predecessor's code for the years before the successor existed.
+
+    A row of the Czech Republic (316) in force from 1974 ties Czechoslovakia (315) until 1992 and the
+    Czech Republic from 1993; a pair of two successors (the 1992 Czech-Slovak customs union, if in
+    force before 1993) becomes the predecessor with itself and is dropped for those years.
+    """
+    out = rows
+    for successor, (predecessor, first) in SUCCESSORS.items():
+        hit = ((out["ccode1"] == successor) | (out["ccode2"] == successor)).to_numpy() & (out["start"] < first).to_numpy()
+        if not hit.any():
+            continue
+        early = out[hit]
+        before = early.replace({"ccode1": {successor: predecessor}, "ccode2": {successor: predecessor}})
+        before["end"] = np.fmin(before["end"].to_numpy(), first)  # NaN (still in force) ends at the split
+        after = early[early["end"].isna() | (early["end"] > first)].assign(start=first)
+        out = pd.concat([out[~hit], before, after], ignore_index=True)
+    out = out[out["ccode1"] != out["ccode2"]]
+    lo, hi = np.minimum(out["ccode1"], out["ccode2"]), np.maximum(out["ccode1"], out["ccode2"])
+    # spells of one predecessor pair from both successors' rows are merged by the caller's groupby
+    return out.assign(ccode1=lo, ccode2=hi).reset_index(drop=True)
 
 
 def unctad_pairs(parties: pd.DataFrame) -> pd.DataFrame:
