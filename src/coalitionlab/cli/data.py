@@ -8,7 +8,15 @@ import typer
 from rich.markup import escape
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn
 
-from coalitionlab.cli.options import DataDirOption, DebugOption, FormatOption, console, handle_errors, print_frame
+from coalitionlab.cli.options import (
+    DataDirOption,
+    DebugOption,
+    FormatOption,
+    console,
+    err_console,
+    handle_errors,
+    print_frame,
+)
 
 data_app = typer.Typer(help="Data sources: list, validate, download, cite.", no_args_is_help=True)
 
@@ -40,7 +48,7 @@ def check_command(
     """Validate every source present in the data directory and print one row per source."""
     from coalitionlab.data.check import check_sources
 
-    with Progress(TextColumn("checking {task.description}"), BarColumn(), console=console,
+    with Progress(TextColumn("checking {task.description}"), BarColumn(), console=err_console,
                   transient=True, disable=fmt != "table") as bar:
         task = bar.add_task("", total=None)
         result = check_sources(data_dir, names=source or None,
@@ -60,7 +68,7 @@ def check_command(
 
 
 @data_app.command("fetch")
-@handle_errors
+@handle_errors(data_dir_must_exist=False)  # fetch creates the data directory
 def fetch_command(
     sources: Annotated[list[str], typer.Argument(help="Source names, or 'all'.")],
     data_dir: DataDirOption = None,

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from coalitionlab.cli.options import DebugOption, console, handle_errors
+from coalitionlab.cli.options import DebugOption, console, err_console, handle_errors
 
 
 def register(app: typer.Typer) -> None:
@@ -27,7 +27,7 @@ def demo(
 
     from coalitionlab.reports.demo import run_demo
 
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), console=console, transient=True) as bar:
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), console=err_console, transient=True) as bar:
         task = bar.add_task("starting", total=None)
         path = run_demo(out, data_dir=data_dir, progress=lambda msg: bar.update(task, description=msg))
     console.print(f"report written to {path}", highlight=False)

@@ -7,7 +7,15 @@ from typing import Annotated
 
 import typer
 
-from coalitionlab.cli.options import DataDirOption, DebugOption, FormatOption, console, handle_errors, print_frame
+from coalitionlab.cli.options import (
+    DataDirOption,
+    DebugOption,
+    FormatOption,
+    console,
+    err_console,
+    handle_errors,
+    print_frame,
+)
 
 #: panel step name -> add_* function name in coalitionlab.measures
 PANEL_STEPS = {
@@ -97,7 +105,7 @@ def panel_command(
         typer.echo(f"warning: --mry does not apply to {', '.join(no_mry)} (no most-recent-year option); "
                    "their values stay NaN after their sources' last year", err=True)
     with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                  TimeElapsedColumn(), console=console, transient=True) as bar:
+                  TimeElapsedColumn(), console=err_console, transient=True) as bar:
         task = bar.add_task("building panel", total=len(steps) + 2)
         if state_years:
             panel = measures.create_stateyears(years=years, data_dir=data_dir)

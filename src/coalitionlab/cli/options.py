@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import sys
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -16,7 +18,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from coalitionlab.errors import CoalitionlabError
+from coalitionlab.errors import CoalitionlabError, CoalitionlabWarning
 
 console = Console()
 err_console = Console(stderr=True)
@@ -31,21 +33,58 @@ DebugOption = Annotated[bool, typer.Option("--debug", help="Show the full traceb
 OutputFormat = Literal["table", "csv", "json"]
 
 
-def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Run a command; a CoalitionlabError or an invalid parameter (pydantic) prints one red line and
-    exits 1 (``--debug``: traceback)."""
+def handle_errors(func: Callable[..., Any] | None = None, *, data_dir_must_exist: bool = True) -> Any:
+    """Run a command; a CoalitionlabError, an invalid parameter (pydantic) or an OSError (an output path
+    that cannot be written) prints one red line and exits 1 (``--debug``: traceback).
+
+    An explicit ``--data-dir`` that is not a directory is such an error (a typo must not quietly fall back
+    to the embedded seed); ``data_dir_must_exist=False`` for commands that create it (``data fetch``).
+    Warnings print as one ``warning:`` line each on stderr, never with the source line that raised them.
+    """
+    if func is None:
+        return functools.partial(handle_errors, data_dir_must_exist=data_dir_must_exist)
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        debug = bool(kwargs.get("debug") or os.environ.get("COALITIONLAB_DEBUG"))
         try:
-            return func(*args, **kwargs)
-        except (CoalitionlabError, ValidationError) as exc:
-            if kwargs.get("debug") or os.environ.get("COALITIONLAB_DEBUG"):
+            if data_dir_must_exist and kwargs.get("data_dir") is not None:
+                from coalitionlab.data.paths import resolve_data_dir
+
+                resolve_data_dir(kwargs["data_dir"], must_exist=True)
+            with warnings.catch_warnings():
+                if not debug:
+                    warnings.showwarning = _one_line_warning(set())
+                return func(*args, **kwargs)
+        except (CoalitionlabError, ValidationError, OSError) as exc:
+            if debug:
                 raise
-            err_console.print(f"[red]error:[/red] {escape(_one_line(exc))}", highlight=False)
+            err_console.print(f"[red]error:[/red] {escape(_one_line(exc))}", highlight=False, soft_wrap=True)
             raise typer.Exit(1) from None
 
     return wrapper
+
+
+def _one_line_warning(seen: set[str]) -> Callable[..., None]:
+    """A ``warnings.showwarning`` that prints each distinct message once, as one line on stderr."""
+
+    def show(message: Warning | str, category: type[Warning], *_args: Any, **_kwargs: Any) -> None:
+        text = _flatten(str(message))
+        if not issubclass(category, CoalitionlabWarning):
+            text = f"{category.__name__}: {text}"
+        if text not in seen:
+            seen.add(text)
+            err_console.print(f"warning: {escape(text)}", highlight=False, soft_wrap=True, markup=True)
+
+    return show
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+def _flatten(text: str) -> str:
+    """Drop terminal colour codes and join the lines of a message into one."""
+    return " ".join(_ANSI.sub("", text).split())
 
 
 def _one_line(exc: Exception) -> str:
@@ -53,8 +92,8 @@ def _one_line(exc: Exception) -> str:
     if isinstance(exc, ValidationError):
         first = exc.errors()[0]
         field = ".".join(str(p) for p in first.get("loc", ())) or "parameter"
-        return f"invalid {field}: {first.get('msg')} (got {first.get('input')!r})"
-    return str(exc)
+        return _flatten(f"invalid {field}: {first.get('msg')} (got {first.get('input')!r})")
+    return _flatten(str(exc))
 
 
 def print_frame(df: pd.DataFrame, fmt: str, *, title: str | None = None, float_digits: int = 3) -> None:
