@@ -30,6 +30,9 @@ def test_same_participation_different_payments_on_real_embeddedness(usa_2003: pd
     assert s.loc["information", "payment_slope"] > s.loc["price", "payment_slope"] + 0.15
     assert s.loc["price", "rent_slope"] > 0 > s.loc["information", "rent_slope"]
     assert abs(s.loc["information", "total_payment"] / s.loc["price", "total_payment"] - 1) > 0.05
+    # both worlds keep the candidates' names
+    for world in (demo.price_world, demo.information_world):
+        assert world.candidates.set_index("ccode").loc[20, "country"] == "Canada"
 
 
 def test_no_price_slope_and_no_precision_slope_make_identical_worlds() -> None:

@@ -104,7 +104,8 @@ def identification_demo(
         mapping=EmbeddednessMapping(price_mean=price_mean, price_scale=price_scale, price_slope=price_slope,
                                     precision_base=precision, precision_slope=0.0, value=value))
     base = price_world.expected()
-    observed = candidates[["ccode", "embeddedness"]].merge(
+    keep = ["ccode", "embeddedness"] + (["country"] if "country" in candidates.columns else [])
+    observed = candidates[keep].merge(
         price_world.candidates[["ccode"]].assign(p_join=base["acceptance"].to_numpy()), on="ccode")
     info_world = World.from_frame(
         observed, lead=lead, date=date, prior=prior, calibrate=True,
