@@ -55,3 +55,74 @@ def test_warnings_are_one_line_on_stderr_without_source_lines(tmp_path: Path, mo
     assert lines and all(line.startswith("warning: ") for line in lines), out.stderr
     assert any("embedded seed data" in line for line in lines)
     assert ".py:" not in out.stderr
+
+
+def test_reversed_or_unreadable_years(tmp_path: Path, shared_data: Path) -> None:
+    # '2014:1950' was an empty range, reported as "no years requested; pass e.g. years=range(...)"
+    _fails_cleanly(["panel", "--years", "2014:1950", "--out", str(tmp_path / "p.csv"), "--data-dir", str(shared_data)],
+                   "'2014:1950' run backwards", "'1950:2014'")
+    _fails_cleanly(["panel", "--years", "abc", "--out", str(tmp_path / "p.csv"), "--data-dir", str(shared_data)],
+                   "cannot read years 'abc'")
+    assert not (tmp_path / "p.csv").exists()
+
+
+def test_a_formula_without_a_tilde_is_a_clear_error(shared_data: Path) -> None:
+    # 'joined' alone was an AttributeError traceback from inside the model matrix
+    for cmd in (["fit"], ["predict", "--lead", "USA", "--date", "2014-08-08", "--train-until", "2013"]):
+        _fails_cleanly([*cmd, "--formula", "joined", "--data-dir", str(shared_data), "--format", "csv"],
+                       "formula 'joined'", "~")
+
+
+def test_predict_with_an_unreadable_date_is_a_clear_error(shared_data: Path) -> None:
+    for date in ("2014-13-08", "garbage"):
+        _fails_cleanly(["predict", "--lead", "USA", "--date", date, "--train-until", "2013",
+                        "--data-dir", str(shared_data), "--format", "csv"], f"cannot read date '{date}'")
+
+
+def test_counts_below_one_are_rejected() -> None:
+    # predict --top 0 / -3 listed every state; robustness --permutations -5 ran 45 permutations
+    for args in (["predict", "--lead", "USA", "--date", "2014-08-08", "--train-until", "2013", "--top", "0"],
+                 ["predict", "--lead", "USA", "--date", "2014-08-08", "--train-until", "2013", "--top", "-3"],
+                 ["robustness", "--permutations", "-5"], ["robustness", "--n-jobs", "0"]):
+        out = CliRunner().invoke(app, args)
+        assert out.exit_code == 2 and "Traceback" not in out.output, out.output
+        assert out.stdout == ""
+
+
+def test_robustness_api_rejects_a_non_positive_number_of_draws() -> None:
+    import pytest
+
+    from coalitionlab.errors import EstimationError
+    from coalitionlab.models.robustness import _chunk_plan
+
+    assert sum(n for _s, n in _chunk_plan(45, 10, 0)) == 45
+    for n in (0, -5):
+        with pytest.raises(EstimationError, match="positive whole number"):
+            _chunk_plan(n, 10, 0)
+
+
+def test_a_component_named_twice_counts_once(shared_data: Path) -> None:
+    import io
+
+    import pandas as pd
+
+    def table(components: str) -> pd.DataFrame:
+        out = CliRunner().invoke(app, ["embeddedness", "--lead", "USA", "--date", "2003-03-20", "--top", "5",
+                                       "--components", components, "--data-dir", str(shared_data), "--format", "csv"])
+        assert out.exit_code == 0, out.output
+        return pd.read_csv(io.StringIO(out.stdout))
+
+    once, twice = table("igos,alliances"), table("igos, alliances,igos")
+    assert list(twice.columns[:5]) == ["ccode", "country", "igos", "alliances", "embeddedness"]
+    pd.testing.assert_frame_equal(once, twice)
+    _fails_cleanly(["embeddedness", "--lead", "USA", "--date", "2003-03-20", "--components", ",,",
+                    "--data-dir", str(shared_data)], "no embeddedness component")
+
+
+def test_an_unknown_format_is_refused_before_any_work(shared_data: Path) -> None:
+    import time
+
+    for cmd in (["cv"], ["replicate"], ["robustness", "--permutations", "10"], ["fit"], ["data", "check"]):
+        start = time.perf_counter()
+        _fails_cleanly([*cmd, "--format", "xml", "--data-dir", str(shared_data)], "unknown format 'xml'")
+        assert time.perf_counter() - start < 5, cmd  # cv alone took ~20 s before it refused

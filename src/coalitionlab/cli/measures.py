@@ -59,10 +59,9 @@ def embeddedness_command(
     from coalitionlab.measures import embeddedness
 
     check_option(fmt, ["table", "csv", "json"], name="format")
-    comps = [c.strip() for c in components.split(",")] if components else None
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", SeedDataWarning)
-        res = embeddedness(lead, date, data_dir=data_dir, components=comps, lag_years=lag_years, source=source)
+        res = embeddedness(lead, date, data_dir=data_dir, components=components, lag_years=lag_years, source=source)
     for w in caught:
         if issubclass(w.category, SeedDataWarning):
             typer.echo(f"warning: {w.message}", err=True)

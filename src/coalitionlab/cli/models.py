@@ -78,9 +78,9 @@ def fit_command(
 def robustness_command(
     treatment: Annotated[str, typer.Option("--treatment")] = "embeddedness_log1p",
     designs: Annotated[str | None, typer.Option("--designs", help="Comma-separated subset of the designs.")] = None,
-    permutations: Annotated[int, typer.Option("--permutations")] = 500,
-    seed: Annotated[int, typer.Option("--seed")] = 0,
-    n_jobs: Annotated[int, typer.Option("--n-jobs", help="Local worker processes for the permutations.")] = 1,
+    permutations: Annotated[int, typer.Option("--permutations", min=1)] = 500,
+    seed: Annotated[int, typer.Option("--seed", min=0)] = 0,
+    n_jobs: Annotated[int, typer.Option("--n-jobs", min=1, help="Local worker processes for the permutations.")] = 1,
     scheduler: Annotated[str | None, typer.Option("--scheduler", help="Dask scheduler address, tcp://host:port.")] = None,
     out: Annotated[Path | None, typer.Option("--out", help="Also write an HTML report with the plot here.")] = None,
     data_dir: DataDirOption = None,
@@ -110,7 +110,7 @@ def predict_command(
     train_until: Annotated[int, typer.Option("--train-until", help="Fit on coalitions that started up to this year.")],
     formula: FormulaOption = None,
     method: MethodOption = "logit",
-    top: Annotated[int | None, typer.Option("--top", help="Show only the N most likely joiners.")] = None,
+    top: Annotated[int | None, typer.Option("--top", min=1, help="Show only the N most likely joiners.")] = None,
     data_dir: DataDirOption = None,
     fmt: FormatOption = "table",
     debug: DebugOption = False,
@@ -121,7 +121,7 @@ def predict_command(
     with _progress(fmt == "table") as say:
         result = predict_participation(lead, date, train_until=train_until, data_dir=data_dir, formula=formula,
                                        method=method, progress=say)
-    shown = result.head(top) if top else result
+    shown = result.head(top) if top is not None else result
     print_frame(shown, fmt, title=f"P(join) for a coalition led by {lead} on {date} "
                                   f"(trained on {result.attrs['n_train_coalitions']} coalitions to {train_until})")
 

@@ -37,8 +37,9 @@ def handle_errors(func: Callable[..., Any] | None = None, *, data_dir_must_exist
     """Run a command; a CoalitionlabError, an invalid parameter (pydantic) or an OSError (an output path
     that cannot be written) prints one red line and exits 1 (``--debug``: traceback).
 
-    An explicit ``--data-dir`` that is not a directory is such an error (a typo must not quietly fall back
-    to the embedded seed); ``data_dir_must_exist=False`` for commands that create it (``data fetch``).
+    ``--format`` is checked before any work. An explicit ``--data-dir`` that is not a directory is such an
+    error (a typo must not quietly fall back to the embedded seed); ``data_dir_must_exist=False`` for
+    commands that create it (``data fetch``).
     Warnings print as one ``warning:`` line each on stderr, never with the source line that raised them.
     """
     if func is None:
@@ -48,6 +49,10 @@ def handle_errors(func: Callable[..., Any] | None = None, *, data_dir_must_exist
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         debug = bool(kwargs.get("debug") or os.environ.get("COALITIONLAB_DEBUG"))
         try:
+            if kwargs.get("fmt") is not None:  # before any work: cv or robustness ran for minutes, then refused it
+                from coalitionlab._validation import check_option
+
+                check_option(kwargs["fmt"], ["table", "csv", "json"], name="format")
             if data_dir_must_exist and kwargs.get("data_dir") is not None:
                 from coalitionlab.data.paths import resolve_data_dir
 

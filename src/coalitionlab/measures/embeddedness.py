@@ -150,7 +150,8 @@ def _check_components(components: Iterable[str] | None, is_seed: bool) -> list[s
         return list(SEED_COMPONENTS if is_seed else DEFAULT_COMPONENTS)
     if isinstance(components, str):
         components = [c.strip() for c in components.split(",") if c.strip()]
-    comps = [check_option(c, COMPONENTS, name="embeddedness component") for c in components]
+    # a component named twice counts once (it was summed twice and given two columns of one name)
+    comps = list(dict.fromkeys(check_option(c, COMPONENTS, name="embeddedness component") for c in components))
     if not comps:
         from coalitionlab.errors import UnknownOptionError
 

@@ -36,13 +36,12 @@ def parse_years(spec: str | int | Iterable[int] | None) -> list[int] | None:
             if not part:
                 continue
             try:
-                if ":" in part:
-                    lo, hi = part.split(":", 1)
-                    years.extend(range(int(lo), int(hi) + 1))
-                else:
-                    years.append(int(part))
+                lo, hi = (int(y) for y in part.split(":", 1)) if ":" in part else (int(part), int(part))
             except ValueError:
                 raise CoverageError(f"cannot read years {spec!r}; write e.g. '1950:2014' or '1990,1995'") from None
+            if lo > hi:  # range() would quietly give no years
+                raise CoverageError(f"years {part!r} run backwards; write the first year first, e.g. '{hi}:{lo}'")
+            years.extend(range(lo, hi + 1))
         return sorted(set(years))
     if isinstance(spec, (int, np.integer)):
         return [int(spec)]

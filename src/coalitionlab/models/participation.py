@@ -204,6 +204,9 @@ def fit_participation(
     military coalitions. *International Studies Quarterly* 61(2), 410-424.
     """
     check_option(method, METHODS, name="method")
+    if not isinstance(formula, str) or "~" not in formula or not formula.split("~", 1)[0].strip():
+        raise EstimationError(f"formula {formula!r} needs an outcome, '~' and regressors, "
+                              "e.g. 'joined ~ embeddedness_log1p + cinc'")
     fe_cols = [fe] if isinstance(fe, str) else list(fe or [])
     cluster_cols = [cluster] if isinstance(cluster, str) else list(cluster or [])
     if len(cluster_cols) > 2:

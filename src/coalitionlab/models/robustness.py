@@ -130,6 +130,9 @@ def _permutation_chunk(args: tuple) -> np.ndarray:
 
 def _chunk_plan(n: int, chunk_size: int, seed: int | np.random.SeedSequence | None) -> list[tuple[np.random.SeedSequence, int]]:
     """Fixed chunks with one child seed each: the draws do not depend on how the chunks are run."""
+    if isinstance(n, bool) or int(n) != n or n < 1:  # a negative n gave one chunk of n % chunk_size draws
+        raise EstimationError(f"the number of permutations or bootstrap draws must be a positive whole number, "
+                              f"got {n!r}")
     sizes = [chunk_size] * (n // chunk_size) + ([n % chunk_size] if n % chunk_size else [])
     root = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
     return list(zip(root.spawn(len(sizes)), sizes))
