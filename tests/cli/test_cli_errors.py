@@ -126,3 +126,12 @@ def test_an_unknown_format_is_refused_before_any_work(shared_data: Path) -> None
         start = time.perf_counter()
         _fails_cleanly([*cmd, "--format", "xml", "--data-dir", str(shared_data)], "unknown format 'xml'")
         assert time.perf_counter() - start < 5, cmd  # cv alone took ~20 s before it refused
+
+
+def test_lag_years_help_says_the_components_are_read_earlier() -> None:
+    # the help said "at most this many years before the date"; the lag reads them at least that early
+    import typer
+
+    command = typer.main.get_command(app).commands["embeddedness"]
+    (option,) = [p for p in command.params if p.name == "lag_years"]
+    assert "at most" not in option.help and "N years before the date" in option.help

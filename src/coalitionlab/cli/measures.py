@@ -45,8 +45,9 @@ def embeddedness_command(
         "--components", help="Comma-separated components: alliances, trade_agreements, investment_treaties, igos "
                              "(the default), defense_pacts, exercises.")
     ] = None,
-    lag_years: Annotated[int, typer.Option("--lag-years", help="Read each component at most this many years "
-                                                               "before the date.")] = 0,
+    lag_years: Annotated[int, typer.Option("--lag-years", help="Measure each component N years before the "
+                                                                      "date (its latest year of data up to the "
+                                                                      "date's year minus N).")] = 0,
     source: Annotated[str, typer.Option("--source", help="auto, full or seed.")] = "auto",
     fmt: FormatOption = "table",
     debug: DebugOption = False,
