@@ -76,10 +76,10 @@ def fit_command(
 
 @handle_errors
 def robustness_command(
-    treatment: Annotated[str, typer.Option("--treatment")] = "embeddedness_log1p",
+    treatment: Annotated[str, typer.Option("--treatment", help="The embeddedness column whose effect each design estimates.")] = "embeddedness_log1p",
     designs: Annotated[str | None, typer.Option("--designs", help="Comma-separated subset of the designs.")] = None,
-    permutations: Annotated[int, typer.Option("--permutations", min=1)] = 500,
-    seed: Annotated[int, typer.Option("--seed", min=0)] = 0,
+    permutations: Annotated[int, typer.Option("--permutations", min=1, help="Draws for the permutation test and the cluster bootstrap.")] = 500,
+    seed: Annotated[int, typer.Option("--seed", min=0, help="Seed of the permutation and bootstrap draws (same seed, same table).")] = 0,
     n_jobs: Annotated[int, typer.Option("--n-jobs", min=1, help="Local worker processes for the permutations.")] = 1,
     scheduler: Annotated[str | None, typer.Option("--scheduler", help="Dask scheduler address, tcp://host:port.")] = None,
     out: Annotated[Path | None, typer.Option("--out", help="Also write an HTML report with the plot here.")] = None,

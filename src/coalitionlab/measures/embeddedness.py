@@ -115,9 +115,12 @@ def _mode(source: SourceChoice, data_dir) -> bool:
         return True
     if source == "full" or _has_full(data_dir):
         return False
+    from coalitionlab.data import seed
+
     warnings.warn(
         "embeddedness: the full sources are not in the data directory; using the embedded seed data "
-        "(alliances = US bilateral defence agreements, igos = the seed's ~30 organisations and the UN). "
+        f"(alliances = US bilateral defence agreements, igos = the seed's {len(seed.igo_list())} organisations, "
+        "the UN among them). "
         "Pass data_dir= or set $COALITIONLAB_DATA.",
         SeedDataWarning, stacklevel=3,
     )
