@@ -110,9 +110,9 @@ def _check_key_column(values: pd.Series, col: str, step: str) -> None:
     to a garbage integer or fail deep inside a lookup."""
     if pd.api.types.is_integer_dtype(values) and not values.hasnans:
         return  # the usual case, checked in O(1) for numpy integer columns
-    numbers = pd.to_numeric(values, errors="coerce")
-    bad = numbers.isna().to_numpy() | ~np.isfinite(numbers.to_numpy("float64", na_value=np.nan))
-    bad |= ~bad & (numbers.to_numpy("float64", na_value=0.0) % 1 != 0)
+    numbers = pd.to_numeric(values, errors="coerce").to_numpy("float64", na_value=np.nan)
+    bad = ~np.isfinite(numbers)  # missing, a name, or infinite
+    bad[~bad] = numbers[~bad] % 1 != 0
     if bad.any():
         pos = int(np.flatnonzero(bad)[0])
         raise PanelTypeError(f"{step}: key column {col!r} holds {values.iloc[pos]!r} at position {pos} "

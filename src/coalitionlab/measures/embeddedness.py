@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from coalitionlab._validation import check_option
+from coalitionlab._validation import check_option, parse_date
 from coalitionlab.errors import (
     CoverageError,
     MissingDataError,
@@ -85,16 +85,6 @@ def _to_ccode(lead: str | int, date: pd.Timestamp) -> int:
         raise
     except (KeyError, ValueError, TypeError) as exc:
         raise UnknownCountryError(lead, where="embeddedness lead") from exc
-
-
-def _to_date(date) -> pd.Timestamp:
-    try:
-        ts = pd.to_datetime(date, format="ISO8601") if isinstance(date, str) else pd.Timestamp(date)
-    except (ValueError, TypeError, OverflowError):
-        raise CoverageError(f"cannot read date {date!r}; write it as YYYY-MM-DD, e.g. '2003-03-20'") from None
-    if pd.isna(ts):
-        raise CoverageError(f"cannot read date {date!r}; write it as YYYY-MM-DD, e.g. '2003-03-20'")
-    return ts
 
 
 def _has_full(data_dir) -> bool:
@@ -369,7 +359,7 @@ def embeddedness(lead: str | int, date: str | pd.Timestamp, *, data_dir: str | o
     """
     is_seed = _mode(source, data_dir)
     comps = _check_components(components, is_seed)
-    ts = _to_date(date)
+    ts = parse_date(date)
     lead_ccode = _to_ccode(lead, ts)
     if is_seed and components is None and lead_ccode != 2:
         comps = ["igos"]  # the seed's agreements are the USA's only

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from coalitionlab.errors import CoverageError, MissingValueWarning
-from coalitionlab.measures.embeddedness import _to_date
+from coalitionlab._validation import parse_date
 from coalitionlab.models.data import DEFAULT_FORMULA, add_participation_features, candidate_frame, participation_data
 from coalitionlab.models.participation import fit_participation
 
@@ -75,7 +75,7 @@ def predict_participation(
         No coalition started by ``train_until``.
     """
     say = progress or (lambda _s: None)
-    ts = _to_date(date)  # an unreadable date is a CoverageError, as in measures.embeddedness
+    ts = parse_date(date)  # an unreadable date is a CoverageError, as in measures.embeddedness
     say("candidates")
     candidates = candidate_frame(lead, ts, data_dir=data_dir, source=source)
     is_seed = bool(candidates.attrs.get("is_seed"))
