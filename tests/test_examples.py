@@ -19,6 +19,8 @@ ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
 WORKSPACE = ROOT.parent  # the folder holding this checkout: no file may name it
 SCRIPTS = ("embeddedness_usa_2003.py", "who_joins.py", "bargaining_offers.py", "coalition_of_your_own.py")
+#: examples that need the full sources (they report on them)
+DATA_SCRIPTS = ("embeddedness_components.py", "treaty_record.py")
 SEED_LINE = "data: embedded seed"
 FULL_LINE = "data: full sources"
 
@@ -41,10 +43,10 @@ def number(pattern: str, text: str) -> tuple[float, ...]:
 
 
 def test_every_example_is_tested():
-    assert sorted(p.name for p in EXAMPLES.glob("*.py")) == sorted(SCRIPTS)
+    assert sorted(p.name for p in EXAMPLES.glob("*.py")) == sorted(SCRIPTS + DATA_SCRIPTS)
 
 
-@pytest.mark.parametrize("name", SCRIPTS)
+@pytest.mark.parametrize("name", SCRIPTS + DATA_SCRIPTS)
 def test_examples_name_no_machine_paths(name):
     text = (EXAMPLES / name).read_text(encoding="utf-8")
     assert str(WORKSPACE) not in text and "/home/" not in text and "/tmp/" not in text
@@ -109,6 +111,24 @@ def test_examples_on_full_sources(name, tmp_path, shared_data):
     args = ("--episodes", "2000") if name == "bargaining_offers.py" else ()
     out = run_example(name, tmp_path, "--data-dir", str(shared_data), *args)
     assert FULL_LINE in out and SEED_LINE not in out
+
+
+def test_embeddedness_components_table(tmp_path, shared_data):
+    out = run_example("embeddedness_components.py", tmp_path, "--data-dir", str(shared_data))
+    (n_coal,) = number(r"lead ccode 2: (\d+) coalitions", out)
+    assert n_coal == 49
+    rows = {ln.split()[0]: ln.split()[1:] for ln in out.splitlines()[2:] if ln.strip()}
+    comps = ["alliances", "treaties_bilateral", "igos"]
+    shares = [float(rows[c][1]) for c in comps]
+    assert abs(sum(shares) - 1) < 0.002  # the components' means add up to the total's
+    assert float(rows["embeddedness"][3]) == 1.0  # corr_total of the total with itself
+
+
+def test_treaty_record_report(tmp_path, shared_data):
+    out = run_example("treaty_record.py", tmp_path, "--data-dir", str(shared_data))
+    bil, multi = number(r"USA on 2003-03-20: bilateral agreements in force (\d+), multilateral (\d+)", out)
+    assert bil > 100 and multi > 100
+    assert "duplicate pair ties removed, by matching rule" in out
 
 
 # --- the README's snippets ---------------------------------------------------------------------

@@ -112,3 +112,7 @@ class SeedDataWarning(CoalitionlabWarning):
 
 class MissingValueWarning(CoalitionlabWarning):
     """Rows dropped because a variable is missing."""
+
+
+class StaleDataWarning(CoalitionlabWarning):
+    """A component read from data more than two years older than the date asked for (or missing there)."""

@@ -180,3 +180,20 @@ def test_cache_key_follows_the_crosswalk(tmp_path: Path, monkeypatch: pytest.Mon
     countries = copy / "countries.py"
     countries.write_text(countries.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
     assert registry._reader_fingerprint() != before
+
+
+def test_cache_key_follows_every_source_module(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # every module of the publishers package (readers and shared helpers) is part of the key
+    package = Path(registry.__file__).parent
+    copy = tmp_path / "data"
+    shutil.copytree(package, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(registry, "__file__", str(copy / "registry.py"))
+    before = registry._reader_fingerprint()
+    modules = sorted((copy / "publishers").glob("*.py"))
+    assert {m.name for m in modules} >= {"__init__.py", "_readers.py", "cow.py", "desta.py", "manytreaties.py"}
+    for module in modules:
+        original = module.read_text(encoding="utf-8")
+        module.write_text(original + "\n# edited\n", encoding="utf-8")
+        assert registry._reader_fingerprint() != before, module.name
+        module.write_text(original, encoding="utf-8")
+    assert registry._reader_fingerprint() == before

@@ -43,6 +43,7 @@ ROWS = {
     "tago_us_force": 288,
     "cow_igo_ndy": 917_695,
     "cow_igo_states_year": 15_557,
+    "cow_igo_roster": 15_557,  # the rows of COW's state_year_formatv3 (README of cow_igo)
 }
 # the largest files are read from CSV once per session (into the session cache), never again
 LARGE = {"distances", "cow_igo_ndy"}
@@ -287,3 +288,15 @@ def test_atop_text_in_member_code_names_row(shared_data: Path, tmp_path: Path) -
     with pytest.raises(DataFileError, match="'USA'") as info:
         load("atop_members", tmp_path, cache=False)
     assert info.value.column == "member" and info.value.row == 9
+
+
+def test_cow_igo_roster_is_the_raw_state_year_key(shared_data: Path) -> None:
+    raw = pd.read_csv(shared_data / "cow_igo" / "state_year_formatv3.csv.gz", usecols=["ccode", "year"])
+    roster = load("cow_igo_roster", shared_data)
+    assert sorted(zip(raw.ccode, raw.year)) == sorted(zip(roster.ccode, roster.year))
+    # peacesciencer's cow_igo_sy, an independent conversion, lists the same state-years
+    ps = pd.read_csv(shared_data / "peacesciencer" / "cow_igo_sy.csv", usecols=["ccode", "year"])
+    assert set(zip(ps.ccode, ps.year)) == set(zip(roster.ccode, roster.year))
+    # COW does not list West Germany or the two Yemens in 1990, the year they left the system
+    assert not {(260, 1990), (678, 1990), (680, 1990), (265, 1990)} & set(zip(roster.ccode, roster.year))
+    assert {(260, 1989), (255, 1990), (679, 1990)} <= set(zip(roster.ccode, roster.year))

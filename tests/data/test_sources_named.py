@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 from coalitionlab.data import load
-from coalitionlab.data import sources_named as sn
 from coalitionlab.data.countries import to_ccode
+from coalitionlab.data.publishers import desta, exercises, unctad, us_military_presence
 from coalitionlab.errors import DataFileError, UnknownCountryError
 
 
@@ -26,7 +26,7 @@ def desta_dyads(shared_data):
 
 def test_desta_dyads_shape_and_dropped_rows(shared_data, desta_dyads):
     raw = pd.read_csv(shared_data / "desta" / "desta_list_of_treaties_02_02_dyads.csv.gz", low_memory=False)
-    nonstate = raw.iso1.isin(list(sn.DESTA_NON_STATES)) | raw.iso2.isin(list(sn.DESTA_NON_STATES))
+    nonstate = raw.iso1.isin(list(desta.DESTA_NON_STATES)) | raw.iso2.isin(list(desta.DESTA_NON_STATES))
     assert len(raw) == 20_320 and int(nonstate.sum()) == 444
     assert len(desta_dyads) == len(raw) - int(nonstate.sum()) == 19_876  # only the listed non-states drop
     assert (desta_dyads.ccode1 < desta_dyads.ccode2).all()
@@ -106,8 +106,8 @@ def iia(shared_data):
 def test_unctad_every_treaty_and_party(shared_data, iia):
     raw = pd.read_csv(shared_data / "unctad_iia" / "unctad_iia_treaties_scraped.csv.gz")
     assert len(raw) == 3_925
-    parties = sn.split_parties(raw.parties)
-    not_state = parties.isin(sn.UNCTAD_ORGANISATIONS | sn.UNCTAD_NON_STATES)
+    parties = unctad.split_parties(raw.parties)
+    not_state = parties.isin(unctad.UNCTAD_ORGANISATIONS | unctad.UNCTAD_NON_STATES)
     only_orgs = not_state.groupby(level=0).all()
     # the only treaties without a row: 64 regional TIPs whose parties are all organisations or
     # territories (ECOWAS, MERCOSUR, EU-ACP, EFTA-GCC ...), which have no COW state party
@@ -118,7 +118,7 @@ def test_unctad_every_treaty_and_party(shared_data, iia):
     assert per_treaty.type.value_counts().to_dict() == {"BIT": 3_425, "TIP": 500 - 64}
     assert (iia.groupby("treaty_id").size() == iia.groupby("treaty_id").n_state_parties.first()).all()
     # every party name is mapped or listed: state rows = named states + 2 per BLEU treaty, less duplicates
-    assert (~not_state).sum() + (parties == sn.UNCTAD_BLEU[0]).sum() >= len(iia)
+    assert (~not_state).sum() + (parties == unctad.UNCTAD_BLEU[0]).sum() >= len(iia)
 
 
 def test_unctad_spot_facts(iia):
@@ -151,7 +151,7 @@ def test_unctad_parties_are_states_on_signature_day(iia):
 def test_split_parties():
     s = pd.Series(["Congo, Democratic Republic of the, Korea, Dem. People's Rep. of",
                    "ACP (African, Caribbean and Pacific Group of States), EU (European Union)"])
-    assert sn.split_parties(s).tolist() == ["Democratic Republic of the Congo", "Dem. People's Rep. of Korea",
+    assert unctad.split_parties(s).tolist() == ["Democratic Republic of the Congo", "Dem. People's Rep. of Korea",
                                             "ACP (African, Caribbean and Pacific Group of States)",
                                             "EU (European Union)"]
 
@@ -162,7 +162,7 @@ def test_split_parties():
 def test_mme_participants(shared_data):
     mme = load("military_exercises", shared_data)
     raw = pd.read_csv(shared_data / "military_exercises" / "mme_v7_participants_long.csv.gz")
-    states = raw[~raw.participant.isin(sn.MME_NON_STATES)]
+    states = raw[~raw.participant.isin(exercises.MME_NON_STATES)]
     # only listed non-states and repeated (exercise, state) rows leave: 13,887 rows, 13,671 of
     # states, 18 repeated rows, and one exercise listing St Kitts twice ("St. Kitts & Nevis" and
     # "st. christopher") -> 13,652
@@ -217,7 +217,7 @@ def test_registered_with_citation(name):
 def test_dod_visits(shared_data):
     visits = load("dod_visits", shared_data)
     raw = pd.read_csv(shared_data / "us_military_presence" / "visits_dod_officials.csv")
-    assert len(raw) == 377 and raw["State Visit"].isin(sn.DOD_NON_STATES).sum() == 11
+    assert len(raw) == 377 and raw["State Visit"].isin(us_military_presence.DOD_NON_STATES).sum() == 11
     assert len(visits) == 366 and visits.visit_id.is_unique
     first = visits.iloc[0]
     assert (first.ccode, first.start_date, first.end_date, first["name"]) == (

@@ -36,6 +36,7 @@ def test_dyad_step_is_a_left_join(step, dyads, shared_data):
     assert added, step
     assert out.attrs["unit"] == "dyad_year" and out.attrs["sources"]["cow_states"] == "2024"
     assert len(out.attrs["sources"]) > 1
+    assert out.attrs["existence"] == "cow_system_membership"  # the existence rule was applied
     for col in added:
         assert col in out.attrs["columns"], (step, col)
 
@@ -46,6 +47,7 @@ def test_state_step_is_a_left_join(step, shared_data):
     out = getattr(measures, step)(sy, data_dir=shared_data)
     pd.testing.assert_frame_equal(out[list(sy.columns)], sy)
     assert out.attrs["unit"] == "state_year" and len(out.attrs["sources"]) > 1
+    assert out.attrs["existence"] == "cow_system_membership"
 
 
 @pytest.mark.parametrize("step", DYAD_STEPS)

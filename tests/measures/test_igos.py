@@ -19,24 +19,38 @@ def nd_igos(shared_data):
 
 def test_joint_igos_match_peacesciencer(shared_data, nd_igos):
     ref = pd.read_csv(shared_data / "peacesciencer" / "cow_igo_ndy.csv.gz")
-    m = nd_igos.merge(ref, on=["ccode1", "ccode2", "year"], how="inner")
-    assert len(m) > 0.99 * len(ref)  # dyad-years absent from our panel: states' partial last years
-    equal = m["igo_joint_any"] == m["dyadigos"]
-    share = equal.mean()
-    bad = m.loc[~equal, ["ccode1", "ccode2", "year", "igo_joint_any", "dyadigos"]]
-    print(f"\nigo_joint_any == cow_igo_ndy.dyadigos on {share:.4%} of {len(m):,} dyad-years; "
-          f"{len(bad)} differ (tolerated: COW's dyadic file codes missing/-9 cells as NA)")
+    # every dyad-year of our panel, with peacesciencer's value or NA where cow_igo_ndy has no row (as
+    # peacesciencer's add_cow_igo() leaves it after its left join)
+    m = nd_igos.merge(ref, on=["ccode1", "ccode2", "year"], how="left")
+    assert len(m) == len(nd_igos) == 918_315
+    assert m["ccode1"].lt(m["ccode2"]).all() and m["year"].between(1816, 2014).all()
+    assert len(m) - m["dyadigos"].isna().sum() > 0.99 * len(ref)  # absent: states' partial last years
+    ours_na, theirs_na = m["igo_joint_any"].isna(), m["dyadigos"].isna()
+    print(f"\nNaN in igo_joint_any: {ours_na.sum():,} dyad-years; NA in cow_igo_ndy (no row): {theirs_na.sum():,}; "
+          f"positions differ on {(ours_na != theirs_na).sum()}")
+    print(m.loc[ours_na != theirs_na, ["ccode1", "ccode2", "year", "igo_joint_any", "dyadigos"]].head(20).to_string())
+    assert (ours_na == theirs_na).all()  # NaN exactly where peacesciencer has NA
+    assert theirs_na.sum() == 642  # 1990: 260, 265, 678, 680 with each of the other states
+    both = m[~theirs_na]
+    equal = both["igo_joint_any"] == both["dyadigos"]
+    bad = both.loc[~equal, ["ccode1", "ccode2", "year", "igo_joint_any", "dyadigos"]]
+    print(f"igo_joint_any == cow_igo_ndy.dyadigos on {equal.mean():.4%} of {len(both):,} dyad-years; {len(bad)} differ")
     print(bad.head(20).to_string())
-    full_share = (m["igo_joint_full"] == m["dyadigos"]).mean()
+    full_share = (both["igo_joint_full"] == both["dyadigos"]).mean()
     print(f"igo_joint_full (status 1 only) equals dyadigos on {full_share:.4%} (it is lower after 2000, "
           "where associate memberships grow)")
-    assert share >= 0.995
-    assert (m["igo_joint_full"] <= m["igo_joint_any"]).all()
-    assert full_share < share  # the two definitions differ in the data
+    assert equal.all()
+    assert (both["igo_joint_full"] <= both["igo_joint_any"]).all()
+    assert full_share < 1  # the two definitions differ in the data
 
 
 def test_splits_add_up(nd_igos):
-    d = nd_igos
+    # the 642 dyad-years of states COW IGO does not record (1990: 260, 265, 678, 680) are NaN in every
+    # column (test_existence.py); the splits add up on all other rows
+    missing = nd_igos["igo_joint_any"].isna()
+    assert nd_igos.loc[missing, list(IGO_COLUMNS)].isna().all().all()
+    assert missing.sum() == 642
+    d = nd_igos[~missing]
     assert (d["igo_joint_security"] + d["igo_joint_nonsecurity"] == d["igo_joint_any"]).all()
     for area in ("political", "social", "economic"):
         assert (d[f"igo_joint_{area}"] <= d["igo_joint_any"]).all()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -9,6 +10,14 @@ import typer
 from coalitionlab.cli.options import DebugOption, FormatOption, handle_errors, print_frame
 
 coalitions_app = typer.Typer(help="The coalition dataset: list coalitions, show members.", no_args_is_help=True)
+
+# The coalition dataset ships with coalitionlab, so list and show read no source from the data directory;
+# they accept --data-dir like every command (a directory that does not exist is an error naming it).
+CoalitionsDataDirOption = Annotated[
+    Path | None,
+    typer.Option("--data-dir", help="Data directory, checked like on every command (default: $COALITIONLAB_DATA, "
+                                    "then the user data dir); the coalition dataset itself ships with coalitionlab."),
+]
 
 LIST_COLUMNS = ["coalition_id", "name", "start_date", "end_date", "lead", "kind", "un_authorisation", "target",
                 "mission_type", "n_members"]
@@ -23,6 +32,7 @@ def register(app: typer.Typer) -> None:
 @handle_errors
 def list_command(
     lead: Annotated[str | None, typer.Option("--lead", help="Only coalitions led by this state (name, ISO3 or ccode).")] = None,
+    data_dir: CoalitionsDataDirOption = None,
     fmt: FormatOption = "table",
     debug: DebugOption = False,
 ) -> None:
@@ -42,6 +52,7 @@ def list_command(
 @handle_errors
 def show_command(
     coalition_id: Annotated[str, typer.Argument(help="Coalition id, e.g. korea_1950.")],
+    data_dir: CoalitionsDataDirOption = None,
     fmt: FormatOption = "table",
     debug: DebugOption = False,
 ) -> None:

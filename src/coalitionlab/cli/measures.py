@@ -19,7 +19,7 @@ from coalitionlab.cli.options import (
 
 #: panel step name -> add_* function name in coalitionlab.measures
 PANEL_STEPS = {
-    "igos": "add_igos", "agreements": "add_agreements", "alliances": "add_alliances",
+    "igos": "add_igos", "agreements": "add_agreements", "treaties": "add_treaties", "alliances": "add_alliances",
     "exercises": "add_exercises", "un_affinity": "add_un_affinity", "capabilities": "add_capabilities",
     "distance": "add_distance", "contiguity": "add_contiguity", "democracy": "add_democracy",
     "us_troops": "add_us_troops", "hierarchy": "add_hierarchy", "similarity": "add_alliance_similarity",
@@ -42,30 +42,32 @@ def embeddedness_command(
     data_dir: DataDirOption = None,
     top: Annotated[int | None, typer.Option("--top", min=1, help="Show only the N most embedded states.")] = None,
     components: Annotated[str | None, typer.Option(
-        "--components", help="Comma-separated components: alliances, trade_agreements, investment_treaties, igos "
-                             "(the default), defense_pacts, exercises.")
+        "--components", help="Comma-separated components: alliances, treaties_bilateral, treaties_multilateral, "
+                             "igos (the default), trade_agreements, investment_treaties (parts of the treaties), "
+                             "defense_pacts, exercises.")
     ] = None,
-    lag_years: Annotated[int, typer.Option("--lag-years", help="Measure each component N years before the "
-                                                                      "date (its latest year of data up to the "
-                                                                      "date's year minus N).")] = 0,
+    lag_years: Annotated[int, typer.Option("--lag-years", help="Measure the ties N years before the date (states "
+                                                                      "that did not exist then are NaN).")] = 0,
+    successors: Annotated[str, typer.Option(
+        "--successors", help="missing (a state that did not exist on the measurement day is NaN) or inherit "
+                             "(it takes its predecessor's ties: Czechoslovakia, West Germany, North Yemen).")
+    ] = "missing",
+    carry_forward: Annotated[bool, typer.Option(
+        "--carry-forward/--no-carry-forward", help="Past a source's last year use that year (warned when more "
+                                                   "than 2 years old), or leave the component NaN.")
+    ] = True,
     source: Annotated[str, typer.Option("--source", help="auto, full or seed.")] = "auto",
     fmt: FormatOption = "table",
     debug: DebugOption = False,
 ) -> None:
     """Embeddedness of every state with the lead at a date, sorted by embeddedness."""
-    import warnings
-
     from coalitionlab._validation import check_option
-    from coalitionlab.errors import SeedDataWarning
     from coalitionlab.measures import embeddedness
 
     check_option(fmt, ["table", "csv", "json"], name="format")
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", SeedDataWarning)
-        res = embeddedness(lead, date, data_dir=data_dir, components=components, lag_years=lag_years, source=source)
-    for w in caught:
-        if issubclass(w.category, SeedDataWarning):
-            typer.echo(f"warning: {w.message}", err=True)
+    check_option(successors, ["missing", "inherit"], name="successors")
+    res = embeddedness(lead, date, data_dir=data_dir, components=components, lag_years=lag_years, source=source,
+                       successors=successors, carry_forward=carry_forward)
     if top is not None:
         res = res.head(top)
     if fmt == "table":
@@ -73,7 +75,7 @@ def embeddedness_command(
         cols = ["ccode", "country", *comps_used, "embeddedness", "embeddedness_share", "embeddedness_nonsecurity"]
         years = ", ".join(f"{k} {v}" for k, v in res.attrs["years_used"].items())
         title = (f"embeddedness with {lead} (ccode {res.attrs['lead_ccode']}) on {res.attrs['date']}"
-                 f"{' [SEED DATA]' if res.attrs['is_seed'] else ''}; years used: {years}")
+                 f"{' [SEED DATA]' if res.attrs['is_seed'] else ''}; data years used: {years}")
         print_frame(res[cols], "table", title=title)
     else:
         print_frame(res, fmt)

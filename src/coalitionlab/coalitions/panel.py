@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Sequence
 
 import pandas as pd
@@ -14,7 +15,7 @@ from coalitionlab.coalitions.dataset import (
     memberships,
     _unknown_coalition_error,
 )
-from coalitionlab.errors import DataFileError, PanelTypeError
+from coalitionlab.errors import DataFileError, MissingDataError, PanelTypeError, UnknownOptionError
 
 UNIT = "coalition_candidate"
 PANEL_COLUMNS = ("coalition_id", "ccode", "lead_ccode", "start_date", "year", "joined", "role", "join_date")
@@ -28,6 +29,7 @@ def coalition_panel(
     coalitions_df: pd.DataFrame | None = None,
     memberships_df: pd.DataFrame | None = None,
     states: pd.DataFrame | None = None,
+    data_dir: str | os.PathLike | None = None,
 ) -> pd.DataFrame:
     """One row per coalition x candidate state, with whether the state joined.
 
@@ -50,6 +52,12 @@ def coalition_panel(
     states
         COW state-system spells (``ccode, start_date, end_date``) to use instead of the embedded
         COW v2024 list (:func:`coalitionlab.data.countries.states_on`; works offline).
+    data_dir
+        A data directory: the candidates come from its ``cow_states`` source
+        (``coalitionlab.data.load("cow_states", data_dir)``, validated and cached). When the directory
+        has no ``cow_states`` folder, the embedded copy of the same COW v2024 list is used and
+        ``attrs["sources"]["cow_states"]`` says ``"2024 (embedded)"``. ``None`` (default): the
+        embedded list, as without a data directory. Pass ``states`` or ``data_dir``, not both.
 
     Returns
     -------
@@ -71,7 +79,10 @@ def coalition_panel(
         When an id is not in the dataset (the message names the closest ids), or when
         ``coalitions_df`` / ``memberships_df`` repeat a coalition or a (coalition, state) row.
     UnknownOptionError
-        When a role in ``roles_joined`` is not one of the dataset's roles.
+        When a role in ``roles_joined`` is not one of the dataset's roles, or when both ``states``
+        and ``data_dir`` are given.
+    MissingDataError
+        When ``data_dir`` is not an existing directory (the message names it).
 
     Examples
     --------
@@ -86,6 +97,13 @@ def coalition_panel(
         roles_joined = (roles_joined,)
     for role in roles_joined:
         check_option(role, ROLES, name="role in roles_joined")
+    if data_dir is not None:
+        if states is not None:
+            raise UnknownOptionError("coalition_panel(): pass states= or data_dir=, not both "
+                                     "(both give the COW state-system spells of the candidates)")
+        states, states_version = _data_dir_spells(data_dir)
+    else:
+        states_version = None
     c = coalitions() if coalitions_df is None else coalitions_df
     m = memberships() if memberships_df is None else memberships_df
     for frame, cols, what in ((c, ("coalition_id", "start_date", "end_date", "lead_ccode", "target_ccode"),
@@ -105,10 +123,10 @@ def coalition_panel(
     _check_no_repeats(coal, m[m["coalition_id"].isin(coal["coalition_id"])])
     if states is None:
         members_on = _states_on_dates(coal["start_date"])
-        states_version = "2024"
+        states_version = states_version or "2024"
     else:
         members_on = _spells_on_dates(states, coal["start_date"])
-        states_version = str(states.attrs.get("version", "user"))
+        states_version = states_version or str(states.attrs.get("version", "user"))
     grid = coal.merge(members_on, on="start_date", how="inner")
     grid = grid.loc[grid["ccode"] != grid["lead_ccode"]].drop_duplicates(["coalition_id", "ccode"])
 
@@ -159,6 +177,22 @@ def _check_no_repeats(coal: pd.DataFrame, mem: pd.DataFrame) -> None:
         first = mem.loc[dup].iloc[0]
         raise DataFileError(f"memberships_df repeats (coalition_id, ccode) ({first['coalition_id']!r}, "
                             f"{int(first['ccode'])}); pass each membership once (add_coalitions() checks this)")
+
+
+def _data_dir_spells(data_dir: str | os.PathLike) -> tuple[pd.DataFrame | None, str]:
+    """The ``cow_states`` spells of ``data_dir`` and their version; ``None`` (the embedded list) when the
+    directory has no ``cow_states`` folder. A directory that does not exist is a MissingDataError."""
+    from coalitionlab.data import load
+    from coalitionlab.data.paths import resolve_data_dir
+
+    root = resolve_data_dir(data_dir, must_exist=True)
+    if not (root / "cow_states").is_dir():
+        return None, "2024 (embedded)"
+    try:
+        spells = load("cow_states", root)
+    except MissingDataError as exc:  # the folder is there but its file is not: say which
+        raise MissingDataError(f"coalition_panel(data_dir={str(root)!r}): {exc}") from None
+    return spells, str(spells.attrs.get("version", "unknown"))
 
 
 def _states_on_dates(dates: pd.Series) -> pd.DataFrame:

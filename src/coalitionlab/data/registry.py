@@ -12,6 +12,7 @@ from __future__ import annotations
 import difflib
 import gzip
 import hashlib
+import importlib
 import json
 import os
 import zlib
@@ -215,16 +216,17 @@ def load(
 
 
 def _reader_fingerprint() -> str:
-    """Hash of the code and tables that read, map and validate sources (the ``sources_*``,
-    ``schemas*``, ``registry`` and ``countries`` modules of this package and the crosswalk tables
-    the name- and ISO-coded readers map through), so editing a reader, a schema or the crosswalk
-    invalidates cached loads without a version bump. Keyed on the files, not the reader object, so
-    a cache hit can be tested by swapping the reader."""
+    """Hash of the code and tables that read, map and validate sources (every module of the
+    ``publishers`` package, the ``schemas*``, ``registry`` and ``countries`` modules of this
+    package, and the crosswalk tables the name- and ISO-coded readers map through), so editing a
+    reader, a schema or the crosswalk invalidates cached loads without a version bump. Keyed on the
+    files, not the reader object, so a cache hit can be tested by swapping the reader."""
     h = hashlib.sha256()
     here = Path(__file__).parent
-    for f in sorted([*here.glob("sources_*.py"), *here.glob("schemas*.py"), here / "registry.py",
-                     here / "countries.py", *here.glob("crosswalk/*.csv")]):
-        h.update(f.name.encode())
+    files = [*here.glob("publishers/*.py"), *here.glob("schemas*.py"), here / "registry.py",
+             here / "countries.py", *here.glob("crosswalk/*.csv")]
+    for f in sorted(files, key=lambda f: f.relative_to(here).as_posix()):
+        h.update(f.relative_to(here).as_posix().encode())
         h.update(f.read_bytes())
     return h.hexdigest()[:16]
 
@@ -361,9 +363,13 @@ _LOADED = False
 
 
 def _ensure_loaders() -> None:
-    """Import the modules that register sources (once, lazily, to keep imports cheap)."""
+    """Import :mod:`coalitionlab.data.publishers`, whose modules register every source (once, lazily).
+
+    By name, so this module never imports the source modules at import time (they import it):
+    ``import coalitionlab.data.registry`` stays cheap and there is no import cycle.
+    """
     global _LOADED
     if _LOADED:
         return
+    importlib.import_module("coalitionlab.data.publishers")
     _LOADED = True
-    from coalitionlab.data import sources_cow, sources_named  # noqa: F401  (register on import)

@@ -459,3 +459,9 @@ COW_IGO_STATES_YEAR = _frame(
     ["ccode", "year"],
     name="cow_igo_states_year",
 )
+
+COW_IGO_ROSTER = _frame(
+    {"ccode": ccode(), "year": year(1816, 2014)},
+    ["ccode", "year"],
+    name="cow_igo_roster",
+)

@@ -1,4 +1,6 @@
-"""Pandera schemas of the name- and ISO-coded sources (:mod:`coalitionlab.data.sources_named`).
+"""Pandera schemas of the name- and ISO-coded sources (read by the ``desta``, ``unctad``,
+``exercises``, ``us_military_presence``, ``un_voting``, ``fbic`` and ``manytreaties`` modules of
+:mod:`coalitionlab.data.publishers`).
 
 Same conventions as :mod:`coalitionlab.data.schemas`: COW ``ccode`` (dyadic ``ccode1 < ccode2``),
 ``int64``/``Int64`` years, ``datetime64[ns]`` ``*_date`` columns, pandas ``str`` text; each
@@ -12,12 +14,7 @@ try:  # pandera >= 0.24 splits the pandas API out
 except ImportError:  # pragma: no cover - older pandera
     import pandera as pa
 
-from coalitionlab.data.schemas import Check, Column, ccode, count, date, flag, text, year
-
-
-def _frame(columns: dict[str, pa.Column], key: list[str], *, name: str) -> pa.DataFrameSchema:
-    # strict: a reader that adds or loses a column fails loudly instead of drifting silently
-    return pa.DataFrameSchema(columns, unique=key, strict=True, ordered=False, name=name)
+from coalitionlab.data.schemas import Check, Column, _frame, ccode, count, date, flag, text, year
 
 DESTA_FIRST, DESTA_LAST = 1948, 2023
 
@@ -190,4 +187,71 @@ FBIC_SUBSET = _frame(
     },
     ["ccode1", "ccode2", "year"],
     name="fbic_subset",
+)
+
+
+# ---------------------------------------------------------------- manytreaties
+
+MANYTREATIES_DATASETS = ["GGO", "IEADB", "TFDD", "GPTAD", "DESTA"]
+_PRECISION = ["day", "unknown", "month", "year", "range"]
+
+
+def _mt_date(*, nullable: bool = True) -> pa.Column:
+    # dates before 1678 are clipped to 1677-09-22; a few scheduled ends lie in the future
+    return Column("datetime64[ns]", Check.between("1677-09-22", "2261-12-31"), nullable=nullable)
+
+
+def _state_iff_ccode(df):
+    """A party has a ccode exactly when it is a state."""
+    return df["ccode"].notna() == df["is_state"]
+
+
+def _precision_iff_date(df):
+    """A precision is given exactly when the date is."""
+    return (df["force_precision"].notna() == df["force_date"].notna()) & (
+        df["end_precision"].notna() == df["end_date"].notna())
+
+
+MANYTREATIES_PARTIES = pa.DataFrameSchema(
+    {
+        "dataset": Column(str, Check.isin(MANYTREATIES_DATASETS)),
+        "treaty_id": text(),
+        "state_id": text(),
+        "ccode": ccode(nullable=True),
+        "is_state": Column(bool),
+        "title": text(nullable=True),
+        "signature_date": _mt_date(),
+        "ratification_date": _mt_date(),
+        "force_date": _mt_date(),
+        "end_date": _mt_date(),
+        "force_precision": Column(str, Check.isin(_PRECISION), nullable=True),
+        "end_precision": Column(str, Check.isin(_PRECISION), nullable=True),
+        "force_from_treaty": Column(bool),
+        "treaty_signature_date": _mt_date(),
+        "source_id": text(nullable=True),
+        "record": Column(int, Check.ge(1)),
+    },
+    unique=["dataset", "treaty_id", "state_id", "record"], strict=True, ordered=True, name="manytreaties_parties",
+    checks=[pa.Check(_state_iff_ccode, error="ccode NA exactly for non-states"),
+            pa.Check(_precision_iff_date, error="precision given exactly with the date")],
+)
+
+MANYTREATIES_AGREEMENTS = _frame(
+    {
+        "dataset": Column(str, Check.isin(MANYTREATIES_DATASETS)),
+        "treaty_id": text(),
+        "title": text(nullable=True),
+        "begin_date": _mt_date(),
+        "signature_date": _mt_date(),
+        "force_date": _mt_date(),
+        "end_date": _mt_date(),
+        "domain": text(nullable=True),
+        "agreement_type": text(nullable=True),
+        "ambit": text(nullable=True),
+        "subject": text(nullable=True),
+        "source_id": text(nullable=True),
+        "n_records": Column(int, Check.ge(1)),
+    },
+    ["dataset", "treaty_id"],
+    name="manytreaties_agreements",
 )

@@ -28,6 +28,8 @@ from coalitionlab.measures.other import (
 )
 from coalitionlab.measures.panel import check_panel, create_dyadyears, create_stateyears, parse_years
 from coalitionlab.measures.similarity import add_alliance_similarity, s_score_matrix
+from coalitionlab.measures.ties import count_ties
+from coalitionlab.measures.treaties import add_treaties, treaty_instruments, treaty_ties
 
 __all__ = [
     "COMPONENTS",
@@ -45,8 +47,10 @@ __all__ = [
     "add_hierarchy",
     "add_igos",
     "add_un_affinity",
+    "add_treaties",
     "add_us_troops",
     "check_panel",
+    "count_ties",
     "create_dyadyears",
     "create_stateyears",
     "embeddedness",
@@ -54,4 +58,6 @@ __all__ = [
     "parse_years",
     "s_score_matrix",
     "security_hierarchy",
+    "treaty_instruments",
+    "treaty_ties",
 ]

@@ -1,8 +1,9 @@
 """Internals shared by the ``add_*`` steps: loading, panel checks, dyad lookups, coverage, stamps.
 
 Nothing here is public API; the ``add_*`` verbs in the sibling modules use these helpers so that
-every step checks its panel the same way, fills zeros only inside a source's years and records
-what it used in ``df.attrs``.
+every step checks its panel the same way, fills zeros only inside a source's years, leaves NaN for
+states that did not exist (:func:`finish` applies :func:`member_mask`) and records what it used in
+``df.attrs``.
 """
 
 from __future__ import annotations
@@ -130,13 +131,187 @@ def new_attrs(panel: pd.DataFrame) -> dict:
     return attrs
 
 
-def finish(panel: pd.DataFrame, new: dict[str, np.ndarray | pd.Series], attrs: dict) -> pd.DataFrame:
-    """Return a copy of ``panel`` with the ``new`` columns (replacing same-named ones) and ``attrs``."""
+def finish(panel: pd.DataFrame, new: dict[str, np.ndarray | pd.Series], attrs: dict, *,
+           data_dir: str | os.PathLike | None = None, seed: bool = False, recorded: StateYears | None = None,
+           look: np.ndarray | None = None) -> pd.DataFrame:
+    """Return a copy of ``panel`` with the ``new`` columns (replacing same-named ones) and ``attrs``.
+
+    Every new column is NaN on the rows :func:`member_mask` rejects (a state that was not a COW
+    system member in the panel's year, or that the source does not record in the year it is read
+    at): the existence rule of every ``add_*`` step, applied here once. ``attrs["existence"]``
+    records it.
+
+    Parameters
+    ----------
+    panel, new, attrs
+        The input panel, the columns to add and the attrs of the result.
+    data_dir, seed
+        Where the COW state spells come from (``seed=True``: the copy shipped with the crosswalk).
+    recorded, look
+        The state-years the source records and the years it is read at (default the panel's years;
+        with ``mry`` the carried year): see :func:`member_mask`.
+    """
     out = panel.copy(deep=False)  # copy-on-write (pandas >= 3): the input is never mutated
+    drop = None
+    if new:
+        if attrs.get("unit", panel.attrs.get("unit")) == "state_year":
+            c1 = c2 = panel["ccode"].to_numpy()
+        else:
+            c1, c2 = panel["ccode1"].to_numpy(), panel["ccode2"].to_numpy()
+        keep = member_mask(c1, c2, panel["year"].to_numpy(), data_dir=data_dir, seed=seed, recorded=recorded,
+                           look=look)
+        drop = None if keep.all() else ~keep
     for name, values in new.items():
+        if drop is not None:
+            values = _blank(values, drop, panel.index)
         out[name] = values
+    attrs["existence"] = EXISTENCE_RULE
     out.attrs = attrs
     return out
+
+
+def _blank(values: np.ndarray | pd.Series, drop: np.ndarray, index: pd.Index) -> np.ndarray | pd.Series:
+    """``values`` with NaN at the ``drop`` rows (a copy; numeric arrays become float)."""
+    arr = np.asarray(values)
+    if arr.dtype.kind in "biuf":
+        return np.where(drop, np.nan, arr.astype("float64", copy=False))
+    return pd.Series(arr, index=index).mask(drop)
+
+
+#: ``attrs["existence"]`` of every panel an ``add_*`` step returns: values exist only for COW system
+#: members (see :func:`member_mask` and docs/measures/index.md, "Existence").
+EXISTENCE_RULE = "cow_system_membership"
+
+
+class StateYears:
+    """A set of (COW ccode, year) pairs as a dense boolean (ccode x year) table, for vectorised lookups.
+
+    Parameters
+    ----------
+    ccode, year
+        The pairs in the set (duplicates allowed; ccodes are COW codes, 0-999).
+    universe
+        Further ccodes the set judges although it has no year for them (default: only the codes of
+        the pairs). :meth:`allows` lets every code outside the set's codes and ``universe`` pass.
+    carry_forward
+        Answer years after the last year of the set as that last year (the COW list's convention:
+        a state still a member at the end of the list is assumed to stay one).
+
+    Examples
+    --------
+    >>> s = StateYears([2, 2, 260], [1989, 1990, 1989])
+    >>> s([2, 260, 260, 999], [1990, 1989, 1990, 1990]).tolist()
+    [True, True, False, False]
+    >>> s.known([260, 999]).tolist(), s.allows([260, 999], [1990, 1990]).tolist()
+    ([True, False], [False, True])
+    """
+
+    def __init__(self, ccode, year, *, universe=None, carry_forward: bool = False) -> None:
+        ccode = np.asarray(ccode, dtype="int64")
+        year = np.asarray(year, dtype="int64")
+        keep = ccode >= 0
+        ccode, year = ccode[keep], year[keep]
+        codes = np.unique(np.concatenate([ccode, np.asarray([] if universe is None else universe, "int64")]))
+        self.codes = codes[codes >= 0]
+        codes = self.codes
+        self.first = int(year.min()) if len(year) else 0
+        self.last = int(year.max()) if len(year) else -1
+        self.carry_forward = carry_forward
+        k, n_years = (int(codes.max()) + 1 if len(codes) else 0), self.last - self.first + 1
+        # rows: ccode 0..k-1, then row k for every other code; columns: before the first year, the
+        # years, after the last year. Indexing by the raw ccode keeps a lookup at two gathers.
+        self._in = np.zeros((k + 1, n_years + 2), dtype=bool)
+        self._in[ccode, year - self.first + 1] = True
+        if carry_forward and n_years:
+            self._in[:, -1] = self._in[:, -2]
+        self._known = np.zeros(k + 1, dtype=bool)
+        self._known[codes] = True
+        self._allow = self._in | ~self._known[:, None]
+
+    def _at(self, ccode, year) -> tuple[np.ndarray, np.ndarray]:
+        c = np.asarray(ccode, dtype="int64")
+        other = len(self._known) - 1
+        c = np.where((c >= 0) & (c < other), c, other)
+        y = np.clip(np.asarray(year, dtype="int64") - (self.first - 1), 0, self._in.shape[1] - 1)
+        return c, y
+
+    def known(self, ccode) -> np.ndarray:
+        """True for the ccodes the set judges (its codes and ``universe``)."""
+        return self._known[self._at(ccode, np.zeros(np.shape(ccode), "int64"))[0]]
+
+    def __call__(self, ccode, year) -> np.ndarray:
+        """True where (ccode, year) is in the set."""
+        return self._in[self._at(ccode, year)]
+
+    def allows(self, ccode, year) -> np.ndarray:
+        """True where (ccode, year) is in the set or the set does not judge ``ccode``."""
+        return self._allow[self._at(ccode, year)]
+
+
+def spell_years(spells: pd.DataFrame, rule: Literal["any", "dec31"] = "any") -> tuple[np.ndarray, np.ndarray]:
+    """The (ccode, year) pairs covered by ``ccode, start_date, end_date`` spells (no loop).
+
+    ``rule="any"``: a member on any day of the year (COW's and peacesciencer's state-year rule);
+    ``"dec31"``: a member on 31 December (the seed's rule for IGO memberships).
+    """
+    start, end = pd.to_datetime(spells["start_date"]), pd.to_datetime(spells["end_date"])
+    y0 = start.dt.year.to_numpy("int64")
+    y1 = end.dt.year.to_numpy("int64")
+    if rule == "dec31":
+        y1 = y1 - (~((end.dt.month == 12) & (end.dt.day == 31)).to_numpy()).astype("int64")
+    n = np.maximum(y1 - y0 + 1, 0)
+    rows = np.repeat(np.arange(len(y0)), n)
+    years = y0[rows] + (np.arange(len(rows)) - np.repeat(np.cumsum(n) - n, n))
+    return spells["ccode"].to_numpy("int64")[rows], years
+
+
+def system_members(data_dir: str | os.PathLike | None = None, *, seed: bool = False,
+                   rule: Literal["any", "dec31"] = "any") -> StateYears:
+    """COW system membership (v2024) as :class:`StateYears`: who was a member in which year.
+
+    Read from the data directory's ``cow_states``; with ``seed=True``, or when the data directory
+    has no ``cow_states``, from the identical copy shipped with the country crosswalk
+    (``system_spells(source="seed")``). Years after the list's end (2024) are read as 2024.
+    """
+    from coalitionlab.measures.panel import system_spells
+
+    if seed:
+        spells = system_spells(source="seed")
+    else:
+        try:
+            spells = system_spells(data_dir, source="full")
+        except MissingDataError:  # the crosswalk's copy is the same COW v2024 list
+            spells = system_spells(source="seed")
+    return StateYears(*spell_years(spells, rule), universe=spells["ccode"].to_numpy(), carry_forward=True)
+
+
+def member_mask(c1, c2, years, *, data_dir: str | os.PathLike | None = None, seed: bool = False,
+                recorded: StateYears | None = None, look=None) -> np.ndarray:
+    """True where a (ccode1, ccode2, year) row may hold a value: the existence rule of the ``add_*`` steps.
+
+    A row is rejected (False) when either state was not a COW system member in ``years`` (a member
+    on any day of the year counts), or, with ``recorded``, when the source does not record either
+    state in the year it is read at (``look``, default ``years``; e.g. COW IGO leaves out West and
+    East Germany and the two Yemens in 1990 although they were members for part of it). A ccode that
+    is no COW state at all is not judged (its rows keep whatever the source gives). For state-years
+    pass the same codes twice. ``recorded`` judges the codes of its own ``universe`` (build it with
+    the COW codes, see ``igos.recorded_states``).
+
+    Examples
+    --------
+    >>> member_mask([2, 2, 2], [349, 349, 999], [1991, 1992, 1991], seed=True).tolist()
+    [False, True, True]
+    """
+    system = system_members(data_dir, seed=seed)
+    keep = system.allows(c1, years)
+    if c2 is not c1:
+        keep &= system.allows(c2, years)
+    if recorded is not None:
+        at = years if look is None else look
+        keep &= recorded.allows(c1, at)
+        if c2 is not c1:
+            keep &= recorded.allows(c2, at)
+    return keep
 
 
 def stamp(attrs: dict, source: str, version: str, columns: Iterable[str], *, coverage: tuple[int, int],
@@ -177,7 +352,8 @@ def dyad_lookup(cube: np.ndarray, first_year: int, index: CcodeIndex, c1: np.nda
 
     ``cube`` is a dense (years x K x K) array; rows whose year is outside the cube stay NaN,
     rows whose ccode is not in the index get 0 (the state is in no record of the source that
-    year, which inside coverage means "no tie").
+    year, which inside coverage means "no tie"). States that did not exist are made NaN later,
+    by :func:`finish`.
     """
     y = np.asarray(year, dtype="int64") - first_year
     i, j = index(c1), index(c2)

@@ -125,7 +125,7 @@ def unctad_pairs(parties: pd.DataFrame) -> pd.DataFrame:
     side: it ties Belgium and Luxembourg each to the other parties, not to each other, and is
     bilateral when BLEU has one partner.
     """
-    from coalitionlab.data.sources_named import UNCTAD_BLEU
+    from coalitionlab.data.publishers.unctad import UNCTAD_BLEU
 
     src = "unctad_iia"
     tid = pick_column(parties, ["treaty_id"], source=src)
@@ -211,7 +211,8 @@ def add_agreements(panel: pd.DataFrame, *, data_dir: str | os.PathLike | None = 
     pandas.DataFrame
         A copy with ``desta_pta`` (PTAs in force), ``desta_pta_bilateral``, ``desta_pta_plurilateral``,
         ``unctad_iia`` (BITs and TIPs in force), ``unctad_iia_bilateral``, ``unctad_iia_plurilateral``.
-        Symmetric; 0 inside each source's coverage, NaN outside.
+        Symmetric; 0 inside each source's coverage, NaN outside, and NaN where either state was not
+        a COW system member that year (``attrs["existence"]``; absence from a treaty list means "no tie").
 
     Raises
     ------
@@ -251,4 +252,4 @@ def add_agreements(panel: pd.DataFrame, *, data_dir: str | os.PathLike | None = 
         cols = _counts(unctad_pairs(parties), c1, c2, look, first, last, "unctad_iia", codes)
         new.update(cols)
         stamp(attrs, "unctad_iia", str(parties.attrs.get("version", "2025")), cols, coverage=(first, last), mry=mry)
-    return finish(panel, new, attrs)
+    return finish(panel, new, attrs, data_dir=data_dir)

@@ -104,7 +104,8 @@ def add_alliances(panel: pd.DataFrame, *, data_dir: str | os.PathLike | None = N
     pandas.DataFrame
         A copy with ``atop_defense, atop_offense, atop_neutral, atop_nonagg, atop_consul`` (0/1),
         ``atop_any`` (any of them), and with ``counts`` the two counts. 0 inside ATOP's years
-        (5.1: 1815-2018; v4.01: 1815-2016), NaN outside.
+        (5.1: 1815-2018; v4.01: 1815-2016), NaN outside, and NaN where either state was not a COW
+        system member that year (``attrs["existence"]``; absence from ATOP means "no alliance").
 
     Raises
     ------
@@ -151,4 +152,4 @@ def add_alliances(panel: pd.DataFrame, *, data_dir: str | os.PathLike | None = N
             new[col] = dyad_lookup(cube, span[0], index, c1, c2, look2)
         stamp(attrs, "atop_members", str(members.attrs.get("version", "4.01")),
               ["atop_alliances", "atop_defense_pacts"], coverage=(f2, l2), mry=mry)
-    return finish(panel, new, attrs)
+    return finish(panel, new, attrs, data_dir=data_dir)

@@ -1,9 +1,24 @@
 """Diplomatic embeddedness (Henke): institutional ties between a lead state and every other state.
 
 Embeddedness is the (weighted) count of the bilateral and multilateral institutional ties between
-the lead and a country at a date: agreements in force (alliances, trade agreements, investment
-treaties) plus joint IGO memberships. Each component is read at the latest year with data on or
-before the date (minus ``lag_years``); the year used for each one is stored in ``attrs``.
+the lead and a country on a day: alliances, treaties in force, and joint IGO memberships. The rules
+(docs/measures/embeddedness.md):
+
+* **Exact dates.** A component whose source gives days (ATOP alliances, the treaty record, UNCTAD)
+  counts a tie only if it is in force on the measurement day; a source that gives years only for a
+  start (DESTA) counts it from 31 December of that year (:mod:`coalitionlab.measures.ties`); a
+  source that gives memberships per year (COW IGO, exercises) is read the year before the
+  measurement day (*t - 1*), since the year of the day itself may hold later events.
+* **Existence.** The measurement day is the date minus ``lag_years``. A pair is NaN when either
+  state is not a COW system member on that day, never 0; ``successors="inherit"`` gives a successor
+  its predecessor's ties for days before it existed (:data:`SUCCESSORS`).
+* **No tie twice.** An alliance organisation that is also a COW IGO (NATO, SEATO ...,
+  :data:`ALLIANCE_IGOS`) counts as an ATOP alliance only, not again as an IGO; the treaty record
+  leaves out treaties that are ATOP alliances (:mod:`coalitionlab.measures.treaties`); DESTA and
+  UNCTAD are part of the treaty record, so their own components cannot be added beside it.
+* **Staleness is visible.** Each component records the data year it used per row; a
+  :class:`~coalitionlab.errors.StaleDataWarning` names a component whose data end more than two years
+  before the day. Past a source's end the value is NaN unless ``carry_forward=True``.
 """
 
 from __future__ import annotations
@@ -12,6 +27,7 @@ import os
 import warnings
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -22,48 +38,103 @@ from coalitionlab.errors import (
     MissingDataError,
     MissingValueWarning,
     SeedDataWarning,
+    StaleDataWarning,
     UnknownCountryError,
+    UnknownOptionError,
 )
 from coalitionlab.measures._common import SourceChoice
 
-__all__ = ["COMPONENTS", "DEFAULT_COMPONENTS", "Component", "add_embeddedness", "embeddedness",
-           "embeddedness_pairs"]
+__all__ = ["ALLIANCE_IGOS", "COMPONENTS", "DEFAULT_COMPONENTS", "SUCCESSORS", "Component", "add_embeddedness",
+           "embeddedness", "embeddedness_pairs"]
+
+Successors = Literal["missing", "inherit"]
 
 
 @dataclass(frozen=True)
 class Component:
-    """One embeddedness component: the panel column that holds it and where it comes from."""
+    """One embeddedness component: how it is measured and where it comes from.
+
+    ``kind`` is ``"dated"`` (ties in force on the measurement day) or ``"yearly"`` (the source's
+    year before the measurement day).
+    """
 
     name: str
-    column: str
-    step: str
+    kind: str
     source: str
     is_security: bool
-    nonsecurity_column: str | None
     description: str
 
 
 COMPONENTS: dict[str, Component] = {c.name: c for c in (
-    Component("alliances", "atop_alliances", "alliances", "atop_members", True, None,
-              "ATOP v4.01 alliances (any obligation) both states belong to"),
-    Component("trade_agreements", "desta_pta", "agreements", "desta_dyads", False, "desta_pta",
-              "DESTA 02_02 preferential trade agreements in force between the two"),
-    Component("investment_treaties", "unctad_iia", "agreements_unctad", "unctad_iia", False, "unctad_iia",
-              "UNCTAD BITs and TIPs in force between the two"),
-    Component("igos", "igo_joint_any", "igos", "cow_igo", False, "igo_joint_nonsecurity",
-              "COW IGO v3.0 joint memberships (full or associate); non-security total drops security IGOs"),
-    Component("defense_pacts", "atop_defense_pacts", "alliances", "atop_members", True, None,
+    Component("alliances", "dated", "atop_members", True,
+              "ATOP v4.01 alliances (any obligation) both states belong to on the day"),
+    Component("treaties_bilateral", "dated", "manytreaties_parties", False,
+              "bilateral treaties in force on the day (GGO/HUGGO, IEADB, TFDD, DESTA, UNCTAD; each once; "
+              "not ATOP alliances)"),
+    Component("treaties_multilateral", "dated", "manytreaties_parties", False,
+              "multilateral treaties both states are parties to on the day (same record)"),
+    Component("igos", "yearly", "cow_igo", False,
+              "COW IGO v3.0 joint memberships (full or associate) the year before, alliance organisations "
+              "left to the alliances component"),
+    Component("trade_agreements", "dated", "desta_dyads", False,
+              "DESTA 02_02 preferential trade agreements in force (from 31 Dec of the entry-into-force year); "
+              "part of the treaties components"),
+    Component("investment_treaties", "dated", "unctad_iia", False,
+              "UNCTAD BITs and TIPs in force on the day; part of the treaties components"),
+    Component("defense_pacts", "dated", "atop_members", True,
               "ATOP v4.01 alliances with a defence obligation both states belong to (a subset of alliances)"),
-    Component("exercises", "mme_joint_exercises", "exercises", "military_exercises", True, None,
-              "MME v7 multinational military exercises both took part in that year (1980-2010)"),
+    Component("exercises", "yearly", "military_exercises", True,
+              "MME multinational military exercises both took part in the year before (1980-2010)"),
 )}
 
-#: Henke's definition: agreements (alliances, trade, investment) plus joint IGO memberships.
-DEFAULT_COMPONENTS: tuple[str, ...] = ("alliances", "trade_agreements", "investment_treaties", "igos")
+#: Henke's count: bilateral agreements plus joint IO memberships, with alliances (bilateral or run by an
+#: organisation). Multilateral conventions without an organisation (``treaties_multilateral``: mostly open
+#: environmental and technical conventions) are a component to add, not in the default: their count
+#: follows the number of conventions in the world and the partner's own treaty activity more than its
+#: ties with the lead (docs/measures/embeddedness.md, "What the measure is made of").
+DEFAULT_COMPONENTS: tuple[str, ...] = ("alliances", "treaties_bilateral", "igos")
 #: What the embedded seed holds (used by default when the full sources are absent).
 SEED_COMPONENTS: tuple[str, ...] = ("alliances", "igos")
 #: Components the seed can also give when asked for (not in its default).
 SEED_OPTIONAL: tuple[str, ...] = ("defense_pacts",)
+#: Components that are parts of others: asking for both would count a tie twice.
+_PART_OF = {"trade_agreements": ("treaties_bilateral", "treaties_multilateral"),
+            "investment_treaties": ("treaties_bilateral", "treaties_multilateral"),
+            "defense_pacts": ("alliances",)}
+
+#: COW IGOs whose constituent treaty ATOP v4.01 codes as an alliance (COW ``ioname`` -> ATOP
+#: ``atopid``; matched by the treaty's date, organisation and members): the tie is the alliance, so the
+#: ``igos`` component leaves these IGOs out (the full COW count stays in ``add_igos``' ``igo_joint_any``).
+ALLIANCE_IGOS: dict[str, int] = {
+    "LOAS": 3015,   # Pact of the League of Arab States, 1945-03-22
+    "WEU": 3130,    # Brussels Treaty, 1948-03-17 (Western European Union)
+    "OAS": 3150,    # Charter of the Organization of American States, 1948-04-30
+    "NATO": 3180,   # North Atlantic Treaty, 1949-04-04
+    "ANZUS": 3215,  # ANZUS Treaty, 1951-09-01
+    "SEATO": 3260,  # Southeast Asia Collective Defense Treaty, 1954-09-08
+    "CENTO": 3275,  # Baghdad Pact, 1955-02-24
+    "WPact": 3285,  # Warsaw Treaty, 1955-05-14
+    "OSCE": 3740,   # Helsinki Final Act, 1975-08-01 (CSCE, then OSCE)
+    "EU": 4175,     # Treaty on European Union, 1992-02-07
+    "CSTO": 4220,   # Collective Security Treaty (Tashkent), 1992-05-15
+    "CIS": 4400,    # Charter of the Commonwealth of Independent States, 1993-01-22
+    "AU": 4953,     # Constitutive Act of the African Union, 2000-07-12
+}
+#: The seed's organisations that are alliances (its ``alliances`` component holds their treaties).
+SEED_ALLIANCE_ORGS: tuple[str, ...] = ("nato", "anzus", "seato", "cento", "warsaw", "rio")
+
+#: Successor -> predecessor, for ``successors="inherit"``: on a day the successor was not a system
+#: member but the predecessor was, the successor takes the predecessor's ties. COW keeps one code for
+#: the USSR/Russia (365) and Yugoslavia/Serbia (345), so those need no entry.
+SUCCESSORS: dict[int, int] = {
+    316: 315,  # Czech Republic <- Czechoslovakia (1993-01-01)
+    317: 315,  # Slovakia <- Czechoslovakia
+    255: 260,  # Germany <- German Federal Republic (1990-10-03)
+    679: 678,  # Yemen <- Yemen Arab Republic (1990-05-22)
+}
+
+#: A component's data may end this many years before the measurement year without a warning.
+STALE_AFTER_YEARS = 2
 
 
 # ---------------------------------------------------------------- helpers
@@ -109,7 +180,7 @@ def _mode(source: SourceChoice, data_dir) -> bool:
 
     warnings.warn(
         "embeddedness: the full sources are not in the data directory; using the embedded seed data "
-        f"(alliances = US bilateral defence agreements, igos = the seed's {len(seed.igo_list())} organisations, "
+        f"(alliances = US defence treaties, igos = the seed's {len(seed.igo_list())} organisations, "
         "the UN among them). "
         "Pass data_dir= or set $COALITIONLAB_DATA.",
         SeedDataWarning, stacklevel=3,
@@ -128,11 +199,25 @@ def _members_at(spells: pd.DataFrame, date: pd.Timestamp) -> pd.DataFrame:
     return spells[alive].drop_duplicates("ccode")
 
 
+def _is_member(spells: pd.DataFrame, ccode: np.ndarray, days: np.ndarray) -> np.ndarray:
+    """Whether each ``ccode[i]`` is a system member on ``days[i]`` (spells' end day included)."""
+    from coalitionlab.measures.ties import count_own_ties
+
+    ties = pd.DataFrame({"ccode1": spells["ccode"].to_numpy(), "ccode2": -1,
+                         "start": spells["start_date"].to_numpy("datetime64[ns]"),
+                         "end": spells["end_date"].to_numpy("datetime64[ns]") + np.timedelta64(1, "D")})
+    return count_own_ties(ties, ccode, days) > 0
+
+
 def _coverage(comp: Component, is_seed: bool) -> tuple[int, int]:
     if is_seed:
         from coalitionlab.data import seed
 
         return int(seed.FIRST_YEAR), int(seed.LAST_YEAR)
+    if comp.source == "manytreaties_parties":
+        from coalitionlab.measures.treaties import record_coverage
+
+        return record_coverage()
     from coalitionlab.measures.agreements import _coverage as source_coverage
 
     return source_coverage(comp.source)
@@ -146,9 +231,12 @@ def _check_components(components: Iterable[str] | None, is_seed: bool) -> list[s
     # a component named twice counts once (it was summed twice and given two columns of one name)
     comps = list(dict.fromkeys(check_option(c, COMPONENTS, name="embeddedness component") for c in components))
     if not comps:
-        from coalitionlab.errors import UnknownOptionError
-
         raise UnknownOptionError(f"no embeddedness component given; allowed: {', '.join(COMPONENTS)}")
+    for part, wholes in _PART_OF.items():
+        both = [w for w in wholes if w in comps]
+        if part in comps and both:
+            raise UnknownOptionError(f"embeddedness components {part} and {both[0]} overlap ({part} is part of "
+                                     f"{' and '.join(wholes)}): a tie would count twice; choose one")
     if is_seed:
         missing = [c for c in comps if c not in SEED_COMPONENTS + SEED_OPTIONAL]
         if missing:
@@ -159,131 +247,297 @@ def _check_components(components: Iterable[str] | None, is_seed: bool) -> list[s
     return comps
 
 
-def _seed_alliances(c1: np.ndarray, c2: np.ndarray, years: np.ndarray, *, pacts_only: bool = False) -> np.ndarray:
-    """Seed alliances: the US bilateral defence agreements per year (``seed.agreements_long()``)."""
-    from coalitionlab.data import seed
-    from coalitionlab.measures._common import dyad_values
-
-    # bilateral only: the multilateral treaties (NATO, Rio ...) enter as seed IGOs
-    agr = seed.agreements_long(defence_pacts_only=pacts_only)
-    counts = agr.groupby(["ccode1", "ccode2", "year"], as_index=False).size().rename(columns={"size": "n"})
-    vals = dyad_values(counts, ["n"], c1, c2, years, symmetric=True)["n"]
-    vals = np.where(np.isnan(vals), 0.0, vals)
-    # the seed lists the USA's agreements only: for a pair without the USA the count is unknown
-    vals[(np.asarray(c1) != 2) & (np.asarray(c2) != 2)] = np.nan
-    return vals
+def _check_lag(lag_years) -> int:
+    if isinstance(lag_years, bool) or int(lag_years) != lag_years or not 0 <= lag_years <= 200:
+        raise CoverageError(f"lag_years must be a whole number from 0 to 200, got {lag_years!r}")
+    return int(lag_years)
 
 
-def _component_values(comp: Component, c1: np.ndarray, c2: np.ndarray, years: np.ndarray, *,
-                      data_dir, is_seed: bool) -> dict[str, np.ndarray]:
-    """Values of one component (and its non-security version) for dyads in the given years."""
-    frame = pd.DataFrame({"ccode1": c1, "ccode2": c2, "year": years})
+def _measurement_days(days: np.ndarray, lag: int) -> np.ndarray:
+    """The day ``lag`` years before each day (29 February -> 28 February)."""
+    if not lag:
+        return days
+    return (pd.DatetimeIndex(days) - pd.DateOffset(years=lag)).to_numpy("datetime64[ns]")
+
+
+def _year(days: np.ndarray) -> np.ndarray:
+    return pd.DatetimeIndex(days).year.to_numpy().astype("float64")
+
+
+# ---------------------------------------------------------------- the components
+
+
+class _Sources:
+    """Tie tables and membership tables, each loaded once per call (many components share them)."""
+
+    def __init__(self, data_dir, is_seed: bool) -> None:
+        self.data_dir, self.is_seed = data_dir, is_seed
+        self._cache: dict[str, object] = {}
+
+    def get(self, key: str, build: Callable[[], object]):
+        if key not in self._cache:
+            self._cache[key] = build()
+        return self._cache[key]
+
+    def alliance_ties(self, pacts_only: bool) -> pd.DataFrame:
+        from coalitionlab.measures import ties
+
+        if self.is_seed:
+            return self.get(f"seed_alliances{pacts_only}",
+                            lambda: ties.seed_alliance_ties(defence_pacts_only=pacts_only))
+        from coalitionlab.measures._common import load_source
+
+        allt = self.get("atop", lambda: ties.alliance_ties(load_source("atop_members", self.data_dir)))
+        return allt[allt["defense"] > 0] if pacts_only else allt
+
+    def treaty_ties(self) -> pd.DataFrame:
+        from coalitionlab.measures.treaties import treaty_ties
+
+        return self.get("treaties", lambda: treaty_ties(self.data_dir))
+
+    def igo_members(self) -> pd.DataFrame:
+        if self.is_seed:
+            from coalitionlab.data import seed
+
+            return self.get("seed_igos", seed.igo_membership_long)
+        from coalitionlab.measures._common import load_source
+
+        return self.get("cow_igo", lambda: load_source("cow_igo", self.data_dir))
+
+    def igo_list(self) -> pd.DataFrame:
+        if self.is_seed:
+            from coalitionlab.data import seed
+
+            return self.get("seed_igo_list", seed.igo_list)
+        from coalitionlab.measures._common import load_source
+
+        return self.get("cow_igo_list", lambda: load_source("cow_igo_list", self.data_dir))
+
+
+def _joint_alliance_orgs(members: pd.DataFrame, orgs: Iterable[str], c1, c2, years) -> np.ndarray:
+    """Joint memberships (status 1 or 2) of the two states in the alliance organisations, per year."""
+    wanted = {o.lower() for o in orgs}
+    m = members[members["ioname"].astype(str).str.lower().isin(wanted) & members["status"].isin([1, 2])]
+    out = np.zeros(len(c1))
+    y = np.asarray(years, "int64")
+    for _, rows in m.groupby("ioname"):
+        keys = np.unique(rows["year"].to_numpy("int64") * 1000 + rows["ccode"].to_numpy("int64"))
+        out += (np.isin(y * 1000 + np.asarray(c1, "int64"), keys) & np.isin(y * 1000 + np.asarray(c2, "int64"), keys))
+    return out
+
+
+def _dated_values(name: str, src: _Sources, c1, c2, days) -> tuple[np.ndarray, np.ndarray]:
+    """Counts on the given days for a dated component, and their non-security part."""
+    from coalitionlab.measures import ties
+
+    if name in ("alliances", "defense_pacts"):
+        vals = ties.count_ties(src.alliance_ties(name == "defense_pacts"), c1, c2, days)
+        if src.is_seed:  # the seed lists the USA's treaties only: for a pair without the USA the count is unknown
+            vals[(np.asarray(c1) != 2) & (np.asarray(c2) != 2)] = np.nan
+        return vals, np.zeros_like(vals)
+    if name in ("treaties_bilateral", "treaties_multilateral"):
+        t = src.treaty_ties()
+        t = t[t["is_bilateral"].to_numpy() == (name == "treaties_bilateral")]
+        return ties.count_ties(t, c1, c2, days), ties.count_ties(t[~t["is_security"].to_numpy()], c1, c2, days)
+    build = ties.desta_ties if name == "trade_agreements" else ties.unctad_ties
+    vals = ties.count_ties(src.get(name, lambda: build(src.data_dir)), c1, c2, days)
+    return vals, vals
+
+
+def _yearly_values(name: str, src: _Sources, c1, c2, years) -> tuple[np.ndarray, np.ndarray]:
+    """Values in the given years for a yearly component, and their non-security part."""
+    frame = pd.DataFrame({"ccode1": c1, "ccode2": c2, "year": np.asarray(years, "int64")})
     frame.attrs = {"unit": "dyad_year", "directed": True}
-    out: dict[str, np.ndarray] = {}
-    if comp.step == "igos":
-        from coalitionlab.measures.igos import add_igos
-
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", SeedDataWarning)  # the caller already warned
-            res = add_igos(frame, data_dir=data_dir, source="seed" if is_seed else "full")
-    elif comp.step == "alliances":
-        if is_seed:
-            return {comp.column: _seed_alliances(c1, c2, years, pacts_only=comp.name == "defense_pacts")}
-        from coalitionlab.measures.alliances import add_alliances
-
-        res = add_alliances(frame, data_dir=data_dir)
-    elif comp.step == "exercises":
+    if name == "exercises":
         from coalitionlab.measures.other import add_exercises
 
-        res = add_exercises(frame, data_dir=data_dir)
-    elif comp.step == "agreements":
-        from coalitionlab.measures.agreements import add_agreements
+        vals = add_exercises(frame, data_dir=src.data_dir)["mme_joint_exercises"].to_numpy("float64")
+        return vals, np.zeros_like(vals)
+    from coalitionlab.measures.igos import add_igos
 
-        res = add_agreements(frame, data_dir=data_dir, sources=("desta",))
-    else:
-        from coalitionlab.measures.agreements import add_agreements
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SeedDataWarning)  # the caller already warned
+        res = add_igos(frame, data_dir=src.data_dir, source="seed" if src.is_seed else "full")
+    from coalitionlab.measures.igos import security_flags
 
-        res = add_agreements(frame, data_dir=data_dir, sources=("unctad",))
-    out[comp.column] = res[comp.column].to_numpy(dtype="float64")
-    if comp.nonsecurity_column and comp.nonsecurity_column != comp.column:
-        out[comp.nonsecurity_column] = res[comp.nonsecurity_column].to_numpy(dtype="float64")
+    orgs = list(SEED_ALLIANCE_ORGS if src.is_seed else ALLIANCE_IGOS)
+    flags = security_flags(src.igo_list())  # the flags add_igos splits by
+    security = {str(name).lower() for name, is_sec in flags.items() if is_sec}
+    overlap = _joint_alliance_orgs(src.igo_members(), orgs, c1, c2, years)
+    # alliance organisations not flagged security (OAS, EU ...) are in igo_joint_nonsecurity: take them out too
+    overlap_nonsec = _joint_alliance_orgs(src.igo_members(), [o for o in orgs if o.lower() not in security],
+                                          c1, c2, years)
+    return (res["igo_joint_any"].to_numpy("float64") - overlap,
+            res["igo_joint_nonsecurity"].to_numpy("float64") - overlap_nonsec)
+
+
+def _sociability(src: _Sources, ccode, days, igo_years) -> dict[str, np.ndarray]:
+    """The partner's own ties with everyone: IGO memberships (year before) and treaties in force."""
+    from coalitionlab.measures.igos import add_igos
+
+    out = {}
+    ok = ~np.isnan(igo_years)
+    own = np.full(len(ccode), np.nan)
+    if ok.any():
+        frame = pd.DataFrame({"ccode": np.asarray(ccode)[ok], "year": igo_years[ok].astype("int64")})
+        frame.attrs = {"unit": "state_year"}
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", SeedDataWarning)
+            own[ok] = add_igos(frame, data_dir=src.data_dir,
+                               source="seed" if src.is_seed else "full")["igo_any"].to_numpy("float64")
+    out["sociability_igos"] = own
+    if not src.is_seed:
+        from coalitionlab.measures.treaties import count_own_agreements
+
+        out["sociability_treaties"] = count_own_agreements(src.treaty_ties(), ccode, days)
     return out
 
 
 def embeddedness_pairs(pairs: pd.DataFrame, *, data_dir: str | os.PathLike | None = None,
                        components: Iterable[str] | None = None, weights: Mapping[str, float] | None = None,
                        lag_years: int = 0, source: SourceChoice = "auto", is_seed: bool | None = None,
+                       successors: Successors = "missing", carry_forward: bool = False,
+                       sociability: bool = False,
                        progress: Callable[[str], None] | None = None) -> tuple[pd.DataFrame, dict]:
-    """Components and totals for many (lead, partner, year) rows at once.
+    """Components and totals for many (lead, partner, day) rows at once.
 
     Parameters
     ----------
     pairs
-        Columns ``lead_ccode``, ``ccode`` and ``year`` (the year of the date).
-    data_dir, components, weights, lag_years, source
+        Columns ``lead_ccode``, ``ccode`` and ``date`` (the day of the intervention; a column
+        ``year`` instead means 1 January of that year, so nothing later in the year counts).
+    data_dir, components, weights, lag_years, source, successors, carry_forward
         As in :func:`embeddedness`.
     is_seed
         Skip the source detection (used by :func:`embeddedness`, which has already decided).
+    sociability
+        Also return the partner's own IGO (and, on the full sources, treaty) totals.
     progress
         Called with each component's name before it is computed.
 
     Returns
     -------
     (pandas.DataFrame, dict)
-        The component columns (named as the components), ``embeddedness`` and
-        ``embeddedness_nonsecurity`` aligned with ``pairs``; and a dict with ``components``,
-        ``weights``, ``years_used`` (component -> array of years) and ``is_seed``.
+        The component columns (named as the components), ``embeddedness``,
+        ``embeddedness_nonsecurity`` and ``embeddedness_security``, ``<component>_year`` (the data year each value comes from) and
+        ``inherited_from`` (the predecessor whose ties a successor took, else NA), aligned with
+        ``pairs``; and a dict with ``components``, ``weights``, ``years_used`` (component -> array),
+        ``is_seed``, ``lag_years``, ``successors``, ``carry_forward``, ``stale`` (component -> message).
     """
     if is_seed is None:
         is_seed = _mode(source, data_dir)
+    check_option(successors, ["missing", "inherit"], name="successors")
     comps = _check_components(components, is_seed)
     w = {c: 1.0 for c in comps}
-    if weights:
-        for k, v in weights.items():
-            check_option(k, comps, name="weight key (a chosen component)")
-            w[k] = float(v)
-    if int(lag_years) != lag_years or lag_years < 0:
-        raise CoverageError(f"lag_years must be a non-negative whole number, got {lag_years!r}")
-    year = pairs["year"].to_numpy().astype("int64") - int(lag_years)
+    for k, v in (weights or {}).items():
+        check_option(k, comps, name="weight key (a chosen component)")
+        if not np.isfinite(float(v)):
+            raise UnknownOptionError(f"weight of {k} must be a finite number, got {v!r}")
+        w[k] = float(v)
+    lag = _check_lag(lag_years)
+    if "date" in pairs.columns:
+        days = pd.to_datetime(pairs["date"]).to_numpy("datetime64[ns]")
+    else:
+        days = pd.to_datetime(pairs["year"].astype("int64").astype(str) + "-01-01").to_numpy("datetime64[ns]")
+    mdays = _measurement_days(days, lag)
     c1 = pairs["lead_ccode"].to_numpy().astype("int64")
     c2 = pairs["ccode"].to_numpy().astype("int64")
+    n = len(pairs)
+    spells = _spells(data_dir, is_seed)
+    c1_asked, c2_asked = c1, c2
+    c1, c2, inherited, exists = _existence(spells, c1, c2, mdays, successors)
+    src = _Sources(data_dir, is_seed)
     cols: dict[str, np.ndarray] = {}
     nonsec: dict[str, np.ndarray] = {}
     years_used: dict[str, np.ndarray] = {}
+    stale: dict[str, str] = {}
+    myear = _year(mdays)
     for name in comps:
         comp = COMPONENTS[name]
         if progress is not None:
             progress(name)
         first, last = _coverage(comp, is_seed)
-        used = np.minimum(year, last).astype("float64")
+        want = myear - 1 if comp.kind == "yearly" else myear.copy()
+        used = np.minimum(want, last) if carry_forward else np.where(want > last, np.nan, want)
         used[used < first] = np.nan
+        late = want > last
+        if late.any() and (not carry_forward or np.nanmax(myear) - last > STALE_AFTER_YEARS):
+            stale[name] = (f"{name}: data end in {last}; " +
+                           (f"rows measured after {last + STALE_AFTER_YEARS} use {last} (carry_forward=True)"
+                            if carry_forward else
+                            f"rows measured after it are NaN (pass carry_forward=True to use {last})"))
         years_used[name] = used
-        ok = ~np.isnan(used)
-        vals = np.full(len(pairs), np.nan)
-        ns = np.full(len(pairs), np.nan)
+        ok = ~np.isnan(used) & exists
+        vals = np.full(n, np.nan)
+        ns = np.full(n, np.nan)
         if ok.any():
-            got = _component_values(comp, c1[ok], c2[ok], used[ok].astype("int64"), data_dir=data_dir,
-                                    is_seed=is_seed)
-            vals[ok] = got[comp.column]
-            if comp.is_security:
-                ns[ok] = 0.0
+            if comp.kind == "dated":
+                at = mdays[ok].copy()
+                beyond = myear[ok] > last
+                at[beyond] = np.datetime64(f"{last}-12-31", "ns")
+                v, s = _dated_values(name, src, c1[ok], c2[ok], at)
             else:
-                ns[ok] = got.get(comp.nonsecurity_column, got[comp.column])
+                y1, y2 = c1[ok], c2[ok]
+                if successors == "inherit":  # a successor that did not exist in the year read takes its predecessor's
+                    dec31 = pd.to_datetime(used[ok].astype("int64").astype(str) + "-12-31").to_numpy("datetime64[ns]")
+                    y1, y2, pred, _ = _existence(spells, c1_asked[ok], c2_asked[ok], dec31, "inherit")
+                    got = ~np.isnan(pred)
+                    inherited[np.flatnonzero(ok)[got]] = pred[got]
+                v, s = _yearly_values(name, src, y1, y2, used[ok])
+            vals[ok], ns[ok] = v, s
         cols[name] = vals
         nonsec[name] = ns
     out = pd.DataFrame(cols, index=pairs.index)
     out["embeddedness"] = sum(w[c] * cols[c] for c in comps)
     out["embeddedness_nonsecurity"] = sum(w[c] * nonsec[c] for c in comps)
+    # the security ties alone: about a tenth of the total, so the non-security total barely differs from
+    # the total while this part does (docs/measures/embeddedness.md)
+    out["embeddedness_security"] = out["embeddedness"] - out["embeddedness_nonsecurity"]
+    if sociability:
+        igo_year = myear - 1
+        igo_first, igo_last = _coverage(COMPONENTS["igos"], is_seed)
+        igo_year = np.minimum(igo_year, igo_last) if carry_forward else np.where(igo_year > igo_last, np.nan, igo_year)
+        igo_year[(igo_year < igo_first) | ~exists] = np.nan
+        at = mdays.copy()
+        at[~exists] = np.datetime64("NaT")
+        for col, v in _sociability(src, c2, at, igo_year).items():
+            out[col] = v
+    for name in comps:
+        out[f"{name}_year"] = pd.Series(np.where(exists, years_used[name], np.nan), index=pairs.index).astype("Int64")
+    out["inherited_from"] = pd.Series(inherited, index=pairs.index).astype("Int64")
+    for message in stale.values():
+        warnings.warn(message, StaleDataWarning, stacklevel=3)
     meta = {"components": comps, "weights": w, "years_used": years_used, "is_seed": bool(is_seed),
-            "lag_years": int(lag_years)}
+            "lag_years": lag, "successors": successors, "carry_forward": bool(carry_forward), "stale": stale}
     return out, meta
+
+
+def _existence(spells: pd.DataFrame, c1: np.ndarray, c2: np.ndarray, days: np.ndarray,
+               successors: Successors) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Codes to look up, the predecessor used (NaN if none), and whether both states exist on the day."""
+    c1, c2 = c1.copy(), c2.copy()
+    inherited = np.full(len(c2), np.nan)
+    m1, m2 = _is_member(spells, c1, days), _is_member(spells, c2, days)
+    if successors == "inherit":
+        for codes, member, track in ((c1, m1, None), (c2, m2, inherited)):
+            for succ, pred in SUCCESSORS.items():
+                hit = ~member & (codes == succ)
+                if not hit.any():
+                    continue
+                ok = np.zeros(len(codes), bool)
+                ok[hit] = _is_member(spells, np.full(int(hit.sum()), pred), days[hit])
+                codes[ok], member[ok] = pred, True
+                if track is not None:
+                    track[ok] = pred
+    exists = m1 & m2 & ~np.isnat(days) & (c1 != c2)
+    return c1, c2, inherited, exists
 
 
 def _versions(comps: list[str], is_seed: bool) -> dict[str, str]:
     if is_seed:
         from coalitionlab.data import seed
 
-        tables = {"alliances": "seed.agreements_long", "defense_pacts": "seed.agreements_long",
+        tables = {"alliances": "seed.us_defence_treaties", "defense_pacts": "seed.us_defence_treaties",
                   "igos": "seed.igo_membership_long"}
         return {tables[c]: seed.SEED_VERSION for c in comps}
     from coalitionlab.data import get_source
@@ -293,45 +547,75 @@ def _versions(comps: list[str], is_seed: bool) -> dict[str, str]:
         out[COMPONENTS[c].source] = get_source(COMPONENTS[c].source).version
         if c == "igos":
             out["cow_igo_list"] = get_source("cow_igo_list").version
-        if c == "trade_agreements":
+        if c in ("trade_agreements", "treaties_bilateral", "treaties_multilateral"):
+            out["desta_dyads"] = get_source("desta_dyads").version
             out["desta_withdrawals"] = get_source("desta_withdrawals").version
+        if c in ("treaties_bilateral", "treaties_multilateral"):
+            out["unctad_iia"] = get_source("unctad_iia").version
+            out["manytreaties_agreements"] = get_source("manytreaties_agreements").version
+            out["atop_members"] = get_source("atop_members").version
+    return out
+
+
+def _standardise(out: pd.DataFrame, comps: list[str], groups: pd.Series | None = None) -> pd.DataFrame:
+    """``<component>_z`` (z-score among the partners of each lead and day) and ``embeddedness_z`` (their sum)."""
+    def z(v: pd.Series) -> pd.Series:
+        sd = v.std(ddof=0)
+        return (v - v.mean()) / sd if sd and sd > 0 else v * np.nan
+
+    for c in comps:
+        out[f"{c}_z"] = out[c].groupby(groups).transform(z) if groups is not None else z(out[c])
+    out["embeddedness_z"] = out[[f"{c}_z" for c in comps]].sum(axis=1, min_count=len(comps))
     return out
 
 
 def embeddedness(lead: str | int, date: str | pd.Timestamp, *, data_dir: str | os.PathLike | None = None,
                  components: Iterable[str] | None = None, weights: Mapping[str, float] | None = None,
-                 lag_years: int = 0, source: SourceChoice = "auto") -> pd.DataFrame:
-    """Diplomatic embeddedness of every other system member with a lead state at a date.
+                 lag_years: int = 0, source: SourceChoice = "auto", successors: Successors = "missing",
+                 carry_forward: bool = True) -> pd.DataFrame:
+    """Diplomatic embeddedness of every other system member with a lead state on a day.
 
     Parameters
     ----------
     lead
         The lead state: a name (``"United States"``), an ISO3 code (``"USA"``) or a COW ccode (``2``).
     date
-        The date of the intervention (``"2003-03-20"``).
+        The day of the intervention (``"2003-03-20"``).
     data_dir
         Data directory with the full sources.
     components
         Components to count (see :data:`COMPONENTS`); default :data:`DEFAULT_COMPONENTS` (alliances,
-        trade agreements, investment treaties, joint IGO memberships) on the full sources, and
-        ``("alliances", "igos")`` on the seed.
+        bilateral treaties, joint IGO memberships) on the full sources, and ``("alliances", "igos")``
+        on the seed.
     weights
         Weight per component (default 1 each).
     lag_years
-        Read each component at most at ``year(date) - lag_years``.
+        Measure the ties ``lag_years`` years before the date (the measurement day); states that were
+        not system members on that day get NaN (or their predecessor's ties, see ``successors``).
     source
         ``"auto"`` (full sources when present, else the seed with a
         :class:`~coalitionlab.errors.SeedDataWarning`), ``"full"`` or ``"seed"``.
+    successors
+        ``"missing"`` (a state that did not exist on the measurement day is NaN) or ``"inherit"``
+        (it takes its predecessor's ties, :data:`SUCCESSORS`).
+    carry_forward
+        Past a source's last year, use that year (with a :class:`~coalitionlab.errors.StaleDataWarning`
+        when it is more than two years old); ``False`` leaves such components NaN.
 
     Returns
     -------
     pandas.DataFrame
-        One row per other state in the system at ``date``: ``ccode, country``, one column per
+        One row per other state in the system on ``date``: ``ccode, country``, one column per
         component, ``embeddedness`` (weighted total), ``embeddedness_log1p``, ``embeddedness_share``
-        (share of the lead's total over all partners), ``embeddedness_z`` (z-score among partners),
-        ``embeddedness_nonsecurity`` (without alliances and security IGOs). Sorted by embeddedness.
-        ``attrs``: ``lead_ccode``, ``date``, ``is_seed``, ``components``, ``weights``, ``years_used``
-        (component -> year), ``sources`` (name -> version), ``lag_years``.
+        (share of the lead's total over all partners), ``embeddedness_z`` (sum of the components'
+        z-scores among partners), ``embeddedness_nonsecurity`` (without alliances, exercises, security
+        IGOs and security treaties), ``embeddedness_security`` (those security ties alone),
+        ``<component>_z``, ``sociability_igos`` and
+        ``sociability_treaties`` (the partner's own totals: IGO memberships, treaties in force),
+        ``<component>_year`` (the data year used), ``inherited_from``. Sorted by embeddedness.
+        ``attrs``: ``lead_ccode``, ``date``, ``measured_on``, ``is_seed``, ``components``, ``weights``,
+        ``years_used`` (component -> year), ``sources`` (name -> version), ``lag_years``,
+        ``successors``, ``carry_forward``, ``stale``.
 
     Raises
     ------
@@ -341,7 +625,7 @@ def embeddedness(lead: str | int, date: str | pd.Timestamp, *, data_dir: str | o
         When the date cannot be read, the lead is not a system member on that date, or every
         component lacks data on or before the date.
     UnknownOptionError
-        For an unknown component, weight or source.
+        For an unknown or overlapping component, weight or source.
 
     Examples
     --------
@@ -349,8 +633,8 @@ def embeddedness(lead: str | int, date: str | pd.Timestamp, *, data_dir: str | o
     >>> with warnings.catch_warnings():
     ...     warnings.simplefilter("ignore")
     ...     e = embeddedness("USA", "2003-03-20", source="seed")
-    >>> e.attrs["is_seed"], e.attrs["lead_ccode"]
-    (True, 2)
+    >>> e.attrs["is_seed"], e.attrs["lead_ccode"], e.attrs["years_used"]
+    (True, 2, {'alliances': 2003, 'igos': 2002})
 
     References
     ----------
@@ -360,6 +644,10 @@ def embeddedness(lead: str | int, date: str | pd.Timestamp, *, data_dir: str | o
     is_seed = _mode(source, data_dir)
     comps = _check_components(components, is_seed)
     ts = parse_date(date)
+    if ts.tzinfo is not None:
+        raise CoverageError(f"date {date!r} carries a time zone; give a calendar day, e.g. '2003-03-20'")
+    ts = ts.normalize()
+    lag = _check_lag(lag_years)
     lead_ccode = _to_ccode(lead, ts)
     if is_seed and components is None and lead_ccode != 2:
         comps = ["igos"]  # the seed's agreements are the USA's only
@@ -374,28 +662,36 @@ def embeddedness(lead: str | int, date: str | pd.Timestamp, *, data_dir: str | o
                             f"member {periods}")
     others = _members_at(spells, ts)
     others = others[others["ccode"] != lead_ccode].sort_values("ccode")
-    pairs = pd.DataFrame({"lead_ccode": lead_ccode, "ccode": others["ccode"].to_numpy(), "year": ts.year})
+    pairs = pd.DataFrame({"lead_ccode": lead_ccode, "ccode": others["ccode"].to_numpy(), "date": ts})
     vals, meta = embeddedness_pairs(pairs, data_dir=data_dir, components=comps, weights=weights,
-                                    lag_years=lag_years, is_seed=is_seed)
+                                    lag_years=lag, is_seed=is_seed, successors=successors,
+                                    carry_forward=carry_forward, sociability=True)
     if all(np.isnan(meta["years_used"][c]).all() for c in comps):
-        raise CoverageError(f"no component has data on or before {ts:%Y-%m-%d} (lag {lag_years}); "
-                            f"coverage: " + ", ".join(f"{c} {_coverage(COMPONENTS[c], is_seed)}" for c in comps))
+        hint = "" if carry_forward else "; pass carry_forward=True to use each source's last year"
+        raise CoverageError(f"no component has data on or before {ts:%Y-%m-%d} (lag {lag}); "
+                            f"coverage: " + ", ".join(f"{c} {_coverage(COMPONENTS[c], is_seed)}" for c in comps)
+                            + hint)
     out = pd.concat([pd.DataFrame({"ccode": others["ccode"].to_numpy(), "country": others["statenme"].to_numpy()}),
                      vals.reset_index(drop=True)], axis=1)
-    out = out[["ccode", "country", *comps, "embeddedness", "embeddedness_nonsecurity"]]
     total = out["embeddedness"]
-    out.insert(len(comps) + 3, "embeddedness_log1p", np.log1p(total))
+    out["embeddedness_log1p"] = np.log1p(total)
     denom = total.sum(min_count=1)
-    out.insert(len(comps) + 4, "embeddedness_share", total / denom if denom and denom > 0 else np.nan)
-    sd = total.std(ddof=0)
-    out.insert(len(comps) + 5, "embeddedness_z", (total - total.mean()) / sd if sd and sd > 0 else np.nan)
-    out = out.sort_values(["embeddedness", "ccode"], ascending=[False, True], ignore_index=True,
-                          na_position="last")
+    out["embeddedness_share"] = total / denom if denom and denom > 0 else np.nan
+    out = _standardise(out, comps)
+    social = [c for c in ("sociability_igos", "sociability_treaties") if c in out.columns]
+    order = ["ccode", "country", *comps, "embeddedness", "embeddedness_log1p", "embeddedness_share", "embeddedness_z",
+             "embeddedness_nonsecurity", "embeddedness_security", *[f"{c}_z" for c in comps], *social, *[f"{c}_year" for c in comps],
+             "inherited_from"]
+    out = out[order].sort_values(["embeddedness", "ccode"], ascending=[False, True], ignore_index=True,
+                                 na_position="last")
+    measured = _measurement_days(np.array([ts.to_datetime64()], dtype="datetime64[ns]"), lag)[0]
     out.attrs = {
-        "unit": "lead_partner", "lead_ccode": lead_ccode, "date": f"{ts:%Y-%m-%d}", "is_seed": meta["is_seed"],
-        "components": comps, "weights": meta["weights"], "lag_years": int(lag_years),
-        "years_used": {c: (None if np.isnan(meta["years_used"][c][0]) else int(meta["years_used"][c][0]))
-                       for c in comps} if len(pairs) else {},
+        "unit": "lead_partner", "lead_ccode": lead_ccode, "date": f"{ts:%Y-%m-%d}",
+        "measured_on": str(np.datetime_as_string(measured, unit="D")), "is_seed": meta["is_seed"],
+        "components": comps, "weights": meta["weights"], "lag_years": lag, "successors": successors,
+        "carry_forward": bool(carry_forward), "stale": meta["stale"],
+        "years_used": {c: (None if not len(pairs) or np.isnan(meta["years_used"][c][0])
+                           else int(meta["years_used"][c][0])) for c in comps},
         "sources": _versions(comps, is_seed),
     }
     return out
@@ -404,22 +700,28 @@ def embeddedness(lead: str | int, date: str | pd.Timestamp, *, data_dir: str | o
 def add_embeddedness(panel: pd.DataFrame, *, lead_col: str = "lead_ccode", date_col: str = "start_date",
                      data_dir: str | os.PathLike | None = None, components: Iterable[str] | None = None,
                      weights: Mapping[str, float] | None = None, lag_years: int = 0,
-                     source: SourceChoice = "auto", prefix: str = "",
+                     source: SourceChoice = "auto", successors: Successors = "missing",
+                     carry_forward: bool = False, sociability: bool = False, prefix: str = "",
                      progress: Callable[[str], None] | None = None) -> pd.DataFrame:
-    """Add embeddedness with each row's lead at each row's date to a coalition x candidate panel.
+    """Add embeddedness with each row's lead on each row's date to a coalition x candidate panel.
 
-    Every distinct (lead, partner, year) is computed once, and every component once for all rows,
+    Every distinct (lead, partner, day) is computed once, and every component once for all rows,
     so thousands of (lead, date) pairs cost about as much as one.
 
     Parameters
     ----------
     panel
         One row per coalition x candidate state, with ``ccode``, ``lead_col`` (the lead's ccode) and
-        ``date_col`` (a date, or a year when the column is integer).
+        ``date_col`` (a date, or a year when the column is integer: 1 January of that year).
     lead_col, date_col
         Column names.
-    data_dir, components, weights, lag_years, source
+    data_dir, components, weights, lag_years, source, successors
         As in :func:`embeddedness`.
+    carry_forward
+        Past a source's last year, use that year (recorded in ``attrs`` and warned about when more
+        than two years old); by default such values are NaN.
+    sociability
+        Also add ``sociability_igos`` and ``sociability_treaties`` (the candidate's own totals).
     prefix
         Put before every added column name.
     progress
@@ -428,15 +730,17 @@ def add_embeddedness(panel: pd.DataFrame, *, lead_col: str = "lead_ccode", date_
     Returns
     -------
     pandas.DataFrame
-        A copy with the component columns, ``embeddedness`` and ``embeddedness_nonsecurity`` (NaN
-        where the candidate is the lead, and, with a :class:`~coalitionlab.errors.MissingValueWarning`,
-        where the lead, the candidate or the date is missing); ``attrs["embeddedness"]`` records
-        components, weights, lag and ``is_seed``.
+        A copy with the component columns, ``embeddedness``, ``embeddedness_nonsecurity``,
+        ``<component>_z`` and ``embeddedness_z`` (z-scores among the panel's candidates of the same
+        lead and date), ``<component>_year`` and ``inherited_from`` (NaN where the candidate is the
+        lead or did not exist, and, with a :class:`~coalitionlab.errors.MissingValueWarning`, where the
+        lead, the candidate or the date is missing); ``attrs["embeddedness"]`` records components,
+        weights, lag, successors, carry_forward, stale components and ``is_seed``.
 
     Raises
     ------
     PanelTypeError
-        When a needed column is missing.
+        When a needed column is missing or holds something other than ccodes.
     """
     from coalitionlab.errors import PanelTypeError
 
@@ -445,35 +749,45 @@ def add_embeddedness(panel: pd.DataFrame, *, lead_col: str = "lead_ccode", date_
         raise PanelTypeError(f"add_embeddedness() needs columns {', '.join(missing)}; "
                              f"pass lead_col=/date_col= to name them")
     dates = panel[date_col]
-    year = pd.to_numeric(dates, errors="coerce") if pd.api.types.is_integer_dtype(dates) \
-        else pd.to_datetime(dates).dt.year
-    rows = pd.DataFrame({c: pd.to_numeric(v, errors="coerce").to_numpy("float64", na_value=np.nan)
-                         for c, v in (("lead_ccode", panel[lead_col]), ("ccode", panel["ccode"]), ("year", year))})
+    if pd.api.types.is_integer_dtype(dates):
+        day = pd.to_datetime(dates.astype("Int64").astype(str) + "-01-01", errors="coerce")
+    else:
+        day = pd.to_datetime(dates, errors="coerce")
+    if getattr(day.dt, "tz", None) is not None:
+        raise PanelTypeError(f"add_embeddedness(): column {date_col!r} carries a time zone; give calendar days")
     for c, v in ((lead_col, panel[lead_col]), ("ccode", panel["ccode"])):
         unreadable = pd.to_numeric(v, errors="coerce").isna().to_numpy() & v.notna().to_numpy()
         if unreadable.any():
             raise PanelTypeError(f"add_embeddedness(): column {c!r} holds {v[unreadable].iloc[0]!r} (position "
                                  f"{int(np.flatnonzero(unreadable)[0])}); it needs COW ccodes")
-    incomplete = rows.isna().any(axis=1).to_numpy()
+    rows = pd.DataFrame({"lead_ccode": pd.to_numeric(panel[lead_col], errors="coerce").to_numpy("float64", na_value=np.nan),
+                         "ccode": pd.to_numeric(panel["ccode"], errors="coerce").to_numpy("float64", na_value=np.nan),
+                         "date": day.dt.normalize().to_numpy("datetime64[ns]")})
+    incomplete = (rows[["lead_ccode", "ccode"]].isna().any(axis=1) | rows["date"].isna()).to_numpy()
     if incomplete.any():
         warnings.warn(f"add_embeddedness(): {int(incomplete.sum())} row(s) lack a {lead_col}, ccode or {date_col} "
                       f"(first at position {int(np.flatnonzero(incomplete)[0])}); their embeddedness is NaN",
                       MissingValueWarning, stacklevel=2)
-    rows = rows.astype({"lead_ccode": "Int64", "ccode": "Int64", "year": "Int64"})
-    uniq = rows[~incomplete].drop_duplicates(ignore_index=True).astype("int64")
+    rows = rows.astype({"lead_ccode": "Int64", "ccode": "Int64"})
+    uniq = rows[~incomplete].drop_duplicates(ignore_index=True).astype({"lead_ccode": "int64", "ccode": "int64"})
     uniq = uniq[uniq["lead_ccode"] != uniq["ccode"]].reset_index(drop=True)
     vals, meta = embeddedness_pairs(uniq, data_dir=data_dir, components=components, weights=weights,
-                                    lag_years=lag_years, source=source, progress=progress)
+                                    lag_years=lag_years, source=source, successors=successors,
+                                    carry_forward=carry_forward, sociability=sociability, progress=progress)
     table = pd.concat([uniq, vals], axis=1)
-    merged = rows.merge(table, on=["lead_ccode", "ccode", "year"], how="left")
+    table = _standardise(table, list(meta["components"]), groups=table["lead_ccode"].astype(str) + "|" +
+                         table["date"].astype(str))
+    merged = rows.merge(table, on=["lead_ccode", "ccode", "date"], how="left")
     out = panel.copy(deep=False)
-    for col in vals.columns:
+    added = [c for c in table.columns if c not in ("lead_ccode", "ccode", "date")]
+    for col in added:
         out[prefix + col] = merged[col].to_numpy()
     attrs = dict(panel.attrs)
     attrs["sources"] = {**attrs.get("sources", {}), **_versions(list(meta["components"]), meta["is_seed"])}
     attrs["embeddedness"] = {"components": meta["components"], "weights": meta["weights"],
                              "lag_years": meta["lag_years"], "is_seed": meta["is_seed"],
-                             "lead_col": lead_col, "date_col": date_col}
+                             "successors": meta["successors"], "carry_forward": meta["carry_forward"],
+                             "stale": meta["stale"], "lead_col": lead_col, "date_col": date_col}
     attrs["is_seed"] = bool(attrs.get("is_seed", False) or meta["is_seed"])
     out.attrs = attrs
     return out

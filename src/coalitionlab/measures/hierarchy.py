@@ -152,4 +152,4 @@ def add_hierarchy(panel: pd.DataFrame, *, data_dir: str | os.PathLike | None = N
           coverage=(get_source("us_troops").first_year, get_source("atop_members").last_year),
           note=f"Lake security hierarchy of ccode {dominant}, normalised to {reference_year}")
     attrs["hierarchy"] = {"dominant": dominant, "reference_year": reference_year}
-    return finish(panel, new, attrs)
+    return finish(panel, new, attrs, data_dir=data_dir)

@@ -19,14 +19,16 @@ from coalitionlab._validation import check_option
 from coalitionlab.measures._common import (
     CcodeIndex,
     SourceChoice,
+    StateYears,
     check_panel,
     finish,
     new_attrs,
     resolve_source,
     stamp,
+    system_members,
 )
 
-__all__ = ["SECURITY_IGOS", "IGO_COLUMNS", "add_igos", "igo_cubes", "security_flags"]
+__all__ = ["SECURITY_IGOS", "IGO_COLUMNS", "add_igos", "igo_cubes", "recorded_states", "security_flags"]
 
 #: IGOs counted as security organisations (COW ``ioname``): alliances with a standing organisation,
 #: defence boards and forces, arms-control and military-cooperation bodies. Chosen by name and
@@ -174,6 +176,38 @@ def igo_cubes(members: pd.DataFrame, igo_list: pd.DataFrame, years: np.ndarray, 
     return cubes, y0
 
 
+def recorded_states(data_dir: str | os.PathLike | None, *, is_seed: bool) -> StateYears:
+    """The state-years COW IGO records (its state-year roster); other state-years are NaN, not 0.
+
+    COW IGO v3.0 lists every system member's status in every IGO once per year; a system member
+    missing from that list in a year it covers (West and East Germany and the two Yemens in 1990,
+    which left the system that year) is not recorded, so its joint memberships are unknown, as in
+    peacesciencer. The roster is the ``(ccode, year)`` of COW's ``state_year_formatv3``
+    (``load("cow_igo_roster")``; 15,557 state-years, the same as peacesciencer's ``cow_igo_sy``).
+    The embedded seed records the states that are system members on 31 December, the rule it
+    builds its memberships with (``seed.igo_membership_long``).
+
+    Raises
+    ------
+    MissingDataError
+        When the full source is used and the roster is not in the data directory.
+    """
+    if is_seed:
+        return system_members(seed=True, rule="dec31")
+    from coalitionlab.errors import MissingDataError
+    from coalitionlab.measures._common import load_source
+
+    try:
+        roster = load_source("cow_igo_roster", data_dir)
+    except MissingDataError as exc:
+        raise MissingDataError(
+            "add_igos() needs COW IGO's state-year roster (source 'cow_igo_roster', "
+            "cow_igo/state_year_formatv3.csv.gz) to tell a state COW IGO does not record (NaN) from one in no IGO "
+            f"(0); {exc}") from None
+    # every COW state is judged, even one the roster never lists
+    return StateYears(roster["ccode"].to_numpy(), roster["year"].to_numpy(), universe=system_members(data_dir).codes)
+
+
 def _coverage(is_seed: bool) -> tuple[int, int]:
     if is_seed:
         from coalitionlab.data import seed
@@ -212,7 +246,10 @@ def add_igos(panel: pd.DataFrame, *, data_dir: str | os.PathLike | None = None, 
         COW's ``dyadigos``), ``igo_joint_full`` (both full members), ``igo_joint_political``,
         ``igo_joint_social``, ``igo_joint_economic`` (COW issue-area flags), ``igo_joint_security``
         and ``igo_joint_nonsecurity`` (see :data:`SECURITY_IGOS`); for state-years the same counts
-        of the state's own memberships without ``_joint``. NaN outside 1816-2014 (unless ``mry``).
+        of the state's own memberships without ``_joint``. NaN outside 1816-2014 (unless ``mry``),
+        and where either state was not a COW system member that year or is not recorded by COW IGO
+        in the year read (:func:`recorded_states`; e.g. West Germany in 1990). ``attrs["existence"]``
+        records the rule.
 
     Raises
     ------
@@ -220,6 +257,8 @@ def add_igos(panel: pd.DataFrame, *, data_dir: str | os.PathLike | None = None, 
         If ``panel`` is not a state-year or dyad-year panel.
     UnknownOptionError
         For a bad ``source`` or ``split_membership``.
+    MissingDataError
+        When COW IGO's state-year roster (``cow_igo_roster``) is missing for the full source.
 
     References
     ----------
@@ -259,4 +298,7 @@ def add_igos(panel: pd.DataFrame, *, data_dir: str | os.PathLike | None = None, 
     stamp(attrs, "cow_igo", version, new, coverage=(first, last), is_seed=is_seed, mry=mry,
           note=f"splits count {split_membership} membership")
     attrs["igo_split_membership"] = split_membership
-    return finish(panel, new, attrs)
+    recorded = recorded_states(data_dir, is_seed=is_seed)
+    attrs.setdefault("existence_recorded", {})["cow_igo"] = (
+        "system members on 31 December (seed)" if is_seed else "COW IGO state-year roster (cow_igo_roster)")
+    return finish(panel, new, attrs, data_dir=data_dir, seed=is_seed, recorded=recorded, look=look)

@@ -2,7 +2,8 @@
 
 Monadic variables go onto a state-year panel under their own name and onto a dyad-year panel as
 ``<name>1`` and ``<name>2``. Each step fills zeros only inside its source's years (for counts), leaves
-NaN outside, and records the source, version and coverage in ``attrs``.
+NaN outside and for states that were not COW system members that year (on a dyad-year: if either
+state was not; ``_common.finish``), and records the source, version and coverage in ``attrs``.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ def _version(df: pd.DataFrame, name: str) -> str:
 
 
 def _monadic(panel: pd.DataFrame, table: pd.DataFrame, columns: dict[str, str], *, source: str, step: str,
-             mry: bool, data_version: str, fill_zero: bool = False) -> pd.DataFrame:
+             mry: bool, data_version: str, data_dir: str | os.PathLike | None, fill_zero: bool = False) -> pd.DataFrame:
     """Add state-year ``columns`` ({table column: output name}) to a state- or dyad-year panel."""
     unit = check_panel(panel, None, step=step)
     first, last = coverage(source)
@@ -57,7 +58,7 @@ def _monadic(panel: pd.DataFrame, table: pd.DataFrame, columns: dict[str, str], 
             v[~inside] = np.nan
             new[out_col + suffix] = v
     stamp(attrs, source, data_version, new, coverage=(first, last), mry=mry)
-    return finish(panel, new, attrs)
+    return finish(panel, new, attrs, data_dir=data_dir)
 
 
 def add_capabilities(panel: pd.DataFrame, *, data_dir: str | os.PathLike | None = None,
@@ -90,7 +91,7 @@ def add_capabilities(panel: pd.DataFrame, *, data_dir: str | os.PathLike | None 
     """
     nmc = load_source("nmc", data_dir)
     return _monadic(panel, nmc, {"cinc": "cinc"}, source="nmc", step="add_capabilities()", mry=mry,
-                    data_version=_version(nmc, "nmc"))
+                    data_version=_version(nmc, "nmc"), data_dir=data_dir)
 
 
 def add_democracy(panel: pd.DataFrame, *, data_dir: str | os.PathLike | None = None,
@@ -118,7 +119,7 @@ def add_democracy(panel: pd.DataFrame, *, data_dir: str | os.PathLike | None = N
     dem = load_source("democracy", data_dir)
     cols = {c: c for c in ("euds", "polity2", "v2x_polyarchy") if c in dem.columns}
     return _monadic(panel, dem, cols, source="democracy", step="add_democracy()", mry=mry,
-                    data_version=_version(dem, "democracy"))
+                    data_version=_version(dem, "democracy"), data_dir=data_dir)
 
 
 def add_un_affinity(panel: pd.DataFrame, *, data_dir: str | os.PathLike | None = None,
@@ -155,7 +156,7 @@ def add_un_affinity(panel: pd.DataFrame, *, data_dir: str | os.PathLike | None =
     if agree:
         cols[agree[0]] = "un_us_agree"
     out = _monadic(panel, un, cols, source="un_ideal_points", step="add_un_affinity()", mry=mry,
-                   data_version=_version(un, "un_ideal_points"))
+                   data_version=_version(un, "un_ideal_points"), data_dir=data_dir)
     if out.attrs["unit"] == "dyad_year":
         attrs = out.attrs
         out = out.copy(deep=False)
@@ -198,11 +199,11 @@ def add_us_troops(panel: pd.DataFrame, *, data_dir: str | os.PathLike | None = N
     tcol = pick_column(troops, ["troops", "troops_ad"], source="us_troops")
     t = troops.groupby(["ccode", "year"], as_index=False)[tcol].sum()
     out = _monadic(panel, t, {tcol: "us_troops"}, source="us_troops", step="add_us_troops()", mry=mry,
-                   data_version=_version(troops, "us_troops"), fill_zero=True)
+                   data_version=_version(troops, "us_troops"), data_dir=data_dir, fill_zero=True)
     pop = load_source("gdp_population", data_dir)
     pcol = pick_column(pop, ["population", "pwtpop"], source="gdp_population")
     with_pop = _monadic(out, pop, {pcol: "_pop"}, source="gdp_population", step="add_us_troops()", mry=mry,
-                        data_version=_version(pop, "gdp_population"))
+                        data_version=_version(pop, "gdp_population"), data_dir=data_dir)
     attrs = with_pop.attrs
     res = out.copy(deep=False)
     suffixes = [""] if attrs["unit"] == "state_year" else ["1", "2"]
@@ -266,7 +267,7 @@ def add_distance(panel: pd.DataFrame, *, data_dir: str | os.PathLike | None = No
     lat2 = state_values(cap_years, ["lat", "lng"], c2, years)
     new["capdist"] = _haversine(lat1["lat"], lat1["lng"], lat2["lat"], lat2["lng"])
     stamp(attrs, "capitals", _version(caps, "capitals"), ["capdist"], coverage=(cf, cl))
-    return finish(panel, new, attrs)
+    return finish(panel, new, attrs, data_dir=data_dir)
 
 
 def _expand_years(y0: np.ndarray, y1: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -335,7 +336,7 @@ def add_contiguity(panel: pd.DataFrame, *, data_dir: str | os.PathLike | None = 
     v[inside & np.isnan(v)] = 0.0
     v[~inside] = np.nan
     stamp(attrs, "contiguity", _version(cont, "contiguity"), ["conttype"], coverage=(first, last), mry=mry)
-    return finish(panel, {"conttype": v}, attrs)
+    return finish(panel, {"conttype": v}, attrs, data_dir=data_dir)
 
 
 def add_exercises(panel: pd.DataFrame, *, data_dir: str | os.PathLike | None = None,
@@ -391,4 +392,4 @@ def add_exercises(panel: pd.DataFrame, *, data_dir: str | os.PathLike | None = N
     v[inside & np.isnan(v)] = 0.0
     v[~inside] = np.nan
     stamp(attrs, "military_exercises", _version(ex, "military_exercises"), [name], coverage=(first, last), mry=mry)
-    return finish(panel, {name: v}, attrs)
+    return finish(panel, {name: v}, attrs, data_dir=data_dir)

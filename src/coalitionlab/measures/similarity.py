@@ -117,4 +117,4 @@ def add_alliance_similarity(panel: pd.DataFrame, *, data_dir: str | os.PathLike 
         stamp(attrs, "atop_dyads", str(dy.attrs.get("version", "5.1")), [col], coverage=(first, last))
     else:
         stamp(attrs, "atop_dyads", get_source("atop_dyads").version, [col], coverage=(first, last))
-    return finish(panel, {col: out}, attrs)
+    return finish(panel, {col: out}, attrs, data_dir=data_dir)

@@ -35,17 +35,26 @@ CONTACT_WINDOW = 5  # years before onset over which visits and exercises are cou
 
 def _embeddedness_columns(panel: pd.DataFrame, *, data_dir, lag: int, lead_col: str, suffix: str,
                           source: str) -> dict[str, np.ndarray]:
+    # coalitions after a source's last year (COW IGO: 2014) use that year: an explicit choice, recorded in
+    # attrs["embeddedness"]["carry_forward"] and warned about (StaleDataWarning) where the gap exceeds 2 years
+    base = not suffix and not lag
     emb = measures.add_embeddedness(panel, lead_col=lead_col, date_col="start_date", data_dir=data_dir,
-                                    lag_years=lag, source=source)
+                                    lag_years=lag, source=source, carry_forward=True, sociability=base)
     total, nonsec = emb["embeddedness"].to_numpy(float), emb["embeddedness_nonsecurity"].to_numpy(float)
     lag_part = f"_lag{lag}" if lag else ""
     cols = {f"embeddedness{lag_part}{suffix}": total, f"embeddedness{lag_part}_log1p{suffix}": np.log1p(total)}
     if not suffix:
         cols[f"embeddedness_nonsecurity{lag_part}_log1p"] = np.log1p(nonsec)
-        if not lag:
+        if base:
             cols["embeddedness_nonsecurity"] = nonsec
+            cols["embeddedness_z"] = emb["embeddedness_z"].to_numpy(float)
             comps = emb.attrs["embeddedness"]["components"]
             cols.update({c: emb[c].to_numpy(float) for c in comps})
+            cols.update({f"{c}_year": emb[f"{c}_year"].to_numpy(float, na_value=np.nan) for c in comps})
+            for social in ("sociability_igos", "sociability_treaties"):
+                if social in emb.columns:
+                    cols[social] = emb[social].to_numpy(float)
+                    cols[f"{social}_log1p"] = np.log1p(emb[social].to_numpy(float))
     return cols, emb.attrs
 
 
@@ -74,15 +83,23 @@ def _contact(panel: pd.DataFrame, *, data_dir) -> pd.DataFrame:
     """Personal-contact measures over the CONTACT_WINDOW years before onset, NaN outside coverage:
     joint military exercises with the lead (MME, 1980-2010) and visits by senior US defence officials
     (1992-2012; defined for US-led coalitions only)."""
-    from coalitionlab.data import load
+    from coalitionlab.data import get_source, load
 
     keys = pd.DataFrame({"ccode1": panel["lead_ccode"].to_numpy(), "ccode2": panel["ccode"].to_numpy(),
                          "year": panel["year"].to_numpy()}).drop_duplicates(ignore_index=True)
-    exercises = np.zeros(len(keys))
+    # summed over the window's years in which both states existed (a year before one existed is NaN in
+    # add_exercises, not 0); NaN only when no year of the window has a value
+    per_year = []
     for back in range(1, CONTACT_WINDOW + 1):
         d = keys.assign(year=keys["year"] - back)
         d.attrs = {"unit": "dyad_year", "system": "cow", "directed": True}
-        exercises = exercises + measures.add_exercises(d, data_dir=data_dir)["mme_joint_exercises"].to_numpy()
+        per_year.append(measures.add_exercises(d, data_dir=data_dir)["mme_joint_exercises"].to_numpy(float))
+    stacked = np.vstack(per_year)
+    exercises = np.where(np.isnan(stacked).all(axis=0), np.nan, np.nansum(stacked, axis=0))
+    mme = get_source("military_exercises")  # the whole window must lie inside MME's years
+    mme_first, mme_last = mme.first_year, mme.last_year
+    outside = ((keys["year"] - CONTACT_WINDOW < mme_first) | (keys["year"] - 1 > mme_last)).to_numpy()
+    exercises[outside] = np.nan
     visits = load("dod_visits", data_dir)
     vyear = visits["start_date"].dt.year.to_numpy()
     first, last = int(vyear.min()), int(vyear.max())
