@@ -83,8 +83,11 @@ def model_table(data_dir: str, lead_ccode: int, lag_years: int) -> pd.DataFrame:
     from coalitionlab.models import fit_participation
     from coalitionlab.models.data import DEFAULT_FORMULA, participation_data
 
+    from coalitionlab.errors import MissingValueWarning
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", StaleDataWarning)
+        warnings.simplefilter("ignore", MissingValueWarning)  # rows without controls: n is in the table
         panel = participation_data(data_dir=data_dir, lags=(), contact=False)
         panel = panel[panel["lead_ccode"] == lead_ccode].copy()
         versions = {"default total": None, "default + treaties_multilateral":
