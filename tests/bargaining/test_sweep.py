@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +16,7 @@ from typer.testing import CliRunner
 
 from coalitionlab.bargaining.sweep import TARGETS, SweepConfig, load_sweep_config, run_target, sweep
 from coalitionlab.cli.main import app
+from coalitionlab.errors import UnknownOptionError
 
 ROOT = Path(__file__).resolve().parents[2]
 SMALL = {"target": "procurement", "grid": {"requirement_share": [0.3, 0.7], "high": [1.5, 3.0]},
@@ -23,6 +26,12 @@ SMALL = {"target": "procurement", "grid": {"requirement_share": [0.3, 0.7], "hig
 def toy_target(a: float, b: float, seed: np.random.Generator) -> dict[str, float]:
     """A user-defined target for the ``module:function`` form."""
     return {"y": a * b, "noise": float(seed.normal())}
+
+
+def touch_target(path: str, seed: np.random.Generator) -> dict[str, int]:
+    """A user-defined target with a side effect: it creates ``path``."""
+    Path(path).touch()
+    return {"touched": 1}
 
 
 @pytest.fixture(scope="module")
@@ -73,7 +82,7 @@ def test_sweep_reproduces_a_comparative_static() -> None:
 
 def test_custom_target() -> None:
     out = sweep({"target": "tests.bargaining.test_sweep:toy_target", "grid": {"a": [1.0, 2.0]},
-                 "fixed": {"b": 3.0}}, seed=5, n_jobs=1)
+                 "fixed": {"b": 3.0}}, seed=5, n_jobs=1, allow_code=True)
     assert out["y"].tolist() == [3.0, 6.0]
     rngs = np.random.default_rng(5).spawn(2)
     assert out["noise"].tolist() == [float(r.normal()) for r in rngs]
@@ -158,3 +167,59 @@ def test_unreachable_scheduler_is_clear(monkeypatch: pytest.MonkeyPatch, tmp_pat
     path.write_text('target = "linkage"\n[grid]\nreservation = [1.0]\n')
     res = CliRunner().invoke(app, ["sweep", str(path), "--scheduler", "tcp://127.0.0.1:9"])
     assert res.exit_code == 1 and "cannot reach the Dask scheduler" in res.output
+
+
+# --------------------------------------------------------------------------- no code from a config file
+
+
+def test_code_targets_are_refused_unless_allowed(tmp_path: Path) -> None:
+    """A 'module:function' target runs code: refused by default, before anything runs; allowed with the flag."""
+    marker = tmp_path / "touched"
+    cfg = {"target": "tests.bargaining.test_sweep:touch_target", "grid": {"path": [str(marker)]}}
+    for n_jobs in (1, 2):
+        with pytest.raises(UnknownOptionError, match=r"arbitrary Python code.*allow_code=True.*--allow-code"):
+            sweep(cfg, seed=1, n_jobs=n_jobs)
+    with pytest.raises(UnknownOptionError, match="allow_code=True"):
+        run_target("tests.bargaining.test_sweep:touch_target", {"path": str(marker)}, np.random.default_rng(0))
+    assert not marker.exists()
+    out = sweep(cfg, seed=1, n_jobs=1, allow_code=True)  # the oracle: the same config does run code when allowed
+    assert marker.exists() and out["touched"].tolist() == [1]
+    marker.unlink()
+    run_target("tests.bargaining.test_sweep:touch_target", {"path": str(marker)}, np.random.default_rng(0),
+               allow_code=True)
+    assert marker.exists()
+    # built-in targets need no flag; a target that is neither a name nor module:function is invalid
+    assert run_target("linkage", {"reservation": 6.0, "embeddedness": 20.0}, np.random.default_rng(0))["cost"] == 3.2
+    with pytest.raises(ValidationError, match="unknown target"):
+        SweepConfig(target="os:system; rm", grid={"a": [1]})
+
+
+def _cli(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
+    """The CLI in a fresh interpreter (the root logger has no handlers there, as for a user)."""
+    code = "import sys; from coalitionlab.cli.main import app; sys.argv[0] = 'coalitionlab'; app()"
+    return subprocess.run([sys.executable, "-c", code, *args], cwd=cwd, capture_output=True, text=True, timeout=300)
+
+
+def test_cli_refuses_logging_basicconfig_without_allow_code(tmp_path: Path) -> None:
+    """The reported attack: a TOML target logging:basicConfig wrote a file. Without --allow-code it is
+    one error line and no file; with it the code runs (the file appears: the test can fail)."""
+    log = tmp_path / "written_by_basicConfig.log"
+    cfg = tmp_path / "attack.toml"
+    cfg.write_text(f'target = "logging:basicConfig"\n[grid]\nfilename = ["{log.as_posix()}"]\n')
+    assert load_sweep_config(cfg).target == "logging:basicConfig"  # reading the config runs nothing
+    refused = _cli(["sweep", str(cfg), "--n-jobs", "1"], tmp_path)
+    assert refused.returncode == 1, refused.stderr
+    lines = refused.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error:") and "--allow-code" in lines[0], refused.stderr
+    assert refused.stdout == "" and not log.exists()
+    allowed = _cli(["sweep", str(cfg), "--n-jobs", "1", "--allow-code"], tmp_path)
+    assert log.exists(), allowed.stderr  # basicConfig ran (then rejected the extra `seed` argument)
+
+
+def test_example_sweep_still_runs() -> None:
+    """examples/sweep_offers.toml (target "simulate", a built-in) runs without --allow-code."""
+    cfg = load_sweep_config(ROOT / "examples" / "sweep_offers.toml").model_dump()
+    cfg["fixed"] = {**cfg["fixed"], "episodes": 50}
+    cfg["grid"] = {"price_slope": [0.0], "precision_slope": [0.0, 16.0]}
+    out = sweep(cfg, seed=1, n_jobs=1)
+    assert len(out) == 4 and out.attrs["target"] == "simulate" and np.isfinite(out["information_rent"]).all()

@@ -9,9 +9,14 @@ its affinity ``a`` and pays ``c`` to fight::
     U_partner(join)    = a (p0 + delta) + (p0 + delta) s - c      U_partner(stay out) = a p0
     U_lead(recruit, s) = (p0 + delta) (1 + omega sigma - s / eta)  U_lead(alone)       = p0 (1 + omega sigma)
 
-The smallest concession that makes the partner join is ``s* = max(0, c - a delta) / (p0 + delta)``;
-the lead recruits iff its gain ``delta (1 + omega sigma) - max(0, c - a delta) / eta`` is >= 0,
-that is iff ``a >= a* = c / delta - eta (1 + omega sigma)``. See ``docs/bargaining/one_partner.md``.
+The concession is a share of the spoils, so ``0 <= s <= 1``. The smallest concession that makes
+the partner join is ``s_req = max(0, c - a delta) / (p0 + delta)``. When ``s_req <= 1`` the lead
+offers ``s* = s_req`` and recruits iff its gain ``delta (1 + omega sigma) - max(0, c - a delta) / eta``
+is >= 0. When ``s_req > 1`` no admissible concession buys the partner: even at the cap ``s = 1`` the
+partner stays out, so the lead goes alone (``s* = 1`` is reported as the best it could offer, the
+gain from recruiting is ``-inf``). Together: the lead recruits iff
+``a >= a* = c / delta - min(eta (1 + omega sigma), (p0 + delta) / delta)``.
+See ``docs/bargaining/one_partner.md``.
 
 References
 ----------
@@ -23,6 +28,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from coalitionlab.bargaining.params import OnePartnerParams
 
 
@@ -33,13 +40,16 @@ class OnePartnerSolution:
     Attributes
     ----------
     concession : float
-        The smallest concession ``s*`` that makes the partner join.
+        The smallest concession ``s*`` in [0, 1] that makes the partner join; 1 (the cap) when
+        none does (``recruits`` is then False).
     gain : float
-        The lead's gain from recruiting at ``s*`` over going alone (negative: not worth it).
+        The lead's gain from recruiting at ``s*`` over going alone (negative: not worth it;
+        ``-inf``: the partner cannot be bought with a concession of at most 1).
     recruits : bool
         Whether the lead recruits (``gain >= 0``).
     a_threshold : float
-        The affinity threshold ``a*``; the lead recruits iff ``a >= a*``.
+        The affinity threshold ``a*``; the lead recruits iff ``a >= a*`` (with the cap:
+        ``c/delta - min(eta (1 + omega sigma), (p0 + delta)/delta)``, ``OnePartnerParams.a_threshold()``).
     win_probability : float
         The lead's win probability in equilibrium.
     lead_utility : float
@@ -71,23 +81,32 @@ def solve_one_partner(params: OnePartnerParams) -> OnePartnerSolution:
     >>> sol = solve_one_partner(OnePartnerParams(p0=.5, delta=.2, omega=1, sigma=.5, c=.1, eta=1, a=.2))
     >>> round(sol.concession, 4), round(sol.gain, 4), sol.recruits, sol.a_threshold
     (0.0857, 0.24, True, -1.0)
+
+    A partner that only a concession above the whole spoils would buy stays out:
+
+    >>> sol = solve_one_partner(OnePartnerParams(p0=.5, delta=.2, omega=5, sigma=1, c=.1, eta=1, a=-5))
+    >>> sol.concession, sol.recruits, sol.lead_utility, round(sol.a_threshold, 12)
+    (1.0, False, 3.0, -3.0)
     """
     p1 = params.p0 + params.delta
     stake = 1.0 + params.omega * params.sigma
     shortfall = max(0.0, params.c - params.a * params.delta)  # what affinity leaves uncovered
-    if p1 == 0:
-        concession = 0.0 if shortfall == 0 else float("inf")
+    # the partner joins iff p1 s >= shortfall; s is a share of the spoils, so s <= 1
+    buyable = shortfall <= p1 * (1.0 + 1e-12)
+    if not buyable:  # even s = 1 leaves the partner out: the lead's payoff is p0 stake whatever it offers
+        concession, gain = 1.0, -np.inf
     else:
-        concession = shortfall / p1
-    gain = params.delta * stake - shortfall / params.eta
+        concession = min(shortfall / p1, 1.0) if p1 > 0 else 0.0
+        gain = params.delta * stake - shortfall / params.eta
     recruits = gain >= 0
     win = p1 if recruits else params.p0
     alone = params.p0 * stake
+    a_threshold = params.a_threshold()  # with the cap; delta = 0: recruited only when it costs nothing
     return OnePartnerSolution(
         concession=float(concession),
         gain=float(gain),
         recruits=bool(recruits),
-        a_threshold=params.a_threshold(),
+        a_threshold=float(a_threshold),
         win_probability=float(win),
         lead_utility=float(alone + max(gain, 0.0)),
     )

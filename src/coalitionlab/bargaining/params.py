@@ -66,10 +66,16 @@ class OnePartnerParams(_Params):
         return self
 
     def a_threshold(self) -> float:
-        """The affinity threshold ``a* = c/delta - eta (1 + omega sigma)`` (``-inf`` when delta = 0 and c = 0)."""
+        """The affinity threshold ``a* = c/delta - min(eta (1 + omega sigma), (p0 + delta)/delta)``.
+
+        The second term of the min is the concession cap (a share of the spoils, at most 1): a partner
+        whose shortfall exceeds what a concession of 1 buys stays out whatever the lead offers.
+        ``-inf`` when delta = 0 and c = 0, ``inf`` when delta = 0 and c > 0.
+        """
         if self.delta == 0:
             return -np.inf if self.c == 0 else np.inf
-        return float(self.c / self.delta - self.eta * (1.0 + self.omega * self.sigma))
+        return float(self.c / self.delta - min(self.eta * (1.0 + self.omega * self.sigma),
+                                               (self.p0 + self.delta) / self.delta))
 
 
 class PartnerSetParams(_Params):

@@ -8,7 +8,7 @@ numbers in one process, in a pool of local processes, or on a Dask cluster.
 
 Configurations are TOML files::
 
-    target = "procurement"        # or linkage, commitment, burden, riker, simulate, "pkg.module:function"
+    target = "procurement"        # or linkage, commitment, burden, riker, simulate
     replications = 4
     seed = 1                      # optional default seed
 
@@ -22,9 +22,13 @@ Configurations are TOML files::
 Built-in targets and their parameters are the pydantic models in :data:`TARGETS`. The random
 targets (procurement, burden, riker) take an optional ``instance_seed``: with it every cell uses the
 same random instance, so comparative statics across the grid are not blurred by new draws. A parameter out
-of its domain raises :class:`pydantic.ValidationError` naming the field before anything runs. A
-``"module:function"`` target is called as ``function(**params, seed=generator)`` and must return a
-mapping of scalars.
+of its domain raises :class:`pydantic.ValidationError` naming the field before anything runs.
+
+A target is a name in :data:`TARGETS`, coalitionlab's own registry. A ``"module:function"`` target
+imports that module and calls that function, which runs arbitrary code: it is refused unless the
+caller passes ``allow_code=True`` (CLI: ``--allow-code``), so a configuration file alone can never
+run code. Allowed, it is called as ``function(**params, seed=generator)`` and must return a mapping
+of scalars.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ import importlib
 import itertools
 import math
 import os
+import re
 import tomllib
 from collections.abc import Callable, Mapping
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -254,7 +259,16 @@ TARGETS: dict[str, Target] = {
 }
 
 
-def _import_target(spec: str) -> Callable[..., Mapping[str, Any]]:
+_CODE_TARGET = re.compile(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*:[A-Za-z_]\w*")
+
+
+def _import_target(spec: str, allow_code: bool) -> Callable[..., Mapping[str, Any]]:
+    """The function a ``"module:function"`` target names; refused unless ``allow_code`` (it runs code)."""
+    if not allow_code:
+        raise UnknownOptionError(
+            f"sweep target {spec!r} is not one of coalitionlab's targets ({', '.join(TARGETS)}); a "
+            "'module:function' target imports and runs arbitrary Python code and is refused unless you "
+            "allow it: sweep(..., allow_code=True) or `coalitionlab sweep CONFIG --allow-code`")
     module, _, name = spec.partition(":")
     try:
         fn = getattr(importlib.import_module(module), name)
@@ -265,24 +279,34 @@ def _import_target(spec: str) -> Callable[..., Mapping[str, Any]]:
     return fn
 
 
-def run_target(target: str, params: Mapping[str, Any], rng: np.random.Generator, context: Any = None) -> dict[str, Any]:
+def run_target(target: str, params: Mapping[str, Any], rng: np.random.Generator, context: Any = None, *,
+               allow_code: bool = False) -> dict[str, Any]:
     """Run one cell of a sweep: ``target`` with ``params`` and its own generator.
 
     Parameters
     ----------
     target : str
-        A name in :data:`TARGETS` or ``"module:function"``.
+        A name in :data:`TARGETS`, or ``"module:function"`` with ``allow_code=True``.
     params : mapping
         The cell's parameters (fixed and grid values).
     rng : numpy.random.Generator
         The cell's generator.
     context : object, optional
         Shared input prepared once by the parent (e.g. the embeddedness frame of ``simulate``).
+    allow_code : bool, default False
+        Allow a ``"module:function"`` target: import the module and call the function. That runs
+        arbitrary code; only for targets you trust.
 
     Returns
     -------
     dict
         The target's outputs (scalars).
+
+    Raises
+    ------
+    UnknownOptionError
+        A ``"module:function"`` target without ``allow_code=True`` (nothing is imported), or one
+        that cannot be imported.
 
     Examples
     --------
@@ -293,7 +317,7 @@ def run_target(target: str, params: Mapping[str, Any], rng: np.random.Generator,
         t = TARGETS[target]
         out = t.run(t.params(**params), rng, context)
     else:
-        out = _import_target(target)(**params, seed=rng)
+        out = _import_target(target, allow_code)(**params, seed=rng)
         if not isinstance(out, Mapping):
             raise TypeError(f"sweep target {target!r} must return a mapping of scalars, got {type(out).__name__}")
     return {k: (v.item() if isinstance(v, np.generic) else v) for k, v in out.items()}
@@ -308,7 +332,8 @@ class SweepConfig(BaseModel):
     Parameters
     ----------
     target : str
-        One of ``linkage, commitment, procurement, burden, riker, simulate`` or ``"module:function"``.
+        One of ``linkage, commitment, procurement, burden, riker, simulate``, or ``"module:function"``
+        (a configuration may name one, but :func:`sweep` runs it only with ``allow_code=True``).
     grid : dict of str to list
         Values of each swept parameter; the sweep runs their Cartesian product, in order.
     fixed : dict
@@ -336,9 +361,9 @@ class SweepConfig(BaseModel):
     @field_validator("target")
     @classmethod
     def _known_target(cls, value: str) -> str:
-        if value not in TARGETS and ":" not in value:
+        if value not in TARGETS and not _CODE_TARGET.fullmatch(value):
             raise ValueError(f"unknown target {value!r}; allowed: {', '.join(map(repr, TARGETS))} "
-                             "or 'package.module:function'")
+                             "(or 'package.module:function' with --allow-code)")
         return value
 
     @model_validator(mode="after")
@@ -385,13 +410,14 @@ def load_sweep_config(path: str | os.PathLike) -> SweepConfig:
 # --------------------------------------------------------------------------- execution
 
 
-def _run_task(target: str, params: dict[str, Any], rng: np.random.Generator, context: Any) -> dict[str, Any]:
-    return run_target(target, params, rng, context)
+def _run_task(target: str, params: dict[str, Any], rng: np.random.Generator, context: Any,
+              allow_code: bool = False) -> dict[str, Any]:
+    return run_target(target, params, rng, context, allow_code=allow_code)
 
 
 def sweep(config: SweepConfig | Mapping[str, Any] | str | os.PathLike, *, seed: int | np.random.SeedSequence,
           scheduler: str | None = None, n_jobs: int | None = None,
-          progress: Callable[[int, int], None] | None = None) -> pd.DataFrame:
+          progress: Callable[[int, int], None] | None = None, allow_code: bool = False) -> pd.DataFrame:
     """Run a parameter sweep; the same seed gives the same frame locally or on Dask.
 
     Parameters
@@ -407,6 +433,10 @@ def sweep(config: SweepConfig | Mapping[str, Any] | str | os.PathLike, *, seed: 
         Local worker processes (default: CPU count; 1 runs in this process).
     progress : callable, optional
         Called as ``progress(done, total)`` after each run completes.
+    allow_code : bool, default False
+        Allow a ``"module:function"`` target, which imports that module and runs that function
+        (arbitrary code, in this process and on every worker). Without it such a target is refused
+        before anything is imported or run.
 
     Returns
     -------
@@ -417,6 +447,8 @@ def sweep(config: SweepConfig | Mapping[str, Any] | str | os.PathLike, *, seed: 
 
     Raises
     ------
+    UnknownOptionError
+        A ``"module:function"`` target without ``allow_code=True``.
     pydantic.ValidationError
         If a run's parameters are out of domain (checked for every run before any runs), or a
         parameter is both fixed and swept.
@@ -439,8 +471,10 @@ def sweep(config: SweepConfig | Mapping[str, Any] | str | os.PathLike, *, seed: 
         config = SweepConfig(**config)
     if n_jobs is not None and n_jobs < 1:
         raise ValueError(f"n_jobs must be >= 1, got {n_jobs}")
-    runs = config.runs()
     target = TARGETS.get(config.target)
+    if target is None:
+        _import_target(config.target, allow_code)  # refused (nothing imported) unless allowed
+    runs = config.runs()
     contexts: dict[tuple[Any, ...], Any] = {}
     keys: list[tuple[Any, ...] | None] = []
     for params in runs:  # validate every run up front; build shared contexts once
@@ -452,12 +486,10 @@ def sweep(config: SweepConfig | Mapping[str, Any] | str | os.PathLike, *, seed: 
             keys.append(key)
         else:
             keys.append(None)
-    if target is None:
-        _import_target(config.target)
     rngs = np.random.default_rng(seed).spawn(len(runs))
     total = len(runs)
     results: list[dict[str, Any] | None] = [None] * total
-    args = [(config.target, params, rng, contexts.get(key) if key is not None else None)
+    args = [(config.target, params, rng, contexts.get(key) if key is not None else None, allow_code)
             for params, rng, key in zip(runs, rngs, keys, strict=True)]
 
     if scheduler is not None:

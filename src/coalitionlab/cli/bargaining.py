@@ -38,6 +38,9 @@ def _register_sweep(app: typer.Typer) -> None:
         n_jobs: Annotated[int | None, typer.Option("--n-jobs", min=1,
                                                           help="Local worker processes (default: CPUs).")] = None,
         fmt: Annotated[str, typer.Option("--format", help="Output format: table, csv or json.")] = "table",
+        allow_code: Annotated[bool, typer.Option(
+            "--allow-code", help="Allow a 'module:function' target: imports that module and runs that function, "
+                                 "i.e. arbitrary code. Only for configurations you trust; refused without it.")] = False,
         debug: DebugOption = False,
     ) -> None:
         """Run a parameter sweep over a bargaining model or the simulator, with a progress bar."""
@@ -64,7 +67,7 @@ def _register_sweep(app: typer.Typer) -> None:
         try:
             with Progress(*columns, console=err_console, transient=True) as bar:
                 task = bar.add_task("runs", total=cfg.n_runs)
-                result = sweep(cfg, seed=root, scheduler=scheduler, n_jobs=n_jobs,
+                result = sweep(cfg, seed=root, scheduler=scheduler, n_jobs=n_jobs, allow_code=allow_code,
                                progress=lambda done, total: bar.update(task, completed=done))
         except OSError as exc:  # an unreachable Dask scheduler
             if debug:

@@ -32,6 +32,15 @@ def _progress(enabled: bool = True) -> Iterator:
         yield lambda msg: bar.update(task, description=str(msg))
 
 
+def _check_formula(formula: str | None) -> None:
+    """Refuse a formula holding anything but columns, operators and the allowed transforms, before
+    any data are read (the column names are checked again against the panel when fitting)."""
+    if formula is not None:
+        from coalitionlab.models.formula import check_formula
+
+        check_formula(formula)
+
+
 def _panel_and_formula(data_dir, lead: int | None, formula: str | None, say) -> tuple:
     """The participation panel (optionally one lead's coalitions) and the formula (the default for its data)."""
     from coalitionlab.models.data import DEFAULT_FORMULA, participation_data
@@ -43,7 +52,9 @@ def _panel_and_formula(data_dir, lead: int | None, formula: str | None, say) -> 
     return panel, formula or (SEED_FORMULA if panel.attrs.get("is_seed") else DEFAULT_FORMULA)
 
 
-FormulaOption = Annotated[str | None, typer.Option("--formula", help="Model formula, e.g. 'joined ~ embeddedness_log1p + cinc'.")]
+FormulaOption = Annotated[str | None, typer.Option(
+    "--formula", help="Model formula, e.g. 'joined ~ embeddedness_log1p + cinc': columns, + - : * and the transforms "
+                      "log, log1p, exp, sqrt, abs, C(), I() only (docs/models/index.md).")]
 MethodOption = Annotated[str, typer.Option("--method", help="logit, probit, firth, clogit or lpm.")]
 
 
@@ -61,6 +72,7 @@ def fit_command(
     """Fit a participation model on the coalition x candidate panel and print the tidy table."""
     from coalitionlab.models import fit_participation
 
+    _check_formula(formula)
     with _progress(fmt == "table") as say:
         panel, formula = _panel_and_formula(data_dir, lead, formula, say)
         say("fitting")
@@ -91,6 +103,7 @@ def robustness_command(
     from coalitionlab.models.data import participation_data
     from coalitionlab.models.robustness import robustness
 
+    _check_formula(f"joined ~ {treatment}")
     with _progress(fmt == "table") as say:
         panel = participation_data(data_dir=data_dir, progress=say)
         res = robustness(panel, treatment=treatment, designs=_split(designs), n_permutations=permutations, seed=seed,
@@ -107,7 +120,7 @@ def robustness_command(
 def predict_command(
     lead: Annotated[str, typer.Option("--lead", help="Lead state: name, ISO3 code or COW ccode.")],
     date: Annotated[str, typer.Option("--date", help="Start date of the new coalition, YYYY-MM-DD.")],
-    train_until: Annotated[int, typer.Option("--train-until", help="Fit on coalitions that started up to this year.")],
+    train_until: Annotated[int, typer.Option("--train-until", help="Fit on coalitions that started up to this year (before the year of --date).")],
     formula: FormulaOption = None,
     method: MethodOption = "logit",
     top: Annotated[int | None, typer.Option("--top", min=1, help="Show only the N most likely joiners.")] = None,
@@ -118,6 +131,7 @@ def predict_command(
     """Probability that each state joins a coalition led by --lead starting on --date."""
     from coalitionlab.models.predict import predict_participation
 
+    _check_formula(formula)
     with _progress(fmt == "table") as say:
         result = predict_participation(lead, date, train_until=train_until, data_dir=data_dir, formula=formula,
                                        method=method, progress=say)
@@ -140,6 +154,7 @@ def cv_command(
     """Out-of-sample AUC, Brier score and calibration of a participation model."""
     from coalitionlab.models.validation import cross_validate
 
+    _check_formula(formula)
     with _progress(fmt == "table") as say:
         panel, formula = _panel_and_formula(data_dir, lead, formula, say)
         res = cross_validate(panel, formula=formula, method=method, scheme=scheme, split_year=split_year,

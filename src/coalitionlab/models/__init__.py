@@ -8,7 +8,7 @@ from coalitionlab.models.replication import replicate_henke
 from coalitionlab.models.robustness import RobustnessResult, permutation_test, robustness
 from coalitionlab.models.sensitivity import oster_delta, partial_r2, robustness_value
 from coalitionlab.models.separation import detect_separation
-from coalitionlab.models.validation import CVResult, ParticipationClassifier, cross_validate
+from coalitionlab.models.validation import CVResult, ParticipationClassifier, cross_validate, labels_as_of
 
 __all__ = [
     "CVResult",
@@ -18,6 +18,7 @@ __all__ = [
     "add_participation_features",
     "candidate_frame",
     "cross_validate",
+    "labels_as_of",
     "detect_separation",
     "firth_logit",
     "fit_participation",

@@ -24,6 +24,7 @@ from coalitionlab._validation import check_option
 from coalitionlab.errors import EstimationError, MissingValueWarning
 from coalitionlab.models.clogit import conditional_logit
 from coalitionlab.models.firth import firth_logit
+from coalitionlab.models.formula import FORMULA_CONTEXT, check_formula
 from coalitionlab.models.literals import METHODS
 from coalitionlab.models.separation import SeparationReport, detect_separation
 
@@ -126,8 +127,11 @@ class ParticipationResult:
             raise EstimationError("a conditional logit predicts only within-coalition odds; "
                                   "fit method='logit' for probabilities")
         # the fit's columns only: dummies of fixed-effect groups dropped before fitting are not in params
-        X = self._X if data is None else np.asarray(
-            self._model_spec.get_model_matrix(data, na_action="ignore")[list(self.params.index)], dtype=float)
+        if data is None:
+            X = self._X
+        else:  # the transforms of a checked formula, never the caller's variables
+            mm = self._model_spec.get_model_matrix(data, na_action="ignore", context=FORMULA_CONTEXT)
+            X = np.asarray(mm[list(self.params.index)], dtype=float)
         eta = X @ self.params.to_numpy()
         if self.method == "lpm":
             return np.clip(eta, 0, 1)
@@ -159,7 +163,9 @@ def fit_participation(
     Parameters
     ----------
     formula
-        Wilkinson formula (formulaic syntax), e.g. ``"joined ~ embeddedness_log1p + cinc"``.
+        Wilkinson formula (formulaic syntax), e.g. ``"joined ~ embeddedness_log1p + cinc"``: columns,
+        operators and the transforms of :mod:`coalitionlab.models.formula` only, checked before
+        anything is evaluated (:func:`~coalitionlab.models.formula.check_formula`).
     data
         One row per coalition x candidate state.
     method
@@ -204,9 +210,7 @@ def fit_participation(
     military coalitions. *International Studies Quarterly* 61(2), 410-424.
     """
     check_option(method, METHODS, name="method")
-    if not isinstance(formula, str) or "~" not in formula or not formula.split("~", 1)[0].strip():
-        raise EstimationError(f"formula {formula!r} needs an outcome, '~' and regressors, "
-                              "e.g. 'joined ~ embeddedness_log1p + cinc'")
+    check_formula(formula, data.columns)  # before formulaic evaluates any of it: no code from input
     fe_cols = [fe] if isinstance(fe, str) else list(fe or [])
     cluster_cols = [cluster] if isinstance(cluster, str) else list(cluster or [])
     if len(cluster_cols) > 2:
@@ -221,9 +225,9 @@ def fit_participation(
     extra = list(dict.fromkeys(fe_cols + cluster_cols))
     work = (data.dropna(subset=extra) if extra else data).reset_index(drop=True)  # rows matched by position
     rhs_fe = "" if method == "clogit" else "".join(f" + C({c})" for c in fe_cols)
-    full_formula = formula + rhs_fe + (" - 1" if method == "clogit" else "")
+    full_formula = check_formula(formula + rhs_fe + (" - 1" if method == "clogit" else ""), work.columns)
     try:
-        mm = model_matrix(full_formula, work, na_action="drop")
+        mm = model_matrix(full_formula, work, na_action="drop", context=FORMULA_CONTEXT)
     except Exception as exc:  # formulaic's own messages are clear; add the formula
         raise EstimationError(f"cannot build the design from {formula!r}: {exc}") from None
     y_frame, X_frame = mm.lhs, mm.rhs

@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from coalitionlab.errors import EstimationError, MissingValueWarning
+from coalitionlab.models.formula import FORMULA_CONTEXT, check_formula
 from coalitionlab.models.participation import fit_participation
 from coalitionlab.models.sensitivity import oster_delta, partial_r2, robustness_value
 
@@ -287,6 +288,7 @@ def robustness(
 
         check_option(unknown[0], DESIGNS, name="design")
     say = progress or (lambda _d: None)
+    check_formula(f"joined ~ {treatment}", panel.columns)  # a column (or transform), never code
     data = add_past_cooperation(panel) if "past_joins_same_lead" not in panel.columns else panel
     main = data[data["lead_ccode"] == focal_lead]
     if main.empty:
@@ -420,6 +422,7 @@ def _design(formula: str, data: pd.DataFrame, term: str, group_col: str, *, opti
     """Complete-case design, outcome, the term's column index and the row positions of each group."""
     from formulaic import model_matrix
 
+    check_formula(formula, data.columns)  # before formulaic evaluates any of it
     if group_col not in data.columns:
         raise EstimationError(f"{option}={group_col!r} is not a column of the data")
     no_group = data[group_col].isna().to_numpy()
@@ -428,7 +431,7 @@ def _design(formula: str, data: pd.DataFrame, term: str, group_col: str, *, opti
                       "them by", MissingValueWarning, stacklevel=3)
         data = data.loc[~no_group]
     data = data.reset_index(drop=True)  # rows matched by position: repeated index labels must not matter
-    mm = model_matrix(formula, data, na_action="drop")
+    mm = model_matrix(formula, data, na_action="drop", context=FORMULA_CONTEXT)
     names = list(mm.rhs.columns)
     if term not in names:
         raise EstimationError(missing)

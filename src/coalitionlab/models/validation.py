@@ -14,8 +14,9 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import brier_score_loss, roc_auc_score
 
-from coalitionlab._validation import check_option
-from coalitionlab.errors import EstimationError, MissingValueWarning
+from coalitionlab._validation import check_option, parse_date
+from coalitionlab.errors import CoverageError, EstimationError, MissingValueWarning, PanelTypeError
+from coalitionlab.models.formula import check_formula
 from coalitionlab.models.participation import ParticipationResult, fit_participation
 
 
@@ -46,6 +47,60 @@ class ParticipationClassifier:
         return self.result_.predict(data)
 
 
+def labels_as_of(panel: pd.DataFrame, cutoff: str | pd.Timestamp) -> pd.DataFrame:
+    """The panel with ``joined`` as it stood on ``cutoff``: no look-ahead in the training labels.
+
+    A coalition's row keeps ``joined = 1`` only if the state's ``join_date`` is on or before
+    ``cutoff``; a state that joined later (e.g. Oman and Kenya in CTF-150, started 2002, joined 2024)
+    is a non-joiner as of the cut-off. A missing ``join_date`` is the coalition's ``start_date``
+    (the coalition dataset fills it so; a panel without a ``join_date`` column has every join
+    dated at its coalition's start, and nothing is relabelled).
+
+    Parameters
+    ----------
+    panel
+        Coalition x candidate rows with ``coalition_id, ccode, start_date, joined`` and, normally,
+        ``join_date`` (:func:`~coalitionlab.coalitions.coalition_panel` and
+        :func:`~coalitionlab.models.data.participation_data` have it).
+    cutoff
+        The last day whose joins count (``"2013-12-31"``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy with ``joined`` relabelled; ``attrs`` adds ``labels_as_of`` (the cut-off, ISO),
+        ``late_joins_relabelled`` (how many rows went from 1 to 0) and ``late_joins`` (their
+        ``(coalition_id, ccode)`` pairs).
+
+    Raises
+    ------
+    CoverageError
+        A coalition in ``panel`` started after ``cutoff`` (its labels cannot be known then: leave
+        it out of the training sample first), or the cut-off is not a readable date.
+    PanelTypeError
+        ``panel`` lacks ``coalition_id``, ``ccode``, ``start_date`` or ``joined``.
+    """
+    cut = parse_date(cutoff)
+    missing = [c for c in ("coalition_id", "ccode", "start_date", "joined") if c not in panel.columns]
+    if missing:
+        raise PanelTypeError(f"labels_as_of(): the panel lacks column(s) {', '.join(missing)}")
+    start = pd.to_datetime(panel["start_date"])
+    later = (start > cut).to_numpy()
+    if later.any():
+        first = panel.loc[later].iloc[0]
+        raise CoverageError(f"labels_as_of({cut:%Y-%m-%d}): coalition {first['coalition_id']!r} started "
+                            f"{pd.Timestamp(first['start_date']):%Y-%m-%d}, after the cut-off; "
+                            "keep only coalitions started by then")
+    joined_on = (pd.to_datetime(panel["join_date"]).fillna(start) if "join_date" in panel.columns else start)
+    late = ((panel["joined"] == 1) & (joined_on > cut)).to_numpy()
+    out = panel.copy()
+    out.loc[late, "joined"] = 0
+    out.attrs = {**panel.attrs, "labels_as_of": f"{cut:%Y-%m-%d}", "late_joins_relabelled": int(late.sum()),
+                 "late_joins": [(str(c), int(k)) for c, k in zip(panel.loc[late, "coalition_id"],
+                                                                  panel.loc[late, "ccode"])]}
+    return out
+
+
 @dataclass
 class CVResult:
     """Pooled out-of-sample metrics, per-fold metrics, the calibration table and the predictions."""
@@ -56,10 +111,12 @@ class CVResult:
     folds: pd.DataFrame
     calibration: pd.DataFrame
     predictions: pd.DataFrame
+    late_joins_relabelled: int = 0
 
     def summary(self) -> pd.Series:
         return pd.Series({"scheme": self.scheme, "auc": self.auc, "brier": self.brier,
-                          "n_folds": len(self.folds), "n_predictions": len(self.predictions)})
+                          "n_folds": len(self.folds), "n_predictions": len(self.predictions),
+                          "late_joins_relabelled": self.late_joins_relabelled})
 
 
 def calibration_table(y: np.ndarray, p: np.ndarray, *, bins: int = 10) -> pd.DataFrame:
@@ -86,7 +143,9 @@ def cross_validate(
     scheme
         ``leave_one_coalition_out``: fit on all coalitions but one, predict its candidates, for
         each coalition. ``temporal``: fit on coalitions that started before ``split_year``,
-        predict those that started in or after it.
+        with their labels as of the last day before ``split_year`` (:func:`labels_as_of`: a
+        state that joined one of them later counts as a non-joiner), and predict those that
+        started in or after it (with every join they eventually had).
     split_year
         First start year of the test set; required for ``temporal``, an error for the other scheme.
 
@@ -94,9 +153,12 @@ def cross_validate(
     -------
     CVResult
         Pooled AUC and Brier score over all out-of-sample predictions, per-fold figures (AUC is
-        NaN for a fold where nobody or everybody joined) and a decile calibration table.
+        NaN for a fold where nobody or everybody joined), a decile calibration table and, for
+        ``temporal``, the number of training rows relabelled as late joins
+        (``late_joins_relabelled``; 0 for leave-one-coalition-out).
     """
     check_option(scheme, ["leave_one_coalition_out", "temporal"], name="scheme")
+    check_formula(formula, panel.columns)  # before any fold: columns and transforms only, never code
     year = pd.to_datetime(panel["start_date"]).dt.year
     if scheme != "temporal" and split_year is not None:
         raise EstimationError(f"split_year applies only to scheme='temporal', not {scheme!r}")
@@ -107,16 +169,21 @@ def cross_validate(
         if not splits[0][1].any() or not splits[0][2].any():
             raise EstimationError(f"split_year {split_year} leaves an empty training or test set "
                                   f"(coalitions start {year.min()}-{year.max()})")
+        # no look-ahead: the training coalitions' labels as of the last day before split_year
+        labelled = labels_as_of(panel[splits[0][1]], f"{int(split_year) - 1}-12-31")
+        late = int(labelled.attrs["late_joins_relabelled"])
     else:
         ids = panel["coalition_id"].unique()
         splits = [(cid, panel["coalition_id"] != cid, panel["coalition_id"] == cid) for cid in ids]
+        labelled, late = None, 0
     preds, folds = [], []
     for i, (label, train, test) in enumerate(splits):
         if progress:
             progress(i, len(splits))
         with warnings.catch_warnings():  # rows with missing inputs are left out of every fold alike
             warnings.simplefilter("ignore", MissingValueWarning)
-            model = ParticipationClassifier(formula=formula, method=method).fit(panel[train])
+            model = ParticipationClassifier(formula=formula, method=method).fit(
+                labelled if labelled is not None else panel[train])
         test_rows = panel[test]
         p = model.predict_proba(test_rows)
         keep = ~np.isnan(p)
@@ -130,4 +197,4 @@ def cross_validate(
     return CVResult(scheme=scheme, auc=float(roc_auc_score(allp["joined"], allp["p_join"])),
                     brier=float(brier_score_loss(allp["joined"], allp["p_join"])), folds=pd.DataFrame(folds),
                     calibration=calibration_table(allp["joined"].to_numpy(), allp["p_join"].to_numpy()),
-                    predictions=allp)
+                    predictions=allp, late_joins_relabelled=late)
