@@ -318,6 +318,8 @@ def test_bad_dates_and_lags(shared_data):
 
 def test_date_outside_every_component(shared_data):
     with pytest.raises(CoverageError, match="no component has data"):
+        embeddedness("UKG", "1816-06-01", data_dir=shared_data, components=["igos"], source="full")  # IGOs of 1815
+    with pytest.raises(CoverageError, match="measurement day 1811-06-01"):
         embeddedness("UKG", "1816-06-01", data_dir=shared_data, components=["igos"], source="full", lag_years=5)
 
 
@@ -439,3 +441,29 @@ def test_security_split_is_a_partition(shared_data, source):
             assert np.allclose(e.loc[ok, "embeddedness_security"],
                                e.loc[ok, "embeddedness"] - e.loc[ok, "embeddedness_nonsecurity"])
             assert (e.loc[ok, "embeddedness_security"] <= e.loc[ok, "embeddedness"]).all()
+
+
+def test_a_lead_that_did_not_exist_on_the_measurement_day_is_an_error(shared_data, raw_igo):
+    # the Czech Republic (from 1993-01-01) measured on 1990-01-01: an all-NaN table was returned silently
+    with pytest.raises(CoverageError, match="measurement day 1990-01-01.*successors='inherit'"):
+        embeddedness("Czech Republic", "2000-01-01", data_dir=shared_data, components=COMPS, source="full",
+                     lag_years=10)
+    e = embeddedness("Czech Republic", "2000-01-01", data_dir=shared_data, components=COMPS, source="full",
+                     lag_years=10, successors="inherit").set_index("ccode")
+    assert e.loc[2, "igos"] == raw_joint_igos(raw_igo, 315, 2, 1989)  # Czechoslovakia's, the year before
+
+
+def test_inherited_sociability_follows_the_igo_year(shared_data, raw_igo):
+    # Germany measured on 1990-12-14 existed, but COW IGO's 1989 knows only West Germany
+    e = embeddedness("USA", "1995-12-14", data_dir=shared_data, components=COMPS, source="full", lag_years=5,
+                     successors="inherit").set_index("ccode")
+    assert e.loc[255, "sociability_igos"] == float(raw_igo.loc[(260, 1989)].isin([1, 2]).sum())
+
+
+def test_panel_year_columns_stay_whole_numbers(shared_data):
+    p = pd.DataFrame({"ccode": [200, 200], "lead_ccode": 2, "start_date": pd.to_datetime(["2003-03-20", "2019-01-01"])})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", StaleDataWarning)
+        out = add_embeddedness(p, data_dir=shared_data, components=["igos"], source="full")
+    assert str(out["igos_year"].dtype) == "Int64" and out["igos_year"].tolist()[0] == 2002
+    assert pd.isna(out["igos_year"].iloc[1])

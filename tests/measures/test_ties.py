@@ -104,3 +104,10 @@ def test_alliance_ties_merge_phases_and_end_the_day_after_exit():
     # alliance 2: ends the day after the earlier exit
     assert t.loc[1, "end"] == pd.Timestamp("1975-07-01")
     assert count_ties(t, [2, 2], [20, 20], ["1975-06-30", "1975-07-01"]).tolist() == [2.0, 1.0]
+
+
+def test_days_before_1678_are_not_wrapped():
+    # numpy's datetime64[ns] -> datetime64[D] cast turns 1677-09-22 into 2262-04-11
+    t = pd.DataFrame({"ccode1": [200], "ccode2": [380], "start": pd.to_datetime(["1677-09-22"]),
+                      "end": pd.to_datetime([None])})
+    assert count_ties(t, [200], [380], ["1700-01-01"])[0] == 1.0

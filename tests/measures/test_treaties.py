@@ -342,6 +342,65 @@ def test_coverage_is_the_years_in_the_data(shared_data):
     assert record_coverage() == (1816, 2023) and record_coverage("unctad") == (1816, 2025)
 
 
+def test_an_end_another_source_records_ends_the_tie(shared_data, ties):
+    # GGO codes the two 1967 USA-USSR agreements with no StateForce (no tie of its own) but with a
+    # StateEnd; IEADB, matched to them, dates the tie with no end. The GGO end must end the tie.
+    g = pd.read_csv(shared_data / "manytreaties" / "parties_GGO.csv.gz", dtype=str, keep_default_na=False)
+    raw = g[(g.treatyID == "RUS-USA_1967A") & g.stateID.isin(["USA", "RUS"])]
+    assert (raw.StateForce == "").all() and (raw.StateEnd != "").all()
+    ends = sorted(pd.to_datetime(raw.groupby("Title").StateEnd.min()))
+    assert [str(e.date()) for e in ends] == ["1970-12-31", "1971-02-12"]  # what the reviewer read
+    t = ties[(ties.ccode1 == 2) & (ties.ccode2 == 365) & ties.agreement_id.str.startswith("GGO:RUS-USA_1967A")]
+    assert len(t) == 2 and sorted(t.end) == ends
+    assert in_force(t, "2003-03-20").empty and len(in_force(t, "1968-01-01")) == 2
+
+
+def test_one_ieadb_agreement_under_two_numbers_counts_once(shared_data, ties, instruments):
+    ie = pd.read_csv(shared_data / "manytreaties" / "parties_IEADB.csv.gz", dtype=str, keep_default_na=False)
+    two = ie[ie.ieadbID.isin(["4902", "4917"])]
+    rows = two.drop(columns="ieadbID").drop_duplicates()
+    # the raw file: the same ID, title, signature day and parties under two numbers
+    assert two.ieadbID.nunique() == 2 and len(rows) == 2 and set(rows.stateID) == {"USA", "PER"}
+    assert rows.Signature.unique().tolist() == ["2008-09-18"] and rows.Title.nunique() == 1
+    ins = instruments[(instruments.dataset == "IEADB") & (instruments.treaty_id == "ET04AB_2008A")]
+    assert len(ins) == 2 and ins.agreement_id.nunique() == 1 and (ins.matched_by == "same_record").all()
+    bil = ties[ties.is_bilateral]
+    assert count_ties(bil, [2, 2], [135, 135], ["2008-09-17", "2008-09-18"]).tolist() == [0.0, 1.0]
+
+
+def test_same_day_renewals_of_one_source_are_not_merged(instruments):
+    # same_record needs the same signature day: instruments of one dataset it links share title,
+    # day and parties exactly
+    linked = instruments[instruments.matched_by.str.contains("same_record")]
+    assert len(linked) >= 2
+    key = linked.title.str.lower().str.replace(r"[^a-z0-9]+", " ", regex=True).str.strip() \
+        + "|" + linked.signature_date.astype(str) + "|" + linked.ccodes + "|" + linked.dataset
+    assert (linked.groupby(key).agreement_id.nunique() == 1).all()
+    assert (linked.groupby("agreement_id").apply(lambda g: key[g.index].nunique()) == 1).all()
+
+
+def test_treaties_before_1678(shared_data, ties):
+    g = pd.read_csv(shared_data / "manytreaties" / "parties_GGO.csv.gz", dtype=str, keep_default_na=False)
+    sweden = g[g.treatyID == "GBR-SWE_1656A"]
+    castile = g[g.treatyID == "ESP-GBR_1351A"]
+    assert (sweden.StateForce == "1656-11-14").all() and (sweden.StateEnd == "").all()
+    assert (castile.StateEnd == "1371-07-31").all()
+    gb = ties[ties.ccode1 == 200]
+    # GB-Sweden: in force from the first day datetime64[ns] holds, with no end
+    swe = gb[gb.agreement_id == "GGO:GBR-SWE_1656A"]
+    assert len(swe) == 1 and swe.start.iloc[0] == pd.Timestamp("1677-09-22") and swe.end.isna().all()
+    assert len(in_force(swe, "1816-01-01")) == 1
+    # England-Castile ended in 1371: in force on no day of the record (not "for ever")
+    cas = gb[gb.agreement_id == "GGO:ESP-GBR_1351A"]
+    assert in_force(cas, "1816-01-01").empty and in_force(cas, "1677-09-22").empty
+
+
+def test_count_ties_counts_a_treaty_before_1678(ties):
+    # numpy's datetime64[ns] -> [D] cast turned 1677-09-22 into 2262-04-11, so these never counted
+    swe = ties[ties.agreement_id == "GGO:GBR-SWE_1656A"]
+    assert count_ties(swe, [200], [380], ["1816-01-01"]).tolist() == [1.0]
+
+
 # ---------------------------------------------------------------- add_treaties
 
 
@@ -370,6 +429,23 @@ def test_add_treaties_counts_on_31_december_and_is_nan_outside_coverage(shared_d
     carried = add_treaties(panel, data_dir=shared_data, mry=True).set_index(["ccode1", "ccode2", "year"])
     assert (carried.xs(2024, level="year").treaties_multilateral
             == carried.xs(2023, level="year").treaties_multilateral).all()
+
+
+def test_a_state_that_left_during_the_year_is_counted_on_its_last_day(shared_data, ties):
+    # COW: the Federal Republic (260) left the system on 1990-10-02 (unification); Germany (255) was a
+    # member on 31 December 1990
+    out = add_treaties(_dyads([(2, 260), (2, 255)], [1990]), data_dir=shared_data).set_index("ccode2")
+    bil, multi = ties[ties.is_bilateral], ties[~ties.is_bilateral]
+    for c, day in ((260, "1990-10-02"), (255, "1990-12-31")):
+        assert out.loc[c, "treaties_bilateral"] == count_ties(bil, [2], [c], [day])[0]
+        assert out.loc[c, "treaties_multilateral"] == count_ties(multi, [2], [c], [day])[0]
+    # the test can fail: counted on 31 December the FRG would have another number
+    assert count_ties(multi, [2], [260], ["1990-12-31"])[0] != out.loc[260, "treaties_multilateral"]
+    state = pd.DataFrame({"ccode": [260], "year": [1990]})
+    state.attrs["unit"] = "state_year"
+    own = add_treaties(state, data_dir=shared_data).treaties_own.iloc[0]
+    live = in_force(ties, "1990-10-02")
+    assert own == live[(live.ccode1 == 260) | (live.ccode2 == 260)].agreement_id.nunique()
 
 
 def test_a_state_before_it_existed_is_nan(shared_data):

@@ -371,8 +371,9 @@ def _yearly_values(name: str, src: _Sources, c1, c2, years) -> tuple[np.ndarray,
             res["igo_joint_nonsecurity"].to_numpy("float64") - overlap_nonsec)
 
 
-def _sociability(src: _Sources, ccode, days, igo_years) -> dict[str, np.ndarray]:
-    """The partner's own ties with everyone: IGO memberships (year before) and treaties in force."""
+def _sociability(src: _Sources, ccode, days, igo_years, *, treaty_codes=None) -> dict[str, np.ndarray]:
+    """The partner's own ties with everyone: IGO memberships (year before; ``ccode``) and treaties in force
+    on the day (``treaty_codes``, default ``ccode``)."""
     from coalitionlab.measures.igos import add_igos
 
     out = {}
@@ -389,7 +390,8 @@ def _sociability(src: _Sources, ccode, days, igo_years) -> dict[str, np.ndarray]
     if not src.is_seed:
         from coalitionlab.measures.treaties import count_own_agreements
 
-        out["sociability_treaties"] = count_own_agreements(src.treaty_ties(), ccode, days)
+        out["sociability_treaties"] = count_own_agreements(src.treaty_ties(),
+                                                           ccode if treaty_codes is None else treaty_codes, days)
     return out
 
 
@@ -500,7 +502,13 @@ def embeddedness_pairs(pairs: pd.DataFrame, *, data_dir: str | os.PathLike | Non
         igo_year[(igo_year < igo_first) | ~exists] = np.nan
         at = mdays.copy()
         at[~exists] = np.datetime64("NaT")
-        for col, v in _sociability(src, c2, at, igo_year).items():
+        own = c2
+        if successors == "inherit":  # the IGO year read may predate the state, as for the igos component
+            read = ~np.isnan(igo_year)
+            own = c2.copy()
+            dec31 = pd.to_datetime(igo_year[read].astype("int64").astype(str) + "-12-31").to_numpy("datetime64[ns]")
+            own[read] = _existence(spells, c2_asked[read], c2_asked[read], dec31, "inherit")[1]
+        for col, v in _sociability(src, own, at, igo_year, treaty_codes=c2).items():
             out[col] = v
     for name in comps:
         out[f"{name}_year"] = pd.Series(np.where(exists, years_used[name], np.nan), index=pairs.index).astype("Int64")
@@ -622,8 +630,9 @@ def embeddedness(lead: str | int, date: str | pd.Timestamp, *, data_dir: str | o
     UnknownCountryError
         When ``lead`` is not a known state.
     CoverageError
-        When the date cannot be read, the lead is not a system member on that date, or every
-        component lacks data on or before the date.
+        When the date cannot be read, the lead is not a system member on that date or on the
+        measurement day (unless it inherits a predecessor), or every component lacks data on or
+        before the date.
     UnknownOptionError
         For an unknown or overlapping component, weight or source.
 
@@ -660,6 +669,14 @@ def embeddedness(lead: str | int, date: str | pd.Timestamp, *, data_dir: str | o
                             zip(lead_spells["start_date"], lead_spells["end_date"], strict=True))
         raise CoverageError(f"lead {lead!r} (ccode {lead_ccode}) is not a state-system member on {ts:%Y-%m-%d}; "
                             f"member {periods}")
+    measured = pd.Timestamp(_measurement_days(np.array([ts.to_datetime64()], dtype="datetime64[ns]"), lag)[0])
+    lead_then = _existence(spells, np.array([lead_ccode]), np.array([lead_ccode]),
+                           np.array([measured.to_datetime64()], dtype="datetime64[ns]"), successors)
+    if not _is_member(spells, lead_then[0], np.array([measured.to_datetime64()], dtype="datetime64[ns]"))[0]:
+        raise CoverageError(f"lead {lead!r} (ccode {lead_ccode}) was not a state-system member on the measurement day "
+                            f"{measured:%Y-%m-%d} ({ts:%Y-%m-%d} minus lag {lag})"
+                            + ("" if successors == "inherit" or lead_ccode not in SUCCESSORS
+                               else "; successors='inherit' uses its predecessor's ties"))
     others = _members_at(spells, ts)
     others = others[others["ccode"] != lead_ccode].sort_values("ccode")
     pairs = pd.DataFrame({"lead_ccode": lead_ccode, "ccode": others["ccode"].to_numpy(), "date": ts})
@@ -684,10 +701,9 @@ def embeddedness(lead: str | int, date: str | pd.Timestamp, *, data_dir: str | o
              "inherited_from"]
     out = out[order].sort_values(["embeddedness", "ccode"], ascending=[False, True], ignore_index=True,
                                  na_position="last")
-    measured = _measurement_days(np.array([ts.to_datetime64()], dtype="datetime64[ns]"), lag)[0]
     out.attrs = {
         "unit": "lead_partner", "lead_ccode": lead_ccode, "date": f"{ts:%Y-%m-%d}",
-        "measured_on": str(np.datetime_as_string(measured, unit="D")), "is_seed": meta["is_seed"],
+        "measured_on": f"{measured:%Y-%m-%d}", "is_seed": meta["is_seed"],
         "components": comps, "weights": meta["weights"], "lag_years": lag, "successors": successors,
         "carry_forward": bool(carry_forward), "stale": meta["stale"],
         "years_used": {c: (None if not len(pairs) or np.isnan(meta["years_used"][c][0])
@@ -780,8 +796,9 @@ def add_embeddedness(panel: pd.DataFrame, *, lead_col: str = "lead_ccode", date_
     merged = rows.merge(table, on=["lead_ccode", "ccode", "date"], how="left")
     out = panel.copy(deep=False)
     added = [c for c in table.columns if c not in ("lead_ccode", "ccode", "date")]
+    whole = set(table.select_dtypes("Int64").columns)  # data years and predecessors stay whole numbers
     for col in added:
-        out[prefix + col] = merged[col].to_numpy()
+        out[prefix + col] = pd.array(merged[col], dtype="Int64") if col in whole else merged[col].to_numpy()
     attrs = dict(panel.attrs)
     attrs["sources"] = {**attrs.get("sources", {}), **_versions(list(meta["components"]), meta["is_seed"])}
     attrs["embeddedness"] = {"components": meta["components"], "weights": meta["weights"],

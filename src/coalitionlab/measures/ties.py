@@ -47,9 +47,13 @@ def year_start(years) -> np.ndarray:
 
 
 def _days(values) -> np.ndarray:
-    """Days since 1970 as int64 (NaT -> the largest int64, i.e. never)."""
-    v = np.asarray(values, dtype="datetime64[ns]").astype("datetime64[D]")
-    out = v.astype("int64")
+    """Days since 1970 as int64 (NaT -> the largest int64, i.e. never).
+
+    Floor division of the nanoseconds: numpy's ``datetime64[ns] -> [D]`` cast wraps days before
+    1678 (1677-09-22 became 2262-04-11), so treaties dated that early never counted.
+    """
+    v = np.asarray(values, dtype="datetime64[ns]")
+    out = v.astype("int64") // (86_400 * 10**9)
     out[np.isnat(v)] = np.iinfo("int64").max
     return out
 

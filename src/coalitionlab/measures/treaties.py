@@ -4,7 +4,8 @@ The record joins five sources: GGO/HUGGO (all domains, per-state dates), IEADB (
 TFDD (water) from ``{manytreaties}``, DESTA 02_02 (trade) and the UNCTAD IIA Navigator
 (investment). :func:`treaty_instruments` lists every source instrument and the agreement it was
 matched to; :func:`treaty_ties` turns them into one dated tie per (state pair, agreement, spell);
-:func:`add_treaties` counts those in force on 31 December of each panel year. The rules, with the
+:func:`add_treaties` counts those in force on 31 December of each panel year (or on the last day
+both states were COW members, for a state that left the system during the year). The rules, with the
 figures they produce (``python examples/treaty_record.py --data-dir DIR``), are in
 docs/measures/treaties.md. In short:
 
@@ -21,8 +22,10 @@ docs/measures/treaties.md. In short:
   same title and are dated up to two years apart (``same_title``), when a GGO or IEADB title is a
   DESTA treaty's name in its signature year (``desta_name``), or when an UNCTAD treaty with
   investment provisions has exactly the state parties and signature year of one DESTA or GGO trade
-  agreement (``trade_investment``). A pair listed by several sources takes its dates from the first
-  of :data:`PRIORITY`.
+  agreement (``trade_investment``). Two instruments of one source with the same normalised title,
+  signature day and state parties are one too (``same_record``). A pair listed by several sources
+  takes its dates from the first of :data:`PRIORITY`, and its end is the earliest end after its
+  start that any instrument of the agreement records for the pair or either state.
 * **Successors.** A predecessor's tie still in force when it leaves the system continues for its
   successors (:data:`SUCCESSION`: the Federal Republic -> Germany, the Yemens -> Yemen,
   Czechoslovakia -> the Czech Republic and Slovakia).
@@ -43,6 +46,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
+from coalitionlab.data.publishers.manytreaties import FIRST_DAY
 from coalitionlab.measures._common import check_panel, finish, load_source, new_attrs, stamp
 from coalitionlab.measures.ties import count_own_ties, count_ties, year_end, year_start
 
@@ -122,6 +126,7 @@ SOURCE_COVERAGE: dict[str, tuple[int, int]] = {"ggo": (1816, 2023), "ieadb": (18
 _STOP = frozenset("the of and to on in for a an between with by at concerning relating regarding its their de "
                   "la le et des du".split())
 _NEVER = np.iinfo("int64").max
+_NS_PER_DAY = 86_400_000_000_000
 
 
 # ---------------------------------------------------------------- options and coverage
@@ -175,9 +180,14 @@ def _letter(treaty_ids: pd.Series) -> pd.Series:
 
 
 def _days(values) -> np.ndarray:
-    """Days since 1970 (int64); NaT -> :data:`_NEVER`."""
-    v = np.asarray(values, dtype="datetime64[ns]").astype("datetime64[D]")
-    out = v.astype("int64")
+    """Days since 1970 (int64, floored); NaT -> :data:`_NEVER`.
+
+    Computed from the int64 nanoseconds: numpy's ``datetime64[ns]`` -> ``datetime64[D]`` cast
+    overflows for the first day ``datetime64[ns]`` holds (1677-09-22, where the loaders put dates
+    before 1678) and returns 2262-04-11.
+    """
+    v = np.asarray(values, dtype="datetime64[ns]")
+    out = np.floor_divide(v.astype("int64"), _NS_PER_DAY)
     out[np.isnat(v)] = _NEVER
     return out
 
@@ -230,8 +240,9 @@ def _pairs(spells: pd.DataFrame, by: str) -> pd.DataFrame:
 
 
 def _manytreaties(parties: pd.DataFrame, agreements: pd.DataFrame, datasets: list[str], stats: dict
-                  ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Instruments, their state parties, their treaty IDs and their pair ties, from ``{manytreaties}``.
+                  ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Instruments, their state parties, their treaty IDs, their pair ties and the ends the party rows
+    record (``key, ccode, end``), from ``{manytreaties}``.
 
     IEADB lists one treaty under several manydata IDs (the ID's year follows each state's own
     signature: the Stockholm POPs convention is PRSSOP_2001A ... PRSSOP_2013A), so IEADB instruments
@@ -285,10 +296,19 @@ def _manytreaties(parties: pd.DataFrame, agreements: pd.DataFrame, datasets: lis
     start = p["force_date"]
     # an end on or before the party's own entry into force belongs to something else (an earlier
     # membership, the instrument an amendment replaced, a provisional application): it is ignored
-    # and the party counts from its entry into force (an assumption; counted in the stats)
-    early_end = p["end_date"].notna() & (p["end_date"] <= start)
+    # and the party counts from its entry into force (an assumption; counted in the stats). An end
+    # before 1678 is the loaders' first day (FIRST_DAY), like the start: a real end, not an early one
+    # (England-Castile 1351-1371 ends there and is in force on no day the record covers).
+    clipped = p["end_date"].eq(FIRST_DAY)
+    early_end = p["end_date"].notna() & (p["end_date"] <= start) & ~clipped
     end = p["end_date"].mask(early_end)
     keep = own & ~p["key"].isin(amend)
+    stats["ended_before_1678"] = p[keep & clipped].groupby("dataset").size().to_dict()
+    # every end a state party row records (its own, else the treaty's), also of rows without an
+    # entry into force, except ends that belong to something else (above): for _earliest_ends
+    has_end = p["end_date"].notna() & ~early_end & ~p["key"].isin(amend)
+    ends = pd.DataFrame({"key": p.loc[has_end, "key"].to_numpy(), "ccode": p.loc[has_end, "ccode"].to_numpy("int64"),
+                         "end": p.loc[has_end, "end_date"].to_numpy("datetime64[ns]")}).drop_duplicates()
     stats["party_rows_state"] = p.groupby("dataset").size().to_dict()
     stats["no_force_date"] = p[~has_force].groupby("dataset").size().to_dict()
     stats["treaty_force_multilateral"] = p[has_force & ~own].groupby("dataset").size().to_dict()
@@ -301,7 +321,7 @@ def _manytreaties(parties: pd.DataFrame, agreements: pd.DataFrame, datasets: lis
     inst = inst[~inst["key"].isin(amend)].reset_index(drop=True)
     members = members[~members["key"].isin(amend)]
     ids = ids[~ids["key"].isin(amend)]
-    return inst, members, ids, ties
+    return inst, members, ids, ties, ends
 
 
 def _desta(dyads: pd.DataFrame, withdrawals: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
@@ -330,8 +350,9 @@ def _desta(dyads: pd.DataFrame, withdrawals: pd.DataFrame) -> tuple[pd.DataFrame
     return inst, founding.astype({"ccode": "int64"}), ties.drop(columns="is_bilateral")
 
 
-def _unctad(parties: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """UNCTAD treaties as instruments, their state parties and their pair ties (exact days)."""
+def _unctad(parties: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """UNCTAD treaties as instruments, their state parties, their pair ties (exact days) and their
+    parties' ends (the treaty's termination, ``key, ccode, end``)."""
     from coalitionlab.measures.agreements import unctad_pairs
 
     pairs = unctad_pairs(parties)
@@ -352,7 +373,10 @@ def _unctad(parties: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataF
     inst["source_domain"] = np.where(inst["type"].eq("BIT"), "investment", "trade")
     inst = inst.assign(dataset="UNCTAD", letter="A")
     members = p[["key", "ccode"]].dropna().drop_duplicates().astype({"ccode": "int64"})
-    return inst, members, ties
+    term = p[["key", "ccode", "termination_date"]].dropna().drop_duplicates()
+    ends = pd.DataFrame({"key": term["key"].to_numpy(), "ccode": term["ccode"].to_numpy("int64"),
+                         "end": term["termination_date"].to_numpy("datetime64[ns]")})
+    return inst, members, ties, ends
 
 
 # ---------------------------------------------------------------- matching
@@ -381,12 +405,25 @@ def _title_similarity(titles: pd.Series, i: np.ndarray, j: np.ndarray) -> np.nda
 
 
 def _match(inst: pd.DataFrame, members: pd.DataFrame, ids: pd.DataFrame) -> pd.DataFrame:
-    """Edges (``i``, ``j``, ``rule``) between instruments of different sources that are one agreement."""
+    """Edges (``i``, ``j``, ``rule``) between instruments that are one agreement: of different sources,
+    or (``same_record``) of one source listing the same instrument twice."""
     idx = pd.Series(np.arange(len(inst)), index=inst["key"].to_numpy())
     ds = inst["dataset"].to_numpy()
     year = inst["sig_year"].to_numpy("float64")
     day = _days(inst["signature_date"])
     edges = []
+    # same_record: one dataset lists an instrument twice (IEADB numbers 4902 and 4917 are the same
+    # USA-Peru agreement of 2008-09-18): the same normalised title, the same signature day and
+    # exactly the same state parties. Renewals are signed on other days and stay apart.
+    m = members.drop_duplicates().sort_values(["key", "ccode"])
+    parties = m.groupby("key", sort=False)["ccode"].agg(lambda c: " ".join(map(str, c)))
+    rec = pd.DataFrame({"i": np.arange(len(inst)), "ds": ds, "t": _norm_title(inst["title"]).to_numpy(),
+                        "day": day, "p": inst["key"].map(parties).to_numpy()})
+    rec = rec[(day != _NEVER) & rec["p"].notna().to_numpy() & rec["t"].ne("").to_numpy()]
+    rec["first"] = rec.groupby(["ds", "t", "day", "p"])["i"].transform("min")
+    rec = rec[rec["i"] != rec["first"]]
+    edges.append(pd.DataFrame({"i": rec["first"].to_numpy("int64"), "j": rec["i"].to_numpy("int64"),
+                               "rule": "same_record"}))
     # same_id: the manydata treaty ID, signed in the same year or the next
     ii = ids.assign(i=idx.reindex(ids["key"].to_numpy()).to_numpy()).dropna(subset=["i"])
     m = ii.merge(ii, on="treaty_id", suffixes=("1", "2"))
@@ -601,30 +638,65 @@ def _continue(ties: pd.DataFrame) -> tuple[pd.DataFrame, int]:
     return pd.concat([ties, extra], ignore_index=True), len(extra)
 
 
+def _earliest_ends(ties: pd.DataFrame, pair_ends: pd.DataFrame, party_ends: pd.DataFrame
+                   ) -> tuple[np.ndarray, int]:
+    """Each tie's end: the earliest end after its start that any instrument of its agreement records.
+
+    ``ties`` has ``k`` (agreement and pair), ``aid`` (agreement), ``ccode1, ccode2, start, end``;
+    ``pair_ends`` the ends of every source's pair ties (``k, end``, also of the sources whose dates
+    lost to a source first in :data:`PRIORITY`); ``party_ends`` every end a party row records
+    (``aid, ccode, end``: a state's own or, where it has none, the treaty's; also of parties with no
+    entry into force, which make no tie). Ends on or before the tie's start belong to an earlier
+    spell and are ignored. Returns the new ends and the number of ties whose end moved earlier.
+    """
+    start = ties["start"].to_numpy("datetime64[ns]")
+    end = ties["end"].to_numpy("datetime64[ns]")
+    row = pd.DataFrame({"r": np.arange(len(ties)), "k": ties["k"].to_numpy("int64")})
+    cand = [row.merge(pair_ends.drop_duplicates(), on="k")[["r", "end"]]]
+    pe = party_ends.drop_duplicates()
+    pe = pd.DataFrame({"ak": pe["aid"].to_numpy("int64") * 1000 + pe["ccode"].to_numpy("int64"),
+                       "end": pe["end"].to_numpy("datetime64[ns]")})
+    aid = ties["aid"].to_numpy("int64")
+    for side in ("ccode1", "ccode2"):
+        r = pd.DataFrame({"r": np.arange(len(ties)), "ak": aid * 1000 + ties[side].to_numpy("int64")})
+        cand.append(r.merge(pe, on="ak")[["r", "end"]])
+    c = pd.concat(cand, ignore_index=True)
+    c = c[c["end"].to_numpy("datetime64[ns]") > start[c["r"].to_numpy()]]
+    first = c.groupby("r")["end"].min()
+    r = first.index.to_numpy()
+    new = end.copy()
+    e = first.to_numpy("datetime64[ns]")
+    earlier = np.isnat(end[r]) | (e < end[r])
+    new[r[earlier]] = e[earlier]
+    return new, int(earlier.sum())
+
+
 def _build(frames: dict[str, pd.DataFrame], sources: tuple[str, ...]) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
     """The instrument table and the tie table from loaded frames (see :func:`treaty_ties`)."""
     stats: dict = {"sources": list(sources)}
-    insts, mems, tie_list = [], [], []
+    insts, mems, tie_list, end_list = [], [], [], []
     ids = pd.DataFrame({"key": pd.Series(dtype="str"), "treaty_id": pd.Series(dtype="str")})
     many = [_LABEL[s] for s in sources if s in ("ggo", "ieadb", "tfdd")]
     if many:
-        inst, members, ids, t = _manytreaties(frames["manytreaties_parties"], frames["manytreaties_agreements"],
-                                              many, stats)
+        inst, members, ids, t, e = _manytreaties(frames["manytreaties_parties"], frames["manytreaties_agreements"],
+                                                 many, stats)
         inst["sig_year"] = inst["signature_date"].dt.year.astype("float64")
         insts.append(inst)
         mems.append(members)
         tie_list.append(t)
+        end_list.append(e)
     if "desta" in sources:
         inst, members, t = _desta(frames["desta_dyads"], frames["desta_withdrawals"])
         insts.append(inst)
         mems.append(members)
         tie_list.append(t)
     if "unctad" in sources:
-        inst, members, t = _unctad(frames["unctad_iia"])
+        inst, members, t, e = _unctad(frames["unctad_iia"])
         inst["sig_year"] = inst["signature_date"].dt.year.astype("float64")
         insts.append(inst)
         mems.append(members)
         tie_list.append(t)
+        end_list.append(e)
     cols = ["key", "dataset", "treaty_id", "title", "signature_date", "sig_year", "n_states", "is_bilateral",
             "letter", "source_domain"]
     inst = pd.concat([i[cols] for i in insts], ignore_index=True)
@@ -690,11 +762,21 @@ def _build(frames: dict[str, pd.DataFrame], sources: tuple[str, ...]) -> tuple[p
     stats["duplicate_ties_by_rule"] = pd.Series(inst["matched_by"].to_numpy()[iid[dup]]).replace(
         "", "none").value_counts().to_dict()
     keep = ~dup
+    pair_ends = pd.DataFrame({"k": pair_key, "end": ties["end"].to_numpy("datetime64[ns]")}).dropna()
     ties = pd.DataFrame({"k": pair_key[keep], "ccode1": ties["ccode1"].to_numpy("int64")[keep],
                          "ccode2": ties["ccode2"].to_numpy("int64")[keep], "aid": comp[iid[keep]],
                          "start": ties["start"].to_numpy("datetime64[ns]")[keep],
                          "end": ties["end"].to_numpy("datetime64[ns]")[keep],
                          "start_precision": ties["start_precision"].to_numpy(object)[keep]})
+    # the earliest end any instrument of the agreement records for the pair or either state
+    party_ends = pd.concat(end_list, ignore_index=True) if end_list else \
+        pd.DataFrame({"key": pd.Series(dtype="str"), "ccode": pd.Series(dtype="int64"),
+                      "end": pd.Series(dtype="datetime64[ns]")})
+    e_iid = pd.Index(inst["key"]).get_indexer(party_ends["key"])
+    party_ends = pd.DataFrame({"aid": comp[e_iid[e_iid >= 0]],
+                               "ccode": party_ends["ccode"].to_numpy("int64")[e_iid >= 0],
+                               "end": party_ends["end"].to_numpy("datetime64[ns]")[e_iid >= 0]})
+    ties["end"], stats["ends_from_matched_instruments"] = _earliest_ends(ties, pair_ends, party_ends)
     ties["mask"] = ties["k"].map(mask).to_numpy()
     ties, stats["successor_ties"] = _continue(ties)
     ties = _merge_spells(ties, ["k"])
@@ -936,9 +1018,34 @@ TREATY_STATE_COLUMNS = ("treaties_own", "treaties_own_bilateral", "treaties_own_
                         "treaties_own_nonsecurity")
 
 
+def _last_member_days(codes: tuple[np.ndarray, ...], years: np.ndarray,
+                      data_dir: str | os.PathLike | None) -> np.ndarray:
+    """The earliest of the states' last days as COW system members in ``years`` (NaT where a state
+    was no member that year or is no COW state: the 31 December rule stays)."""
+    from coalitionlab.errors import MissingDataError
+    from coalitionlab.measures.panel import _state_year_days, system_spells
+
+    try:
+        spells = system_spells(data_dir, source="full")
+    except MissingDataError:  # the crosswalk's copy of the same COW list (as the existence rule)
+        spells = system_spells(source="seed")
+    sy = _state_year_days(spells, sorted(set(years.tolist())))
+    last = pd.Series(sy["last_day"].to_numpy("datetime64[ns]"),
+                     index=pd.MultiIndex.from_arrays([sy["ccode"].to_numpy("int64"), sy["year"].to_numpy("int64")]))
+    out = np.full(len(years), np.datetime64("NaT"), dtype="datetime64[ns]")
+    for c in codes:
+        d = last.reindex(pd.MultiIndex.from_arrays([c, years])).to_numpy("datetime64[ns]")
+        out = np.where(np.isnat(out), d, np.where(np.isnat(d), out, np.minimum(out, d)))
+    return out.astype("datetime64[ns]")
+
+
 def add_treaties(panel: pd.DataFrame, *, data_dir: str | os.PathLike | None = None,
                  sources: str | Iterable[str] = SOURCES, mry: bool = False) -> pd.DataFrame:
     """Add counts of treaties in force on 31 December of each year, from the treaty record.
+
+    A state that left the COW system during the year (the Federal Republic on 1990-10-02) is
+    counted on its last day as a member instead: a dyad-year on the earlier of 31 December and the
+    last day of that year both states were members, a state-year on the state's last member day.
 
     Parameters
     ----------
@@ -978,6 +1085,13 @@ def add_treaties(panel: pd.DataFrame, *, data_dir: str | os.PathLike | None = No
     inside = (look >= first) & (look <= last)
     days = np.full(len(look), np.datetime64("NaT"), dtype="datetime64[ns]")
     days[inside] = year_end(look[inside])
+    # a state that left the system during the year is counted on its last day as a member
+    if unit == "dyad_year":
+        codes = (panel["ccode1"].to_numpy("int64"), panel["ccode2"].to_numpy("int64"))
+    else:
+        codes = (panel["ccode"].to_numpy("int64"),)
+    last_days = _last_member_days(codes, look, data_dir)
+    days = np.where(inside & ~np.isnat(last_days) & (last_days < days), last_days, days).astype("datetime64[ns]")
     bil = ties["is_bilateral"].to_numpy(bool)
     nonsec = ~ties["is_security"].to_numpy(bool)
     new: dict[str, np.ndarray] = {}
@@ -994,7 +1108,8 @@ def add_treaties(panel: pd.DataFrame, *, data_dir: str | os.PathLike | None = No
         new["treaties_own_nonsecurity"] = count_own_agreements(ties[nonsec], cc, days)
     version = "; ".join(f"{k}: {v}" for k, v in stats.get("versions", {}).items())
     stamp(attrs, "treaty_record", version or "unknown", new, coverage=(first, last), mry=mry,
-          note=f"sources {'+'.join(_LABEL[s] for s in chosen)}; in force on 31 December; ATOP alliances left out")
+          note=f"sources {'+'.join(_LABEL[s] for s in chosen)}; in force on 31 December (or the last day "
+               "in the year both states were COW members); ATOP alliances left out")
     # a state that was not a COW system member in the panel's year is NaN (the rule of every step)
     return finish(panel, new, attrs, data_dir=data_dir)
 
@@ -1014,6 +1129,7 @@ def record_report(data_dir: str | os.PathLike | None = None) -> str:
     lines.append(f"kept with the end ignored (end on or before the party's own start): {s['end_ignored']}")
     lines.append(f"dropped, amendments (instruments): {s['amendments']}; (party rows in force): {s['amendment_rows']}")
     lines.append(f"instruments (without amendments): {s['instruments']}")
+    lines.append(f"kept with an end before 1678 (in force on no day from 1678): {s.get('ended_before_1678', {})}")
     lines.append(f"matching edges by rule: {s['edges']}")
     lines.append(f"agreements: {s['agreements']}; with at least one tie: {s['agreements_with_ties']}")
     lines.append(f"pair ties per source before de-duplication: {s['ties_by_source']}")
@@ -1021,6 +1137,8 @@ def record_report(data_dir: str | os.PathLike | None = None) -> str:
     lines.append(f"duplicate pair ties removed, by matching rule: {s['duplicate_ties_by_rule']}")
     lines.append(f"ATOP alliances found in the record: {s.get('atop_agreements', [])}; "
                  f"ties left to alliances: {s.get('atop_ties_removed', 0)}")
+    lines.append(f"ties given an earlier end recorded by another instrument of the agreement: "
+                 f"{s.get('ends_from_matched_instruments', 0)}")
     lines.append(f"ties copied to a successor (SUCCESSION): {s['successor_ties']}")
     lines.append(f"ties after de-duplication: {s['ties']}")
     lines.append(f"ties by listing sources: {s['ties_by_sources']}")
