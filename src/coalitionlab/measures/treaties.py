@@ -48,7 +48,7 @@ import pandas as pd
 
 from coalitionlab.data.publishers.manytreaties import FIRST_DAY
 from coalitionlab.measures._common import check_panel, finish, load_source, new_attrs, stamp
-from coalitionlab.measures.ties import count_own_ties, count_ties, year_end, year_start
+from coalitionlab.measures.ties import _days, count_own_ties, count_ties, year_end, year_start
 
 __all__ = [
     "DOMAINS",
@@ -125,8 +125,7 @@ SOURCE_COVERAGE: dict[str, tuple[int, int]] = {"ggo": (1816, 2023), "ieadb": (18
 
 _STOP = frozenset("the of and to on in for a an between with by at concerning relating regarding its their de "
                   "la le et des du".split())
-_NEVER = np.iinfo("int64").max
-_NS_PER_DAY = 86_400_000_000_000
+_NEVER = np.iinfo("int64").max  # what ties._days gives NaT: never
 
 
 # ---------------------------------------------------------------- options and coverage
@@ -177,19 +176,6 @@ def _norm_title(values: pd.Series) -> pd.Series:
 def _letter(treaty_ids: pd.Series) -> pd.Series:
     """The manydata instrument type letter (A, P, E, N, S, R, O) of the instrument's own ID."""
     return treaty_ids.astype("str").str.split(":").str[0].str.extract(r"_\d{4}([A-Z])", expand=False).fillna("?")
-
-
-def _days(values) -> np.ndarray:
-    """Days since 1970 (int64, floored); NaT -> :data:`_NEVER`.
-
-    Computed from the int64 nanoseconds: numpy's ``datetime64[ns]`` -> ``datetime64[D]`` cast
-    overflows for the first day ``datetime64[ns]`` holds (1677-09-22, where the loaders put dates
-    before 1678) and returns 2262-04-11.
-    """
-    v = np.asarray(values, dtype="datetime64[ns]")
-    out = np.floor_divide(v.astype("int64"), _NS_PER_DAY)
-    out[np.isnat(v)] = _NEVER
-    return out
 
 
 def _merge_spells(t: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
