@@ -30,8 +30,8 @@ from coalitionlab.measures import add_embeddedness
 COALITION_ID = "emasoh_agenor_2020"
 
 COALITIONS_CSV = """\
-coalition_id,name,start_date,end_date,lead_ccode,lead,kind,un_authorisation,un_resolution,target_ccode,target,mission_type,sources
-emasoh_agenor_2020,European-led Maritime Awareness in the Strait of Hormuz (Operation Agenor),2020-02-25,,220,France,ad_hoc,no,,,,maritime_security,"EMASoH joint political statement, 20 Jan 2020; French Ministry of the Armed Forces, Agenor full operational capability 25 Feb 2020"
+coalition_id,name,start_date,end_date,lead_ccode,lead,kind,un_authorisation,un_resolution,target_ccode,target,mission_type,theatre,sources
+emasoh_agenor_2020,European-led Maritime Awareness in the Strait of Hormuz (Operation Agenor),2020-02-25,,220,France,ad_hoc,no,,,,maritime_security,middle_east,"EMASoH joint political statement, 20 Jan 2020; French Ministry of the Armed Forces, Agenor full operational capability 25 Feb 2020"
 """
 
 MEMBERSHIPS_CSV = """\

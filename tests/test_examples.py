@@ -20,7 +20,8 @@ EXAMPLES = ROOT / "examples"
 WORKSPACE = ROOT.parent  # the folder holding this checkout: no file may name it
 SCRIPTS = ("embeddedness_usa_2003.py", "who_joins.py", "bargaining_offers.py", "coalition_of_your_own.py")
 #: examples that need the full sources (they report on them)
-DATA_SCRIPTS = ("embeddedness_components.py", "treaty_record.py")
+DATA_SCRIPTS = ("embeddedness_components.py", "treaty_record.py", "brokers.py", "channels_usa_2003.py",
+                "value_of_diplomacy.py")
 SEED_LINE = "data: embedded seed"
 FULL_LINE = "data: full sources"
 
@@ -203,8 +204,8 @@ def test_docs_index_maps_every_page_and_its_links_resolve():
     pages = {p.relative_to(DOCS).as_posix() for p in DOCS.rglob("*.md")} - {"index.md"}
     unlisted = sorted(pages - set(links))
     assert not unlisted, f"docs/index.md does not list: {unlisted}"
-    assert "data -> measures -> coalitions -> models | bargaining -> reports -> cli" in text
-    for stage in ("data", "measures", "coalitions", "models", "bargaining", "reports", "cli"):
+    assert "data -> measures -> coalitions -> models | bargaining -> planner -> reports -> cli" in text
+    for stage in ("data", "measures", "coalitions", "models", "bargaining", "planner", "reports", "cli"):
         assert f"`coalitionlab.{stage}`" in text
 
 

@@ -61,6 +61,7 @@ def test_seed_run_says_so_in_the_table(no_data) -> None:
     (["--price-scale", "0"], "price_scale"),
     (["--format", "xml"], "unknown format 'xml'"),
     (["--prior", "beta"], "unknown prior 'beta'"),
+    (["--channels", "information,bribery"], "unknown channel 'bribery'"),
 ])
 def test_bad_input_is_one_clear_line(no_data, extra: list[str], message: str) -> None:
     res = runner.invoke(app, [*ARGS, *extra])
@@ -83,3 +84,16 @@ def test_negative_seed_is_a_usage_error(no_data, tmp_path: Path) -> None:
     cfg.write_text('target = "linkage"\n[grid]\nreservation = [1.0]\n')
     res = runner.invoke(app, ["sweep", str(cfg), "--seed", "-2", "--n-jobs", "1"])
     assert res.exit_code == 2 and "--seed" in res.output
+
+
+def test_channels_are_recorded_and_switch_the_baseline(no_data) -> None:
+    on = json.loads(runner.invoke(app, [*ARGS, "--format", "json"]).stdout)
+    assert on["channels"] == ["information", "linkage", "credibility", "brokers"]  # all available on the seed
+    assert on["scale_constants"]["alliances"] == 2.0 and on["scale_constants"]["igos"] == 50.0
+    res = runner.invoke(app, [*ARGS, "--format", "json", "--channels", "none"])
+    assert res.exit_code == 0, res.output
+    off = json.loads(res.stdout)
+    assert off["channels"] == []
+    # the baseline (base precision, aid paid up-front) changes the outcome and says which channels ran
+    assert off["summary"]["lead_cost"]["mean"] != on["summary"]["lead_cost"]["mean"]
+    assert "channels: none" in runner.invoke(app, [*ARGS, "--channels", "none"]).stdout

@@ -90,3 +90,41 @@ def test_bad_arguments_are_clear() -> None:
         credibility([1.0, float("nan")])
     with pytest.raises(ValidationError, match="value"):
         recruitment_cost([1.0], rho=[0.5], value=[-2.0])
+
+
+# ------------------------------------------------------------------------------------------------
+# Results that hold by construction (the cost falls with rho and with embeddedness; rho(0) = rho0)
+# are checked above only as the code's fidelity to its definitions. Oracles it could fail:
+
+
+@settings(max_examples=120, deadline=None)
+@given(params, st.floats(0, 10), st.floats(0.02, 1))
+def test_closed_form_matches_brute_force_over_upfront_payments(p: CommitmentParams, r: float, rho: float) -> None:
+    # for each up-front payment u on a fine grid the cheapest promise is m = max(r - u, 0)/rho; minimise
+    u = np.linspace(0.0, min(p.upfront_cap, r), 20_001)
+    cost = u + p.beta * np.maximum(r - u, 0.0) / rho
+    got = recruitment_cost([r], rho=[rho], params=p).iloc[0]
+    assert got["cost"] == pytest.approx(cost.min(), rel=1e-9, abs=1e-9)  # the cost is linear in u: an end is optimal
+    # the package reported is feasible and costs what is reported
+    assert 0 <= got["upfront"] <= p.upfront_cap and got["upfront"] + rho * got["promised"] >= r - 1e-9
+    assert got["upfront"] + p.beta * got["promised"] == pytest.approx(got["cost"], rel=1e-12, abs=1e-12)
+
+
+def test_both_branches_agree_at_rho_equal_beta() -> None:
+    # the branches switch at rho = beta; both give the reservation value there, so the cost is continuous
+    p = CommitmentParams(rho0=0.3, kappa=0.05, beta=0.6, upfront_cap=0.5)
+    eps = 1e-9
+    out = recruitment_cost([2.0, 2.0, 2.0], rho=[0.6 - eps, 0.6, 0.6 + eps], params=p)
+    assert out["upfront"].tolist() == [0.5, 0.5, 0.0]
+    # derived: .5 + .6 (1.5)/(.6 - eps) and .6 * 2/(.6 + eps), both -> 2
+    assert out["cost"].to_numpy() == pytest.approx([2.0, 2.0, 2.0], abs=1e-8)
+
+
+def test_credibility_against_an_independent_integration() -> None:
+    # rho solves d rho/de = kappa (1 - rho), rho(0) = rho0: integrate the ODE numerically (scipy)
+    from scipy.integrate import solve_ivp
+
+    p = CommitmentParams(rho0=0.25, kappa=0.07)
+    sol = solve_ivp(lambda e, y: p.kappa * (1 - y), (0.0, 60.0), [p.rho0], t_eval=[0.0, 10.0, 35.0, 60.0],
+                    rtol=1e-10, atol=1e-12)
+    assert credibility(sol.t, params=p) == pytest.approx(sol.y[0], abs=1e-8)

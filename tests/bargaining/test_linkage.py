@@ -170,3 +170,50 @@ def test_package_costs_names_missing_embeddedness() -> None:
         package_costs(default_instruments(), [6.0, 6.0], embeddedness=[np.nan, 20.0])
     with pytest.raises(ValueError, match=r"1 negative"):
         package_costs(default_instruments(), [6.0, 6.0], embeddedness=[-1.0, 20.0])
+
+
+# ------------------------------------------------------------------------------------------------
+# Oracles the LP could fail. (The two comparative statics above hold by construction -- the feasible
+# set only grows -- so they check only that the code keeps to the model's definitions.)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 8), st.sampled_from([0.5, 1.0, 2.0]), st.integers(0, 6)),
+                min_size=1, max_size=3),
+       st.integers(0, 40))
+def test_lp_matches_brute_force_over_a_grid_of_packages(spec: list[tuple[int, float, int]], r4: int) -> None:
+    # dyadic costs (k/4), values (1/2, 1, 2), caps (k/2) and reservation (k/4): the optimal package's
+    # amounts are multiples of 1/8, so enumerating every package on that grid finds the optimum exactly
+    instruments = [Instrument(name=f"i{j}", cost=c / 4, value=v, cap=cap / 2) for j, (c, v, cap) in enumerate(spec)]
+    reservation = r4 / 4
+    axes = [np.arange(0.0, i.cap + 1e-12, 1 / 8) for i in instruments]
+    grid = np.stack([a.ravel() for a in np.meshgrid(*axes, indexing="ij")], axis=1)
+    value = grid @ np.array([i.value for i in instruments])
+    cost = grid @ np.array([i.cost for i in instruments])
+    ok = value >= reservation - 1e-12
+    expect = float(cost[ok].min()) if ok.any() else math.inf
+    assert cost_or_inf(instruments, reservation) == pytest.approx(expect, abs=1e-7)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(instrument, min_size=1, max_size=5, unique_by=lambda i: i.name), st.floats(0.5, 30))
+def test_shadow_price_is_the_derivative_of_the_cost(instruments: list[Instrument], reservation: float) -> None:
+    # the LP dual against finite differences of the optimal cost in the reservation value (at a kink the
+    # dual lies between the one-sided derivatives)
+    h = 1e-4
+    try:
+        pkg = cheapest_package(instruments, reservation=reservation)
+        up = cheapest_package(instruments, reservation=reservation + h).cost
+    except InfeasibleError:
+        return
+    down = cheapest_package(instruments, reservation=reservation - h).cost
+    left, right = (pkg.cost - down) / h, (up - pkg.cost) / h
+    slack = 1e-3 * max(1.0, right)
+    assert min(left, right) - slack <= pkg.shadow_price <= max(left, right) + slack
+
+
+def test_shadow_price_by_hand_at_a_kink_free_point() -> None:
+    # e = 40: policy (0.2/0.9) then trade (0.4) then military aid (0.8/1.2); r = 3 ends inside trade
+    pkg = cheapest_package(default_instruments(), reservation=3.0, embeddedness=40.0)
+    assert pkg.cost == pytest.approx(0.4 + (3.0 - 1.8) * 0.4)
+    assert pkg.shadow_price == pytest.approx(0.4)

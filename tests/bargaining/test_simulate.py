@@ -87,11 +87,13 @@ def test_embedded_states_join_more_often_on_real_data(usa_2003: pd.DataFrame) ->
     world = World.from_frame(usa_2003, lead="USA", date="2003-03-20")
     assert world.n == len(usa_2003) and not world.is_seed
     sim = simulate(world, 2000, seed=1)
-    # information channel only (default mapping): precision rises with embeddedness, so does acceptance
-    rho = np.corrcoef(sim.partners["embeddedness"], sim.partners["join_rate"])[0, 1]
+    # every channel (precision, credibility, linkage) rises with the absolute embeddedness e (the mean of the
+    # scaled components; the first edition's test used the raw total, on which only the information channel ran)
+    e = world.candidates["e"].to_numpy()
+    rho = np.corrcoef(e, sim.partners["join_rate"])[0, 1]
     assert rho > 0.8
-    top = sim.partners.nlargest(10, "embeddedness")["join_rate"].mean()
-    bottom = sim.partners.nsmallest(10, "embeddedness")["join_rate"].mean()
+    top = sim.partners.assign(e=e).nlargest(10, "e")["join_rate"].mean()
+    bottom = sim.partners.assign(e=e).nsmallest(10, "e")["join_rate"].mean()
     assert top > bottom + 0.05
 
 

@@ -23,8 +23,9 @@ from coalitionlab.errors import DataFileError, UnknownCountryError
 COALITION_HEADER = ("coalition_id,name,start_date,end_date,lead_ccode,lead,kind,un_authorisation,un_resolution,"
                     "target_ccode,target,mission_type,sources")
 MEMBERSHIP_HEADER = "coalition_id,ccode,country,role,join_date,leave_date,peak_personnel,source"
-GOOD_COALITION = ("timor_test_1999,Test force,1999-09-20,2000-02-28,900,Australia,ad_hoc,yes,UNSCR 1264,,,"
-                  "peace_operation,test source 2024")
+# a file in the pre-2026.2 shape (no operation, theatre, entrepreneur_ccode): still accepted
+GOOD_COALITION = ("timor_test_1999,Test force,1999-09-20,2000-02-28,900,Australia,ad_hoc,yes,UNSCR 1264,860,"
+                  "East Timor,peace_operation,test source 2024")
 GOOD_MEMBERS = [
     "timor_test_1999,900,Australia,lead,,,5500,test note",
     "timor_test_1999,920,New Zealand,combat,,,,test note",

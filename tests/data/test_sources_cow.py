@@ -21,6 +21,7 @@ from coalitionlab.errors import DataFileError
 # name -> rows stated in the folder README (or counted from the file and stated in docs/data/sources.md)
 ROWS = {
     "cow_states": 244,
+    "archigos_leaders": 3_381,
     "cow_igo": 538_965,
     "cow_igo_list": 534,
     "atop_members": 2_397,  # README 2,398 member-phase rows, less one member with ATOP's non-COW code 8152

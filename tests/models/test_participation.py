@@ -127,8 +127,17 @@ def test_bad_options_are_clear(panel: pd.DataFrame) -> None:
         fit_participation("joined ~ embeddedness", panel.assign(one=1), cluster="one")
     with pytest.raises(EstimationError, match="must be 0/1"):
         fit_participation("embeddedness ~ cinc", panel)
-    with pytest.raises(EstimationError, match="not available for the Firth"):
-        fit_participation("joined ~ embeddedness", panel, method="firth", cluster="coalition_id")
+    with pytest.raises(EstimationError, match="at most two-way"):
+        fit_participation("joined ~ embeddedness", panel, method="firth", cluster=["coalition_id", "ccode", "year"])
+
+
+def test_collinear_regressors_are_named_not_a_linalg_error(panel: pd.DataFrame) -> None:
+    """A regressor that is a linear combination of others has no unique coefficient: one line naming it,
+    for every method (statsmodels' logit raised numpy's LinAlgError; OLS silently used a pseudo-inverse)."""
+    df = panel.assign(copy=2 * panel["embeddedness"] + 1)
+    for method in ("logit", "lpm", "firth"):
+        with pytest.raises(EstimationError, match=r"^copy is a linear combination of the other regressors"):
+            fit_participation("joined ~ embeddedness + copy", df, method=method)
 
 
 def test_predict_on_new_rows(panel: pd.DataFrame) -> None:

@@ -75,6 +75,15 @@ def test_replicate_henke_on_the_project_data(real_panel: pd.DataFrame) -> None:
     assert rep.n_coalitions >= 30
     assert replicate_henke(panel=real_panel, until=None).n_coalitions > rep.n_coalitions  # Henke's sample ends 2010
     assert {"coalitions", "embeddedness", "alliance"} <= set(rep.differences["element"])
+    # every element says how sure we are of Henke's choice and what ours is; none passes as fact
+    assert set(rep.differences["henke_status"]) <= {"documented", "assumed"}
+    assert set(rep.differences["ours_is"]) <= {"reconstructed", "substitute", "missing"}
+    assert rep.differences.set_index("element").loc["treaty source", "henke_status"] == "assumed"
+    comparison = rep.comparison().set_index("term")
+    assert comparison.loc["embeddedness_log1p", "ours"] == "positive, significant at 5%"
+    assert comparison.loc["embeddedness_log1p", "henke_reports"].startswith("positive, significant")
+    assert (comparison.drop(index="embeddedness_log1p")["henke_reports"] == "not stated here").all()
+    assert "Intercept" not in comparison.index
 
 
 def test_conditional_logit_converges_on_the_full_specification(real_panel: pd.DataFrame) -> None:
@@ -90,8 +99,11 @@ def test_conditional_logit_converges_on_the_full_specification(real_panel: pd.Da
 
 def test_oster_delta_compares_short_and_long_on_one_sample(real_panel: pd.DataFrame) -> None:
     """Oster's delta contrasts two regressions on the same rows; democracy and UN distance are missing
-    for hundreds of US-coalition candidates, so the short regression must use the long one's sample."""
+    for hundreds of US-coalition candidates, so the short regression must use the long one's sample.
+    The oracle is computed here with statsmodels from the moments Oster's formula needs."""
     import warnings
+
+    import statsmodels.api as sm
 
     from coalitionlab.errors import MissingValueWarning
     from coalitionlab.models import oster_delta, robustness
@@ -102,13 +114,17 @@ def test_oster_delta_compares_short_and_long_on_one_sample(real_panel: pd.DataFr
     assert len(sample) < len(us)  # the real data do have missing controls
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", MissingValueWarning)
-        long = fit_participation("joined ~ embeddedness_log1p + " + " + ".join(controls), us, method="lpm")
-        short = fit_participation("joined ~ embeddedness_log1p", sample, method="lpm")
         sens = robustness(real_panel, controls=controls, designs=["lpm"]).sensitivity
-    assert long.fit_stats["n_obs"] == short.fit_stats["n_obs"] == len(sample)
-    expected = oster_delta(float(short.params["embeddedness_log1p"]), short.fit_stats["r2"],
-                           float(long.params["embeddedness_log1p"]), long.fit_stats["r2"])
+    y, x = sample["joined"].to_numpy(float), sample["embeddedness_log1p"].to_numpy(float)
+    W = sm.add_constant(sample[list(controls)].to_numpy(float))
+    long = sm.OLS(y, np.column_stack([W, x])).fit()
+    short = sm.OLS(y, sm.add_constant(x)).fit()
+    tau = np.var(sm.OLS(x, W).fit().resid)
+    expected = oster_delta(short.params[1], short.rsquared, long.params[-1], long.rsquared, var_y=np.var(y),
+                           var_x=np.var(x), var_x_resid=tau)
     assert sens["oster_delta"] == pytest.approx(expected, rel=1e-9)
+    # the sensitivity statistics use the classical t of that long regression (as sensemakr does)
+    assert sens["t_classical"] == pytest.approx(long.tvalues[-1], rel=1e-9)
 
 
 def test_replication_table_describes_the_igo_years_actually_used(real_panel: pd.DataFrame) -> None:

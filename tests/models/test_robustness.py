@@ -33,16 +33,42 @@ def panel() -> pd.DataFrame:
 
 
 def test_battery_reports_every_design(panel: pd.DataFrame) -> None:
-    res = robustness(panel, controls=("cinc", "distance_log"), n_permutations=100, seed=1)
+    res = robustness(panel, controls=("cinc",), n_permutations=100, seed=1)
     table = res.table.set_index("design")
     assert list(table.index) == ["baseline", "lag_1", "lag_3", "lag_5", "non_security", "alignment",
                                  "past_cooperation", "coalition_fe", "firth", "lpm", "permutation",
-                                 "bootstrap", "negative_control", "contact"]
+                                 "bootstrap", "negative_control", "contact", "state_fe", "first_difference",
+                                 "timing_placebo", "sociability", "negative_control_alone", "twoway_cluster",
+                                 "operation_cluster", "leader_ties"]
     assert table.loc["baseline", "estimate"] == pytest.approx(1.2, abs=0.35)
-    assert "distance_log" in table.loc["baseline", "note"]  # an absent control is said, not hidden
     assert table.loc["contact", "note"].startswith("not run: panel lacks dod_visits")
+    assert table.loc["timing_placebo", "note"].startswith("not run: panel lacks embeddedness_lead5_log1p")
+    assert table.loc["operation_cluster", "note"] == "not run: panel lacks operation"
+    assert table.loc["leader_ties", "note"] == "not run: panel lacks leader_overlap_years, leader_tenure_candidate"
+    # the fixture's focal-lead column is the own-lead one: the joint model is singular and says so
+    assert table.loc["negative_control", "note"].startswith("not estimable: embeddedness_log1p is a linear combination")
+    assert np.isnan(table.loc["permutation", "std_error"])  # the null's spread is not a standard error
+    # every row that ran says what it used: rows, coalitions, clusters, controls, sample
+    ran = table[table["n_obs"] > 0]
+    assert (ran["controls"].str.split(",").map(lambda c: "cinc" in c or "d_cinc" in c)).all()  # d_: differenced
+    assert ran["sample"].str.len().gt(0).all() and ran["n_coalitions"].gt(0).all()
+    assert table.loc["baseline", "sample"] == "US-led, 20 coalitions, 1990-1999"
+    # coalitions 20-29 start every 180 days from 1999-11-08 (1990-01-01 + 20 x 180 days)
+    assert table.loc["negative_control_alone", "sample"] == "led by others than the US, 10 coalitions, 1999-2004"
     assert table.loc["permutation", "p_value"] < 0.05
     assert 0 < res.sensitivity["robustness_value"] < 1 and res.sensitivity["r_max"] > res.sensitivity["r2"]
+
+
+def test_absent_default_controls_are_said_explicit_ones_refused(panel: pd.DataFrame) -> None:
+    """The default controls may be missing (the embedded seed has none): the baseline says which. A control
+    the caller names must be a column: one line naming the closest."""
+    res = robustness(panel, designs=["baseline"])
+    assert "controls absent: atop_defense, distance_log" in res.table.loc[0, "note"]
+    assert res.table.loc[0, "controls"] == "cinc"  # the only default control the fixture has
+    with pytest.raises(EstimationError, match=r"^control 'cincc': unknown column 'cincc'; closest: cinc"):
+        robustness(panel, controls=("cincc",), designs=["baseline"])
+    with pytest.raises(EstimationError, match="must be a column"):
+        robustness(panel, controls=("log(cinc)",), designs=["baseline"])
 
 
 def test_past_cooperation_counts_only_earlier_coalitions_with_the_same_lead() -> None:

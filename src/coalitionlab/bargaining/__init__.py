@@ -8,9 +8,31 @@ from coalitionlab.bargaining.one_partner import OnePartnerSolution, solve_one_pa
 from coalitionlab.bargaining.identification import IdentificationDemo, identification_demo
 from coalitionlab.bargaining.params import OnePartnerParams, PartnerSetParams, PriceParams, RestraintParams
 from coalitionlab.bargaining.partner_set import PartnerSetSolution, choose_partners
-from coalitionlab.bargaining.restraint import Equilibrium, solve_restraint, war_effect_regions, war_probability_effect
+from coalitionlab.bargaining.restraint import (
+    Equilibrium,
+    PrivateCostEquilibrium,
+    RestraintPrivateCostParams,
+    solve_restraint,
+    solve_restraint_known_cost,
+    solve_restraint_private_cost,
+    war_effect_regions,
+    war_effect_regions_known_cost,
+    war_effect_regions_private_cost,
+    war_probability_effect,
+    war_probability_effect_known_cost,
+    war_probability_effect_private_cost,
+)
 from coalitionlab.bargaining.simulate import Simulation, simulate
 from coalitionlab.bargaining.world import EmbeddednessMapping, World, calibrate_price_means
+from coalitionlab.bargaining.channels import (
+    CHANNELS,
+    SCALE_CONSTANTS,
+    ChannelParams,
+    LinkageInstrument,
+    PartnerValuation,
+    candidate_frame,
+    scale_components,
+)
 from coalitionlab.bargaining.linkage import (
     Instrument,
     LinkagePackage,

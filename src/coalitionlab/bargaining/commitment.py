@@ -22,8 +22,11 @@ A unit of partner value costs :math:`1` up-front and :math:`\\beta/\\rho` by pro
 * if :math:`\\rho \\le \\beta`: pay :math:`u=\\min(r, U)` up-front and promise the rest,
   cost :math:`u + \\beta (r-u)/\\rho`.
 
-The cost is continuous and non-increasing in :math:`\\rho`, hence in :math:`e` (tested as a
-hypothesis property). The lead recruits when the cost does not exceed the partner's value to it.
+By construction, the cost is continuous and non-increasing in :math:`\\rho`, hence in :math:`e` (:math:`\\rho` rises with :math:`e` by its
+functional form); the hypothesis properties check only the code's fidelity to that. The closed form
+itself is tested against an LP (HiGHS), a brute-force search over up-front payments and, for
+:math:`\\rho(e)`, a numerical integration of :math:`d\\rho/de = \\kappa (1 - \\rho)`. The lead recruits
+when the cost does not exceed the partner's value to it.
 
 References
 ----------
@@ -109,7 +112,8 @@ def credibility(embeddedness: ArrayLike, *, params: CommitmentParams | None = No
     Returns
     -------
     numpy.ndarray
-        Values in :math:`[\\rho_0, 1]`, non-decreasing in embeddedness.
+        Values in :math:`[\\rho_0, 1]`, non-decreasing in embeddedness (by construction: the
+        functional form).
 
     Examples
     --------
@@ -127,7 +131,8 @@ def recruitment_cost(reservation: ArrayLike, *, embeddedness: ArrayLike | None =
     """Cheapest mix of up-front and promised payments that recruits each partner.
 
     Vectorised over partners: ``reservation``, ``embeddedness`` (or ``rho``) and ``value``
-    broadcast against each other.
+    broadcast against each other. By construction the cost is continuous and non-increasing in
+    ``rho`` and in ``embeddedness`` (an identity of the closed form, not a finding).
 
     Parameters
     ----------

@@ -16,8 +16,11 @@ embeddedness with the partner is :math:`e` (Henke 2019: embeddedness supplies th
 through which to pay). The LP is solved with HiGHS through :func:`scipy.optimize.linprog`
 (``method="highs"``).
 
-Comparative statics (tested as hypothesis properties): adding an instrument never raises the cost;
-a higher embeddedness never raises the cost.
+Comparative statics, true by construction (the feasible set only grows): adding an instrument
+never raises the cost; a higher embeddedness never raises the cost. The hypothesis properties that
+check them test only the code's fidelity to these definitions; the LP itself is tested against a
+greedy fractional knapsack, a brute-force enumeration of packages and finite differences of the cost
+(for the shadow price).
 
 References
 ----------
@@ -130,6 +133,9 @@ def cheapest_package(instruments: Sequence[Instrument], *,
                      reservation: Annotated[float, Field(ge=0, allow_inf_nan=False)],
                      embeddedness: Annotated[float, Field(ge=0)] = math.inf) -> LinkagePackage:
     """Solve the issue-linkage LP: the cheapest package worth ``reservation`` to the partner.
+
+    By construction, adding an instrument or raising ``embeddedness`` never raises the cost (the
+    feasible set only grows).
 
     Parameters
     ----------

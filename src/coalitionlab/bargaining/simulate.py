@@ -1,10 +1,13 @@
 """The simulator: many coalition-building episodes in a `World`, vectorised over partners x episodes.
 
 In each episode every candidate draws a reservation price from its prior, the lead sees a signal of
-it with the candidate's precision and makes the optimal take-it-or-leave-it offer (model 4); the
-candidate joins iff the offer covers its price. The episode records the coalition, the lead's cost,
-the partners' information rent, the coalition's win probability (contest success function over the
-joined weights) and the efficiency loss (surplus of efficient deals that failed).
+it with the candidate's precision (information channel; biased with the rotten-carrot option) and
+makes the optimal take-it-or-leave-it offer (model 4) of value to the partner, delivered at the
+candidate's unit cost (linkage x credibility x brokers, :meth:`World.effective`) and valued at the
+candidate's marginal contribution to the win probability; the candidate joins iff the offer covers
+its price. The episode records the coalition, the lead's cost, the partners' information rent, the
+coalition's win probability (contest success function over the joined weights) and the efficiency
+loss (surplus of efficient deals that failed).
 
 Draws are made in chunks of episodes (memory stays bounded); chunk ``c`` draws from the ``c``-th
 child of ``SeedSequence(seed)``, so the same seed gives the same output whatever the machine.
@@ -37,8 +40,11 @@ class Simulation:
         One row per episode: ``episode, coalition_size, lead_cost, information_rent,
         win_probability, efficiency_loss`` (money columns times the world's payment scale).
     partners : pandas.DataFrame
-        One row per candidate: ``ccode, country, embeddedness, join_rate, mean_payment, mean_rent``
-        (``mean_payment`` averages over all episodes; ``payment_if_joined`` over joins only).
+        One row per candidate: ``ccode, country, embeddedness, value, unit_cost, join_rate, mean_payment,
+        payment_if_joined, mean_rent`` (``value``: the lead's value of the candidate; ``unit_cost``: its
+        cost per unit of value to the partner; ``mean_payment`` averages over all episodes,
+        ``payment_if_joined`` over joins only). ``attrs`` add ``channels``, ``channels_off`` and
+        ``mission_value``.
     summary : pandas.DataFrame
         Indexed by the episode measures, columns ``mean, sd, q05, q50, q95``.
     seed : int or None
@@ -65,6 +71,7 @@ def simulate(
     *,
     seed: int | np.random.Generator | np.random.SeedSequence | None = None,
     progress: Callable[[int, int], None] | None = None,
+    channels: str | tuple[str, ...] | list[str] | None = None,
 ) -> Simulation:
     """Simulate ``episodes`` rounds of take-it-or-leave-it offers to every candidate of ``world``.
 
@@ -78,6 +85,11 @@ def simulate(
         Seed (int, SeedSequence or Generator). The same seed gives identical output.
     progress
         Called as ``progress(done, total)`` after each chunk of episodes (the CLI draws a bar).
+    channels
+        Henke's channels on: ``None`` (the world's, by default every available one), ``"all"``,
+        ``"none"`` (the baseline: base precision, aid paid up-front, no broker) or names from
+        :data:`coalitionlab.bargaining.channels.CHANNELS`. A channel the world cannot run (brokers
+        without a ``broker`` column) is off with a warning and listed in ``attrs["channels_off"]``.
 
     Returns
     -------
@@ -88,6 +100,8 @@ def simulate(
     ------
     InfeasibleError
         ``episodes`` is not a positive integer.
+    UnknownOptionError
+        An unknown channel.
 
     Examples
     --------
@@ -104,8 +118,10 @@ def simulate(
     per_chunk = max(1, _CELLS_PER_CHUNK // n)
     n_chunks = -(-episodes // per_chunk)
     children = _root_sequence(seed).spawn(n_chunks)
-    params = {name: cand[name].to_numpy(float)
-              for name in ("price_mean", "price_scale", "precision", "value", "weight")}
+    eff = world.effective(channels)
+    params = {name: cand[name].to_numpy(float) for name in ("price_mean", "price_scale", "weight")}
+    for name in ("precision", "bias", "unit_cost", "value"):
+        params[name] = eff[name].to_numpy(float)
 
     size = np.empty(episodes, np.int64)
     cost = np.empty(episodes)
@@ -143,6 +159,8 @@ def simulate(
         "efficiency_loss": loss * scale,
     })
     partners = cand[["ccode", "country", "embeddedness"]].copy()
+    partners["value"] = params["value"] * scale
+    partners["unit_cost"] = params["unit_cost"]
     partners["join_rate"] = joins / episodes
     partners["mean_payment"] = paid / episodes * scale
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -151,7 +169,8 @@ def simulate(
     summary = summarise(frame)
     attrs = {"unit": "episode", "lead": world.lead, "date": world.date, "prior": world.prior,
              "payment_scale": scale, "payment_unit": world.payment_unit, "is_seed": world.is_seed,
-             "episodes": episodes}
+             "episodes": episodes, "channels": eff.attrs["channels"], "channels_off": eff.attrs["off"],
+             "mission_value": world.mission_value}
     for df in (frame, partners, summary):
         df.attrs = dict(attrs)
     return Simulation(episodes=frame, partners=partners, summary=summary,
@@ -171,20 +190,28 @@ def summarise(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _chunk(prior: str, p: dict[str, np.ndarray], m: int, rng: np.random.Generator):
-    """One chunk of ``m`` episodes: (accepted, payment, rent, per-episode efficiency loss)."""
+    """One chunk of ``m`` episodes: (accepted, payment, rent, per-episode efficiency loss), in the lead's cost.
+
+    The offer problem is solved in units of value to the partner: a partner worth ``V`` to the lead, paid
+    at unit cost ``g``, is the standard problem with value ``V / g``; payments, rents and losses are then
+    multiplied by ``g``.
+    """
     n = len(p["value"])
-    mean, scale, precision, value = p["price_mean"], p["price_scale"], p["precision"], p["value"]
+    mean, scale, precision = p["price_mean"], p["price_scale"], p["precision"]
+    gamma = p["unit_cost"]
+    value = p["value"] / gamma
     noise_sd = scale / np.sqrt(np.where(precision > 0, precision, 1.0))
     if prior == "uniform":
         lo, hi = uniform_bounds(mean, scale)
         latent = lo + (hi - lo) * rng.random((m, n))
     else:
         latent = mean + scale * rng.standard_normal((m, n))  # theta, or log theta for the lognormal
-    signal = np.where(precision > 0, latent + noise_sd * rng.standard_normal((m, n)), mean)
+    # the rotten carrot: the signal reads too low by `bias`, and the lead takes it at face value
+    signal = np.where(precision > 0, latent + noise_sd * rng.standard_normal((m, n)) - p["bias"], mean)
     offer = _offers(prior, value, mean, scale, precision, signal)
     theta = np.exp(latent) if prior == "lognormal" else latent
     accepted = theta <= offer
-    payment = np.where(accepted, offer, 0.0)
-    rent = np.where(accepted, offer - np.maximum(theta, 0.0), 0.0)  # a negative price joins free
-    lost = np.where(~accepted & (theta < value), value - theta, 0.0).sum(axis=1)
+    payment = np.where(accepted, offer * gamma, 0.0)
+    rent = np.where(accepted, (offer - np.maximum(theta, 0.0)) * gamma, 0.0)  # a negative price joins free
+    lost = (np.where(~accepted & (theta < value), value - theta, 0.0) * gamma).sum(axis=1)
     return accepted.astype(np.float64), payment, rent, lost

@@ -1,33 +1,61 @@
 """The `World` a simulation runs in: a lead, a date, candidate partners and the user's assumptions.
 
 A world is built from any frame with ``ccode`` and ``embeddedness`` (e.g. the output of
-``coalitionlab.measures.embeddedness(lead, date)``) by :meth:`World.from_frame`. Embeddedness enters
-through an explicit :class:`EmbeddednessMapping`:
+``coalitionlab.measures.embeddedness(lead, date)`` or of
+:func:`coalitionlab.bargaining.channels.candidate_frame`) by :meth:`World.from_frame`. Embeddedness is
+put on one absolute scale (:func:`coalitionlab.bargaining.channels.scale_components`:
+``e_c = 1 - exp(-count_c / k_c)`` per component, ``e`` their mean, fixed constants), so worlds of
+different leads and dates are comparable, and enters through
 
-* price channel: each candidate's prior mean price is ``price_mean * exp(-price_slope * e)``;
-* information channel: the lead's signal precision is ``precision_base + precision_slope * e``;
+* the price channel: each candidate's prior mean price is ``price_mean * exp(-price_slope * e)``;
+* Henke's four channels, each switchable (:data:`coalitionlab.bargaining.channels.CHANNELS`):
+  information (signal precision ``precision_base + precision_slope * e``, optionally biased),
+  linkage, credibility and brokers (see ``docs/bargaining/channels.md``).
 
-where ``e`` is embeddedness divided by its largest value among the candidates (so ``e`` is in
-[0, 1]). When the frame has a ``p_join`` column (a participation model's fitted probabilities), the
-mean prices are calibrated instead so that the optimal-offer model reproduces ``p_join`` exactly.
-Prices are in model units; ``payment_scale`` (money per unit) is an explicit user assumption,
-because participation data alone cannot identify it (see ``docs/bargaining/identification.md``).
+Each candidate's value to the lead is its marginal contribution to the contest success probability
+times the value of success (:class:`~coalitionlab.bargaining.channels.PartnerValuation`), at the
+coalition the lead expects (a fixed point of values and acceptance probabilities). When the frame has
+a ``p_join`` column (a participation model's fitted probabilities), the mean prices are calibrated so
+that the model reproduces ``p_join`` exactly with the world's channels. Prices are in model units;
+``payment_scale`` (money per unit) is an explicit user assumption, because participation data alone
+cannot identify it (see ``docs/bargaining/identification.md``).
+
+``scale="max"`` keeps the first edition's scale (embeddedness over its largest value among the
+candidates, for the price and information channels) and ``valuation="fixed"`` its fixed value per
+partner; both are kept for backward compatibility only (labelled legacy).
 """
 
 from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 from coalitionlab._validation import check_option
-from coalitionlab.bargaining.offers import _expected
+from coalitionlab.bargaining.channels import (
+    CHANNELS,
+    ChannelParams,
+    PartnerValuation,
+    _outcomes,
+    check_channels,
+    credibility_factor,
+    linkage_costs,
+    marginal_values,
+    partner_contributions,
+    scale_components,
+    win_probability,
+)
 from coalitionlab.bargaining.params import PRIOR_KINDS, NonNegative, Positive, PriorKind, _Params
-from coalitionlab.errors import InfeasibleError, MissingValueWarning, PanelTypeError
+from coalitionlab.errors import CoalitionlabWarning, InfeasibleError, MissingValueWarning, PanelTypeError
 
 CANDIDATE_COLUMNS = ["ccode", "country", "embeddedness", "price_mean", "price_scale", "precision", "value", "weight"]
+Scale = Literal["absolute", "max"]
+
+
+class ChannelWarning(CoalitionlabWarning):
+    """A requested channel cannot run in this world (e.g. brokers without a ``broker`` column)."""
 
 
 class EmbeddednessMapping(_Params):
@@ -40,16 +68,18 @@ class EmbeddednessMapping(_Params):
     price_scale : float
         Prior standard deviation of the price (> 0).
     price_slope : float
-        Price channel: the mean falls by the factor ``exp(-price_slope)`` from a candidate with zero
-        embeddedness to the most embedded one (``e`` is embeddedness over the candidates' maximum, not
-        rescaled from their minimum; for the lognormal prior the log mean falls by ``price_slope``);
+        Price channel: the mean is ``price_mean * exp(-price_slope * e)`` (``e`` the absolute
+        embeddedness in [0, 1); for the lognormal prior the log mean falls by ``price_slope * e``);
         0 switches the channel off; negative makes embedded states dearer.
     precision_base : float
-        Information channel: signal precision (relative to the prior's) at zero embeddedness (>= 0).
+        Information channel: signal precision (relative to the prior's) at zero embeddedness (>= 0);
+        the precision of every candidate when the channel is off.
     precision_slope : float
-        Extra precision at the highest embeddedness (>= 0).
+        Extra precision at ``e = 1`` (>= 0).
     value : float
-        The lead's value of one partner's participation, in price units (>= 0).
+        With ``valuation="fixed"`` (legacy) the lead's value of every partner; otherwise, unless
+        ``PartnerValuation.mission_value`` is given, the value of the average candidate joining the lead
+        alone (it sets the value of success). Price units (>= 0).
     """
 
     price_mean: float = 1.0
@@ -77,7 +107,10 @@ class World:
         The lead state and the date of the coalition call.
     candidates : pandas.DataFrame
         One row per candidate: ``ccode, country, embeddedness, price_mean, price_scale, precision,
-        value, weight`` (``p_join`` too when calibrated).
+        value, weight`` (``precision`` with the information channel on, ``value`` the lead's value of
+        the candidate with the world's channels), ``e`` and ``e_<component>`` (absolute scale),
+        ``personnel, capability, regional`` (what it brings), ``broker, broker_ccode`` when given, and
+        ``p_join`` when calibrated.
     prior : {"normal", "lognormal", "uniform"}
         The price prior family.
     payment_scale : float
@@ -88,6 +121,16 @@ class World:
         Contest success function ``p = K^r / (K^r + T^r)``, ``K = lead_strength + sum of joined weights``.
     is_seed : bool
         Whether the candidates came from the embedded seed data rather than full sources.
+    assumptions : dict
+        The mapping, the valuation, the channel constants and where the inputs came from.
+    channels : tuple of str
+        The channels ``simulate`` and ``expected`` use by default (those available among the requested).
+    channel_params : ChannelParams
+        The channels' constants.
+    mission_value : float or None
+        The lead's value of success (price units); ``None`` with the legacy fixed values.
+    notes : dict
+        Why a channel is unavailable, where personnel and capabilities came from.
     """
 
     lead: str
@@ -101,6 +144,11 @@ class World:
     decisiveness: float = 1.0
     is_seed: bool = False
     assumptions: dict[str, Any] = field(default_factory=dict)
+    channels: tuple[str, ...] = ("information",)
+    channel_params: ChannelParams = field(default_factory=ChannelParams)
+    mission_value: float | None = None
+    notes: dict[str, str] = field(default_factory=dict)
+    _values_cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         check_option(self.prior, PRIOR_KINDS, name="prior")
@@ -112,11 +160,17 @@ class World:
         # out-of-domain scalars raise pydantic's ValidationError naming the field
         _WorldScalars(payment_scale=self.payment_scale, lead_strength=self.lead_strength,
                       target_strength=self.target_strength, decisiveness=self.decisiveness)
+        check_channels(self.channels)
 
     @property
     def n(self) -> int:
         """Number of candidates."""
         return len(self.candidates)
+
+    @property
+    def available_channels(self) -> tuple[str, ...]:
+        """Channels this world can run (brokers need a ``broker`` column)."""
+        return tuple(c for c in CHANNELS if c != "brokers" or "broker" in self.candidates.columns)
 
     @classmethod
     def from_frame(
@@ -134,14 +188,23 @@ class World:
         target_strength: float = 1.0,
         decisiveness: float = 1.0,
         calibrate: bool = True,
+        channels: str | tuple[str, ...] | list[str] | None = "all",
+        channel_params: ChannelParams | None = None,
+        valuation: PartnerValuation | Literal["fixed"] | None = None,
+        target_ccode: int | None = None,
+        scale: Scale = "absolute",
     ) -> World:
         """Build a world from a frame of candidates with ``ccode`` and ``embeddedness``.
 
         Parameters
         ----------
         df
-            One row per candidate; needs ``ccode`` and ``embeddedness``; ``country``, ``p_join`` and the
-            weight column are used when present. The lead itself (if listed) should be dropped first.
+            One row per candidate; needs ``ccode`` and ``embeddedness``. Used when present:
+            ``country``, ``p_join``, the embeddedness components (``alliances``, ``treaties_bilateral``,
+            ``igos`` ...), ``peak_personnel``, ``milper``, ``cinc``, named capability columns
+            (:data:`~coalitionlab.bargaining.channels.CAPABILITY_COLUMNS`), ``broker`` (in [0, 1)) and
+            ``broker_ccode`` (from ``coalitionlab.measures.network``), and the weight column. The lead
+            itself (if listed) should be dropped first.
         lead, date
             Stored for reporting.
         payment_scale, payment_unit
@@ -149,17 +212,31 @@ class World:
         prior
             Price prior family.
         mapping
-            How embeddedness moves prices and precision (default :class:`EmbeddednessMapping()`).
+            Price and information constants (default :class:`EmbeddednessMapping()`).
         weight_column
-            Column with each candidate's capability or troops; weights are normalised to sum to 1, so
-            the whole pool is as strong as a lead of strength 1. Default: equal weights.
+            Column with each candidate's contest contribution (e.g. troops), normalised to sum to
+            ``pool_strength``; default: personnel, capability and legitimacy (``valuation``).
         lead_strength, target_strength, decisiveness
             Contest success function parameters.
         calibrate
             When ``p_join`` is present, set each candidate's mean price so the model's acceptance
-            probability equals ``p_join`` (the price channel is then replaced by the calibration:
-            ``mapping.price_mean`` and ``mapping.price_slope`` are unused, and ``assumptions`` records
-            ``price_means_from="p_join"`` instead of them).
+            probability with the world's channels equals ``p_join`` (the price channel is then replaced
+            by the calibration: ``assumptions`` records ``price_means_from="p_join"``).
+        channels
+            The world's default channels: ``"all"`` (those available), ``"none"`` or names. A requested
+            channel the frame cannot support (brokers without ``broker``) is dropped with a
+            :class:`ChannelWarning` and recorded in ``notes``.
+        channel_params
+            Channel constants (default :class:`~coalitionlab.bargaining.channels.ChannelParams()`).
+        valuation
+            What partners bring and what success is worth (default ``PartnerValuation()``); ``"fixed"``:
+            the legacy fixed value ``mapping.value`` per partner (the win probability changes no decision).
+        target_ccode
+            The target state: candidates in its region bring regional legitimacy (default:
+            ``df.attrs["target_ccode"]`` when set, else no legitimacy term).
+        scale
+            ``"absolute"`` (default) or ``"max"``: legacy, ``e`` = embeddedness over its largest value
+            among the candidates for the price and information channels (worlds not comparable).
 
         Returns
         -------
@@ -172,19 +249,30 @@ class World:
         PanelTypeError
             A required column is missing, or a ``ccode`` is listed twice.
         InfeasibleError
-            No candidate is left, or a ``p_join`` cannot be reproduced.
+            No candidate is left, a ``broker`` outside [0, 1), or a ``p_join`` cannot be reproduced.
+        UnknownOptionError
+            An unknown channel, prior or scale.
 
         Examples
         --------
         >>> frame = pd.DataFrame({"ccode": [200, 220, 640], "embeddedness": [90.0, 80.0, 30.0]})
         >>> w = World.from_frame(frame, lead="USA", date="2003-03-20")
-        >>> w.candidates[["ccode", "precision"]].round(3).to_dict("list")
-        {'ccode': [200, 220, 640], 'precision': [4.5, 4.056, 1.833]}
+        >>> w.candidates[["ccode", "e", "precision"]].round(3).to_dict("list")
+        {'ccode': [200, 220, 640], 'e': [0.805, 0.766, 0.42], 'precision': [3.721, 3.566, 2.182]}
+        >>> w.channels
+        ('information', 'linkage', 'credibility')
         """
         check_option(prior, PRIOR_KINDS, name="prior")
+        check_option(scale, ["absolute", "max"], name="scale")
         _WorldScalars(payment_scale=payment_scale, lead_strength=lead_strength, target_strength=target_strength,
                       decisiveness=decisiveness)
         mapping = mapping or EmbeddednessMapping()
+        params = channel_params or ChannelParams()
+        requested = check_channels(channels)
+        fixed = isinstance(valuation, str)
+        if fixed:
+            check_option(valuation, ["fixed"], name="valuation")
+        val = None if fixed else (valuation or PartnerValuation())
         missing = [c for c in ("ccode", "embeddedness") if c not in df.columns]
         if weight_column is not None and weight_column not in df.columns:
             missing.append(weight_column)
@@ -197,10 +285,7 @@ class World:
         if dup.any():
             raise PanelTypeError(f"World.from_frame(): duplicated ccode {sorted(set(df.loc[dup, 'ccode'].tolist()))}; "
                                  "one row per candidate is needed (a join may have duplicated rows)")
-        keep = ["ccode", "embeddedness"] + [c for c in ("country", "p_join") if c in df.columns]
-        if weight_column is not None:
-            keep.append(weight_column)
-        out = df[keep].copy()
+        out = df.copy()
         bad = out[["embeddedness"] + ([weight_column] if weight_column else [])].isna().any(axis=1)
         if bad.any():
             warnings.warn(f"World.from_frame(): dropped {int(bad.sum())} candidates with missing embeddedness "
@@ -208,71 +293,258 @@ class World:
             out = out.loc[~bad]
         if len(out) == 0:
             raise InfeasibleError("World.from_frame(): no candidate with a known embeddedness")
+        out = out.reset_index(drop=True)
         emb = out["embeddedness"].to_numpy(float)
         if np.any(emb < 0):
             raise InfeasibleError("World.from_frame(): embeddedness must be >= 0 (it counts agreements and IGOs)")
-        top = emb.max()
-        e = emb / top if top > 0 else np.zeros_like(emb)
         if "country" not in out.columns:
             out["country"] = out["ccode"].astype(str)
-        out["price_mean"] = mapping.price_mean * np.exp(-mapping.price_slope * e)
+        notes: dict[str, str] = {}
+        scaled = scale_components(out, params.constants())
+        if scale == "max":  # legacy: relative to the world's most embedded candidate
+            top = emb.max()
+            e_price = emb / top if top > 0 else np.zeros_like(emb)
+        else:
+            e_price = scaled["e"].to_numpy(float)
+        if "broker" in out.columns:
+            b = pd.to_numeric(out["broker"], errors="coerce").to_numpy(float)
+            if np.any((b < 0) | (b >= 1)):
+                raise InfeasibleError("World.from_frame(): broker scores must lie in [0, 1) (the absolute scale)")
+            out["broker"] = np.nan_to_num(b, nan=0.0)  # no broker found: no discount
+            if "broker_ccode" not in out.columns:
+                out["broker_ccode"] = pd.NA
+        else:
+            notes["brokers"] = ("off: the frame has no broker column (coalitionlab.measures.network gives "
+                                "broker and broker_ccode)")
+        chosen = tuple(c for c in requested if c != "brokers" or "broker" in out.columns)
+        if "brokers" in requested and "brokers" not in chosen and channels not in ("all", None):
+            warnings.warn(f"World.from_frame(): channel brokers is {notes['brokers']}", ChannelWarning, stacklevel=2)
+        out["price_mean"] = mapping.price_mean * np.exp(-mapping.price_slope * e_price)
         if prior == "lognormal":  # the slope acts on the price, i.e. additively on log price
-            out["price_mean"] = mapping.price_mean - mapping.price_slope * e
+            out["price_mean"] = mapping.price_mean - mapping.price_slope * e_price
         out["price_scale"] = mapping.price_scale
-        out["precision"] = mapping.precision_base + mapping.precision_slope * e
-        out["value"] = mapping.value
+        out["precision"] = mapping.precision_base + mapping.precision_slope * e_price
+        for col in scaled.columns:
+            out[col] = scaled[col].to_numpy()
+        out["e_information"] = e_price
+        target = target_ccode if target_ccode is not None else df.attrs.get("target_ccode")
+        if val is not None:
+            contrib, value_notes = partner_contributions(out, val, target_ccode=target)
+            notes.update(value_notes)
+            for col in ("personnel", "capability", "regional"):
+                out[col] = contrib[col].to_numpy()
         if weight_column is None:
-            out["weight"] = 1.0 / len(out)
+            out["weight"] = (contrib["weight"].to_numpy() if val is not None else np.full(len(out), 1.0 / len(out)))
         else:
             w = out[weight_column].to_numpy(float)
             if np.any(w < 0) or w.sum() <= 0:
                 raise InfeasibleError(f"weight column {weight_column!r} must be >= 0 with a positive sum")
-            out["weight"] = w / w.sum()
+            out["weight"] = w / w.sum() * (val.pool_strength if val is not None else 1.0)
+            notes["weight"] = f"column {weight_column}"
+        weight = out["weight"].to_numpy(float)
+        mission_value = None
+        if val is not None:
+            if val.mission_value is not None:
+                mission_value = float(val.mission_value)
+            else:
+                alone = (win_probability(lead_strength + weight, target_strength, decisiveness)
+                         - win_probability(lead_strength, target_strength, decisiveness)).mean()
+                if not alone > 0:
+                    raise InfeasibleError("World.from_frame(): no candidate adds to the win probability; give "
+                                          "PartnerValuation(mission_value=...) or positive weights")
+                mission_value = mapping.value / alone
+        out["value"] = mapping.value
         assumptions = mapping.model_dump()
-        if calibrate and "p_join" in out.columns:
-            out["price_mean"] = calibrate_price_means(
-                out["p_join"].to_numpy(float), prior=prior, scale=out["price_scale"].to_numpy(float),
-                precision=out["precision"].to_numpy(float), value=out["value"].to_numpy(float))
-            # the calibration replaces the price channel: record where the means came from, not unused values
-            del assumptions["price_mean"], assumptions["price_slope"]
-            assumptions["price_means_from"] = "p_join"
-        cols = CANDIDATE_COLUMNS + (["p_join"] if "p_join" in out.columns else [])
-        out = out[cols].reset_index(drop=True)
-        return cls(
+        if fixed:
+            assumptions["valuation"] = "fixed (legacy: every partner is worth value)"
+        else:
+            assumptions["valuation"] = val.model_dump()
+            assumptions["mission_value"] = mission_value
+            if val.mission_value is not None:
+                del assumptions["value"]
+        assumptions["scale"] = ("absolute" if scale == "absolute"
+                                else "max (legacy: embeddedness / its largest value among the candidates)")
+        assumptions["scale_constants"] = scaled.attrs["constants"]
+        assumptions["channels"] = list(chosen)
+        assumptions["channel_params"] = {"bias_slope": params.bias_slope, "broker_discount": params.broker_discount,
+                                         "commitment": params.commitment.model_dump(),
+                                         "instruments": [i.model_dump() for i in params.instruments]}
+        if target is not None:
+            assumptions["target_ccode"] = int(target)
+        world = cls(
             lead=str(lead), date=str(date), candidates=out, prior=prior, payment_scale=float(payment_scale),
             payment_unit=payment_unit or ("price units" if payment_scale == 1 else "money units"),
             lead_strength=float(lead_strength), target_strength=float(target_strength),
             decisiveness=float(decisiveness), is_seed=bool(df.attrs.get("is_seed", False)),
-            assumptions=assumptions,
+            assumptions=assumptions, channels=chosen, channel_params=params, mission_value=mission_value,
+            notes=notes,
         )
+        if calibrate and "p_join" in out.columns:
+            p_join = out["p_join"].to_numpy(float)
+            eff = world._inputs(chosen)
+            value = (marginal_values(weight, p_join, mission_value=mission_value, lead_strength=lead_strength,
+                                     target_strength=target_strength, decisiveness=decisiveness)
+                     if mission_value is not None else eff["value"])
+            out["price_mean"] = calibrate_price_means(
+                p_join, prior=prior, scale=out["price_scale"].to_numpy(float), precision=eff["precision"],
+                value=value / eff["unit_cost"], bias=eff["bias"])
+            # the calibration replaces the price channel: record where the means came from, not unused values
+            del assumptions["price_mean"], assumptions["price_slope"]
+            assumptions["price_means_from"] = "p_join"
+        if mission_value is not None:
+            out["value"] = world._cached_values(chosen, world._inputs(chosen))
+        return world
 
-    def expected(self, *, nodes: int = 80) -> pd.DataFrame:
-        """Exact (quadrature) per-candidate outcomes of the optimal offer: acceptance, payment, rent ...
+    def _cached_values(self, channels: tuple[str, ...], inputs: dict[str, np.ndarray]) -> np.ndarray:
+        """:meth:`_values`, computed once per channel set (a world's inputs do not change)."""
+        if channels not in self._values_cache:
+            self._values_cache[channels] = self._values(channels, inputs)
+        return self._values_cache[channels].copy()
+
+    # ---------------------------------------------------------------- channels
+
+    def _inputs(self, channels: tuple[str, ...]) -> dict[str, np.ndarray]:
+        """Per-candidate precision, bias, unit cost (and its factors) with ``channels`` on."""
+        c, p = self.candidates, self.channel_params
+        if "e" not in c.columns:  # a World built by hand: the absolute scale of its total
+            c = c.assign(e=scale_components(c, p.constants())["e"].to_numpy())
+        e = c["e"].to_numpy(float)
+        e_info = c["e_information"].to_numpy(float) if "e_information" in c.columns else e
+        base = float(self.assumptions.get("precision_base", c["precision"].min()))
+        info = "information" in channels
+        precision = c["precision"].to_numpy(float) if info else np.full(self.n, base)
+        bias = p.bias_slope * e_info * c["price_scale"].to_numpy(float) if info else np.zeros(self.n)
+        links = linkage_costs(c, p.instruments)
+        if "linkage" in channels:
+            link, instrument = links["linkage_cost"].to_numpy(float), links["instrument"].to_numpy(object)
+        else:  # only the always-open instruments (aid)
+            always = [i for i in p.instruments if not i.components]
+            best = min(always, key=lambda i: i.base_cost)
+            link, instrument = np.full(self.n, best.base_cost), np.full(self.n, best.name, dtype=object)
+        rho, cred = credibility_factor(e if "credibility" in channels else np.zeros(self.n), p.commitment)
+        brokers = "brokers" in channels and "broker" in c.columns
+        broker = 1.0 - p.broker_discount * c["broker"].to_numpy(float) if brokers else np.ones(self.n)
+        return {"precision": precision, "bias": bias, "linkage_cost": link, "instrument": instrument,
+                "credibility": rho, "credibility_cost": cred, "broker_factor": broker,
+                "unit_cost": link * cred * broker, "value": c["value"].to_numpy(float)}
+
+    def _values(self, channels: tuple[str, ...], inputs: dict[str, np.ndarray], *, nodes: int = 80) -> np.ndarray:
+        """Values at the fixed point: each candidate's marginal contribution at the coalition strength
+        expected when every candidate answers the optimal offer made with those values.
+
+        The strength ``S`` of the joined candidates solves ``S = sum_j w_j a_j(V(S))`` (one equation in
+        one unknown, Brent's method on ``[0, sum w]``; the right side falls with ``S`` when the contest
+        function is concave, ``decisiveness <= 1``, so the root is then unique).
+        """
+        from scipy.optimize import brentq
+
+        c = self.candidates
+        weight = c["weight"].to_numpy(float)
+        kw = {"mission_value": self.mission_value, "lead_strength": self.lead_strength,
+              "target_strength": self.target_strength, "decisiveness": self.decisiveness}
+        mean, scale = c["price_mean"].to_numpy(float), c["price_scale"].to_numpy(float)
+        total = float(weight.sum())
+
+        def values(strength: float) -> np.ndarray:
+            return marginal_values(weight, np.full(self.n, strength / total if total > 0 else 0.0), **kw)
+
+        def gap(strength: float) -> float:
+            a = _outcomes(self.prior, values(strength) / inputs["unit_cost"], mean, scale, inputs["precision"],
+                          inputs["bias"], nodes=nodes)[1]
+            return float(a @ weight) - strength
+
+        if total <= 0:
+            return values(0.0)
+        lo, hi = gap(0.0), gap(total)
+        if lo <= 0:
+            return values(0.0)
+        if hi >= 0:
+            return values(total)
+        return values(brentq(gap, 0.0, total, xtol=1e-13 * max(1.0, total), rtol=1e-13, maxiter=200))
+
+    def effective(self, channels: str | tuple[str, ...] | list[str] | None = None) -> pd.DataFrame:
+        """Each candidate's inputs to the offer problem with ``channels`` on (default: the world's).
 
         Returns
         -------
         pandas.DataFrame
-            ``ccode, country, embeddedness`` and the columns of
-            :func:`coalitionlab.bargaining.offers.expected_outcomes` (money columns times ``payment_scale``).
+            ``ccode, country, e, precision, bias, instrument, linkage_cost, credibility, credibility_cost,
+            broker_factor, unit_cost, weight, value``: ``unit_cost`` is the lead's cost per unit of value
+            to the partner (linkage x credibility x brokers; 1 with every channel off) and ``value`` the
+            lead's value of the candidate (price units). ``attrs["channels"]`` lists the channels used,
+            ``attrs["off"]`` the requested channels this world cannot run and why.
         """
+        used, off = self._resolve(channels)
+        inputs = self._inputs(used)
+        if self.mission_value is not None:
+            inputs["value"] = self._cached_values(used, inputs)
         c = self.candidates
-        vals = _expected(self.prior, c["value"], c["price_mean"], c["price_scale"], c["precision"], nodes=nodes)
+        out = c[["ccode", "country"]].copy()
+        out["e"] = c["e"].to_numpy(float) if "e" in c.columns else scale_components(c)["e"].to_numpy()
+        for name in ("precision", "bias", "instrument", "linkage_cost", "credibility", "credibility_cost",
+                     "broker_factor", "unit_cost"):
+            out[name] = inputs[name]
+        out["weight"] = c["weight"].to_numpy(float)
+        out["value"] = inputs["value"]
+        out.attrs = {"channels": list(used), "off": off}
+        return out
+
+    def _resolve(self, channels) -> tuple[tuple[str, ...], dict[str, str]]:
+        if channels is None:
+            return self.channels, {}
+        explicit = not (isinstance(channels, str) and channels.strip().lower() == "all")
+        asked = check_channels(channels)
+        off: dict[str, str] = {}
+        if "brokers" in asked and "broker" not in self.candidates.columns:
+            off["brokers"] = self.notes.get("brokers", "off: no broker column")
+            if explicit:
+                warnings.warn(f"channel brokers is {off['brokers']}", ChannelWarning, stacklevel=3)
+        return tuple(ch for ch in asked if ch not in off), off
+
+    def expected(self, *, nodes: int = 80, channels: str | tuple[str, ...] | list[str] | None = None) -> pd.DataFrame:
+        """Exact (quadrature) per-candidate outcomes of the optimal offer: acceptance, payment, rent ...
+
+        Parameters
+        ----------
+        nodes
+            Quadrature nodes over the signal.
+        channels
+            Channels on (default: the world's).
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``ccode, country, embeddedness``, ``unit_cost`` and the columns of
+            :func:`coalitionlab.bargaining.offers.expected_outcomes` in the lead's cost units (the
+            partner-value amounts times ``unit_cost``), money columns times ``payment_scale``.
+        """
+        eff = self.effective(channels)
+        c = self.candidates
+        gamma = eff["unit_cost"].to_numpy(float)
+        vals = _outcomes(self.prior, eff["value"].to_numpy(float) / gamma, c["price_mean"], c["price_scale"],
+                         eff["precision"], eff["bias"], nodes=nodes)
         out = c[["ccode", "country", "embeddedness"]].copy()
+        out["unit_cost"] = gamma
         names = ("value", "acceptance", "payment", "rent", "efficiency_loss", "full_information_value")
         for name, v in zip(names, vals, strict=True):
-            out[name] = v if name == "acceptance" else v * self.payment_scale
+            out[name] = v if name == "acceptance" else v * gamma * self.payment_scale
         out.attrs = {"unit": "candidate", "lead": self.lead, "date": self.date, "prior": self.prior,
-                     "payment_scale": self.payment_scale, "payment_unit": self.payment_unit, "is_seed": self.is_seed}
+                     "payment_scale": self.payment_scale, "payment_unit": self.payment_unit, "is_seed": self.is_seed,
+                     "channels": eff.attrs["channels"]}
         return out
 
 
-def calibrate_price_means(p_join, *, prior: str, scale, precision, value, nodes: int = 80,
+def calibrate_price_means(p_join, *, prior: str, scale, precision, value, bias=0.0, nodes: int = 80,
                           tol: float = 1e-12, max_iterations: int = 100) -> np.ndarray:
     """Mean prices at which the optimal offer is accepted with probability ``p_join`` (vectorised).
 
     Acceptance falls as the mean price rises (the offer problem only shifts), so each mean is the root
     of ``acceptance(mean) - p_join`` on a bracket around the value (6, else 40 or 400 prior sds wide),
     found by the Illinois variant of false position (bracketing, superlinear).
+
+    ``bias`` (default 0) is the rotten-carrot bias of the lead's signal
+    (:class:`~coalitionlab.bargaining.channels.ChannelParams`); with a bias the acceptance is the exact
+    biased one (normal and lognormal priors).
 
     Raises
     ------
@@ -286,11 +558,11 @@ def calibrate_price_means(p_join, *, prior: str, scale, precision, value, nodes:
     if np.any((p <= 0) | (p >= 1)):
         raise InfeasibleError("p_join must lie strictly between 0 and 1 to calibrate prices; "
                               f"got values in [{p.min():g}, {p.max():g}]")
-    scale, precision, value, p = np.broadcast_arrays(np.asarray(scale, float), np.asarray(precision, float),
-                                                     np.asarray(value, float), p)
+    scale, precision, value, bias, p = np.broadcast_arrays(np.asarray(scale, float), np.asarray(precision, float),
+                                                           np.asarray(value, float), np.asarray(bias, float), p)
 
     def gap(mean: np.ndarray, idx: np.ndarray) -> np.ndarray:
-        return _expected(prior, value[idx], mean, scale[idx], precision[idx], nodes=nodes)[1] - p[idx]
+        return _outcomes(prior, value[idx], mean, scale[idx], precision[idx], bias[idx], nodes=nodes)[1] - p[idx]
 
     every = np.arange(len(p))
     centre = np.log(np.maximum(value, 1e-300)) if prior == "lognormal" else value

@@ -111,7 +111,20 @@ def simulate_command(
                                 "identify it; see docs/bargaining/identification.md).")] = 1.0,
     payment_unit: Annotated[str | None, typer.Option("--payment-unit",
                                                      help="Name of the money unit, e.g. USD.")] = None,
-    value: Annotated[float, typer.Option("--value", help="The lead's value of one partner, in price units.")] = 2.0,
+    value: Annotated[float, typer.Option("--value", help="The average candidate's value joining the lead alone "
+                                                         "(sets the value of success unless --mission-value), "
+                                                         "price units.")] = 2.0,
+    channels: Annotated[str, typer.Option(
+        "--channels", help="Henke's channels on, comma-separated: information, linkage, credibility, brokers; "
+                           "'all' (default: every available one) or 'none' (the baseline).")] = "all",
+    bias_slope: Annotated[float, typer.Option(
+        "--bias-slope", help="Rotten carrot: the lead's signal of a price reads too low by bias-slope x e x "
+                             "price sd (0: unbiased).")] = 0.0,
+    mission_value: Annotated[float | None, typer.Option(
+        "--mission-value", help="The lead's value of success, in price units (default: set from --value).")] = None,
+    target: Annotated[str | None, typer.Option(
+        "--target", help="Target state (name, ISO3 or ccode): candidates in its region bring regional "
+                         "legitimacy.")] = None,
     price_mean: Annotated[float | None, typer.Option(
         "--price-mean", help="Mean price at zero embeddedness (default 1; only with --no-prior-from-model).")] = None,
     price_scale: Annotated[float, typer.Option("--price-scale", help="Standard deviation of prices.")] = 0.5,
@@ -136,10 +149,16 @@ def simulate_command(
     """
     from coalitionlab._validation import check_option
     from coalitionlab.bargaining import EmbeddednessMapping, World, simulate
+    from coalitionlab.bargaining.channels import (ChannelParams, PartnerValuation, add_broker_scores, add_capabilities,
+        check_channels)
+    from coalitionlab.bargaining.world import ChannelWarning
     from coalitionlab.errors import SeedDataWarning, UnknownOptionError
     from coalitionlab.measures import embeddedness
 
     check_option(fmt, ["table", "json"], name="format")
+    asked = check_channels(channels)  # an unknown channel: one line, before any data are read
+    params = ChannelParams(bias_slope=bias_slope)
+    valuation = PartnerValuation(mission_value=mission_value)
     if prior_from_model and (price_mean is not None or price_slope is not None):
         given = " and ".join(name for name, v in (("--price-mean", price_mean), ("--price-slope", price_slope))
                              if v is not None)
@@ -156,8 +175,26 @@ def simulate_command(
             frame = candidates_with_p_join(lead, date, data_dir=data_dir)
         else:
             frame = embeddedness(lead, date, data_dir=data_dir)
-    world = World.from_frame(frame, lead=lead, date=frame.attrs.get("date", date), prior=prior,
-                             payment_scale=payment_scale, payment_unit=payment_unit, mapping=mapping)
+        frame = add_capabilities(frame, frame.attrs.get("date", date), data_dir=data_dir)
+        if "brokers" in asked:
+            frame = add_broker_scores(frame, lead, frame.attrs.get("date", date), data_dir=data_dir)
+    target_ccode = None
+    if target is not None:
+        from coalitionlab.data.countries import to_ccode
+
+        target_ccode = int(to_ccode(target, date=str(frame.attrs.get("date", date))[:10], where="--target"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ChannelWarning)  # said once below
+        world = World.from_frame(frame, lead=lead, date=frame.attrs.get("date", date), prior=prior,
+                                 payment_scale=payment_scale, payment_unit=payment_unit, mapping=mapping,
+                                 channels=channels, channel_params=params, valuation=valuation,
+                                 target_ccode=target_ccode)
+    used = world.channels if channels.strip().lower() == "all" else asked
+    off = {c: world.notes.get(c, "unavailable") for c in asked if c not in world.available_channels}
+    if off and channels.strip().lower() != "all":
+        err_console.print(escape("warning: " + "; ".join(f"channel {c} is {why}" for c, why in off.items())),
+                          style="yellow", highlight=False)
+    used = tuple(c for c in used if c not in off)
     if prior_from_model:
         world.assumptions["prior_from"] = frame.attrs["prior_from"]
 
@@ -167,23 +204,29 @@ def simulate_command(
 
         with Progress(console=err_console, transient=True) as bar:
             task = bar.add_task(f"simulating {episodes} episodes", total=episodes)
-            result = simulate(world, episodes, seed=seed, progress=lambda done, total: bar.update(task, completed=done))
+            result = simulate(world, episodes, seed=seed, channels=used,
+                              progress=lambda done, total: bar.update(task, completed=done))
     else:
-        result = simulate(world, episodes, seed=seed)
+        result = simulate(world, episodes, seed=seed, channels=used)
 
     partners = result.partners.sort_values(["join_rate", "embeddedness", "ccode"], ascending=[False, False, True])
     if fmt == "json":
         doc = {
             "lead": lead, "date": world.date, "episodes": episodes, "seed": seed, "data": data_label,
             "candidates": world.n, "prior": world.prior, "payment_scale": world.payment_scale,
-            "payment_unit": world.payment_unit, "assumptions": world.assumptions,
+            "payment_unit": world.payment_unit, "channels": list(used),
+            "channels_off": {**{c: world.notes[c] for c in ("brokers",) if c in world.notes and c not in off},
+                             **off},
+            "scale_constants": world.assumptions["scale_constants"], "mission_value": world.mission_value,
+            "assumptions": world.assumptions,
             "summary": {m: result.summary.loc[m].to_dict() for m in result.summary.index},
             "partners": partners.head(top).to_dict(orient="records"),
         }
         sys.stdout.write(json.dumps(_round(doc), ensure_ascii=False) + "\n")
         return
     console.print(f"{lead} on {world.date}: {episodes} episodes, seed {seed}, {world.n} candidates, "
-                  f"data: {data_label}; prices in {world.payment_unit} (scale {world.payment_scale:g}, an assumption)",
+                  f"data: {data_label}; prices in {world.payment_unit} (scale {world.payment_scale:g}, an assumption); "
+                  f"channels: {', '.join(used) or 'none'}",
                   highlight=False, soft_wrap=True)
     print_frame(result.summary.reset_index(), "table", title="per-episode outcomes")
     print_frame(partners.head(top), "table", title=f"top {min(top, world.n)} partners by join rate")

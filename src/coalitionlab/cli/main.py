@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import typer
 
-from coalitionlab.cli import bargaining, coalitions, data, demo, measures, models
+from coalitionlab.cli import bargaining, coalitions, data, demo, measures, models, planner
+from coalitionlab.cli import replay as replay_cli
 
 app = typer.Typer(
     name="coalitionlab",
@@ -29,8 +30,9 @@ def version() -> None:
     typer.echo(__version__)
 
 
-for _module in (data, demo, measures, coalitions, bargaining, models):
+for _module in (data, demo, measures, coalitions, bargaining, models, planner):
     _module.register(app)
+replay_cli.register(app)
 
 if __name__ == "__main__":  # pragma: no cover
     app()

@@ -13,6 +13,7 @@ from coalitionlab.coalitions.dataset import (
     check_system_membership,
     coalition_members,
     coalitions,
+    membership_overlap,
     memberships,
     read_coalitions_csv,
 )
@@ -29,6 +30,7 @@ __all__ = [
     "coalition_members",
     "coalition_panel",
     "coalitions",
+    "membership_overlap",
     "memberships",
     "read_coalitions_csv",
 ]

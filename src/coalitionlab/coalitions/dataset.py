@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -25,11 +25,13 @@ try:  # pandera >= 0.24 splits the pandas API out
 except ImportError:  # pragma: no cover - older pandera
     import pandera as pa
 
+from coalitionlab._validation import check_option
+from coalitionlab.data.regions import REGIONS, region_of
 from coalitionlab.data.registry import to_date
 from coalitionlab.errors import DataFileError, UnknownCountryError
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
-DATASET_VERSION = "2026.1"
+DATASET_VERSION = "2026.2"
 DATASET_NAME = "coalitionlab_coalitions"
 
 ROLES = ("lead", "combat", "non_combat", "token", "financial", "observer")
@@ -39,8 +41,11 @@ MISSION_TYPES = ("war", "intervention", "stabilisation", "peace_operation", "mar
 
 COALITION_COLUMNS = (
     "coalition_id", "name", "start_date", "end_date", "lead_ccode", "lead", "kind", "un_authorisation",
-    "un_resolution", "target_ccode", "target", "mission_type", "sources",
+    "un_resolution", "target_ccode", "target", "mission_type", "operation", "theatre", "entrepreneur_ccode", "sources",
 )
+# Columns a user's coalitions file may leave out (added in version 2026.2): ``operation`` then defaults to
+# the coalition's id, ``theatre`` to the region of ``target_ccode``, ``entrepreneur_ccode`` to missing.
+OPTIONAL_COALITION_COLUMNS = ("operation", "theatre", "entrepreneur_ccode")
 MEMBERSHIP_COLUMNS = (
     "coalition_id", "ccode", "country", "role", "join_date", "leave_date", "peak_personnel", "source",
 )
@@ -65,6 +70,9 @@ COALITIONS_SCHEMA = pa.DataFrameSchema(
         "target_ccode": pa.Column("Int64", pa.Check.between(2, 999), nullable=True),
         "target": pa.Column(str, nullable=True),
         "mission_type": pa.Column(str, pa.Check.isin(MISSION_TYPES)),
+        "operation": pa.Column(str, pa.Check.str_matches(_SLUG)),
+        "theatre": pa.Column(str, pa.Check.isin(REGIONS)),
+        "entrepreneur_ccode": pa.Column("Int64", pa.Check.between(2, 999), nullable=True),
         "sources": pa.Column(str, pa.Check.str_length(min_value=3)),
     },
     strict=True,  # date order and cross-table rules: _read_pair (messages name the row)
@@ -109,10 +117,14 @@ def coalitions(*, lead: str | int | None = None) -> pd.DataFrame:
     -------
     pandas.DataFrame
         Columns ``coalition_id, name, start_date, end_date, lead_ccode, lead, kind,
-        un_authorisation, un_resolution, target_ccode, target, mission_type, sources`` plus ``file``
-        (the CSV it came from); dates are ``datetime64[ns]`` (``end_date`` NaT = ongoing at the end
-        of 2024). ``attrs``: ``dataset``, ``version``, ``files`` (name -> SHA-256), ``authored=True``,
-        ``is_seed=False``.
+        un_authorisation, un_resolution, target_ccode, target, mission_type, operation, theatre,
+        entrepreneur_ccode, sources`` plus ``file`` (the CSV it came from); dates are
+        ``datetime64[ns]`` (``end_date`` NaT = ongoing at the end of 2024). ``operation`` groups the
+        phases of one operation (a singleton's is its own id), ``theatre`` is one of
+        :data:`coalitionlab.data.regions.REGIONS`, ``entrepreneur_ccode`` (nullable ``Int64``) names
+        the state that drove the operation where it differs from the coded lead (rules:
+        ``docs/data/coalitions.md``). ``attrs``: ``dataset``, ``version``, ``files`` (name ->
+        SHA-256), ``authored=True``, ``is_seed=False``.
 
     Raises
     ------
@@ -131,6 +143,8 @@ def coalitions(*, lead: str | int | None = None) -> pd.DataFrame:
     True
     >>> bool((coalitions(lead="USA")["lead_ccode"] == 2).all())
     True
+    >>> c.set_index("coalition_id").loc[["ifor_1995", "sfor_1996"], "operation"].tolist()
+    ['bosnia_dayton_1995', 'bosnia_dayton_1995']
     """
     out = _shipped()[0]
     if lead is None:
@@ -212,7 +226,10 @@ def read_coalitions_csv(
     ----------
     coalitions_path, memberships_path
         CSV files with the columns of ``coalitions_*.csv`` and ``memberships_*.csv`` (see
-        ``docs/data/coalitions.md``).
+        ``docs/data/coalitions.md``). The coalitions file may leave out ``operation``, ``theatre``
+        and ``entrepreneur_ccode`` (columns or cells): ``operation`` then defaults to the
+        coalition's id, ``theatre`` to the region of ``target_ccode``
+        (:func:`coalitionlab.data.regions.region_of`), ``entrepreneur_ccode`` to missing.
     states
         COW state-system spells (``ccode, start_date, end_date``) used to check that every lead
         and member is a system member on its join date; default: the COW v2024 list embedded in
@@ -226,10 +243,12 @@ def read_coalitions_csv(
     Raises
     ------
     DataFileError
-        A missing column, a bad date or number, an unknown role, kind or mission type, a duplicate
-        coalition id or (coalition, ccode) row, a membership whose coalition is missing, a lead
-        without a ``lead`` row, a ccode that is not a COW state on its join date. The message names
-        the file, the column and the line.
+        A missing column, a bad date or number, an unknown role, kind, mission type or theatre, a
+        duplicate coalition id or (coalition, ccode) row, a membership whose coalition is missing, a
+        lead without a ``lead`` row, a ccode that is not a COW state on its join date, a row with
+        neither ``theatre`` nor ``target_ccode``, an operation whose coalitions lie in different
+        theatres, an ``entrepreneur_ccode`` that is the lead or no member. The message names the
+        file, the column and the line.
     """
     c, m = _read_user(coalitions_path, memberships_path, states=states)
     return _public(c), _public(m)
@@ -260,7 +279,8 @@ def add_coalitions(
     Raises
     ------
     DataFileError
-        As :func:`read_coalitions_csv`, and when a user's coalition id repeats a shipped one.
+        As :func:`read_coalitions_csv`, when a user's coalition id repeats a shipped one, and when a
+        user's coalition joins a shipped operation (same ``operation``) in another theatre.
     """
     user_c, user_m = _read_user(coalitions_path, memberships_path, states=states)
     base_c, base_m = _shipped()
@@ -273,6 +293,7 @@ def add_coalitions(
             f"({base_c.loc[base_c.coalition_id == cid, 'file'].iloc[0]}); rename it",
             path=coalitions_path, column="coalition_id", row=int(user_c["_line"].iloc[pos]),
         )
+    _check_operation_theatres(user_c, base_c)
     attrs = dict(base_c.attrs)
     attrs["user_files"] = [str(coalitions_path), str(memberships_path)]
     out_c = pd.concat([base_c, _public(user_c)], ignore_index=True)
@@ -328,6 +349,98 @@ def check_system_membership(coalitions_df: pd.DataFrame, memberships_df: pd.Data
             path=row.get("_path", row.get("file")), column="ccode",
             row=int(row["_line"]) if "_line" in row else None,
         )
+
+
+def membership_overlap(
+    coalitions_df: pd.DataFrame | None = None,
+    memberships_df: pd.DataFrame | None = None,
+    *,
+    same_lead: bool = True,
+    include_lead: bool = False,
+    roles: Sequence[str] = ("lead", "combat", "non_combat", "token"),
+) -> pd.DataFrame:
+    """How many member states every pair of coalitions shares (the check behind the operation groups).
+
+    For each pair, the member sets are the states with one of ``roles`` in each coalition;
+    ``jaccard`` is common / union and ``overlap`` is common / the smaller set (the overlap
+    coefficient, 1 whenever one set lies inside the other).
+
+    Parameters
+    ----------
+    coalitions_df, memberships_df
+        Frames as from :func:`coalitions` / :func:`memberships` or :func:`add_coalitions`
+        (default: the shipped dataset).
+    same_lead
+        Only pairs with the same ``lead_ccode`` (default) or every pair.
+    include_lead
+        Count each coalition's own lead as a member (default ``False``: in a same-lead pair the lead
+        is common by construction and is no joining decision).
+    roles
+        Membership roles that make a state a member (default: the roles that sent military personnel,
+        as ``coalition_panel``'s ``roles_joined``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per pair: ``coalition_a, coalition_b`` (a started first), ``lead_a, lead_b, n_a, n_b,
+        n_common, jaccard, overlap`` (NaN when a set is empty) and ``same_operation`` (bool),
+        sorted by ``jaccard`` (highest first), then the ids.
+
+    Raises
+    ------
+    UnknownOptionError
+        A role that is not one of the dataset's roles.
+    PanelTypeError
+        A frame without the dataset's columns.
+
+    Examples
+    --------
+    >>> from coalitionlab.coalitions import membership_overlap
+    >>> pairs = membership_overlap()
+    >>> row = pairs[(pairs.coalition_a == "ifor_1995") & (pairs.coalition_b == "sfor_1996")].iloc[0]
+    >>> int(row.n_common), bool(row.same_operation)
+    (28, True)
+    """
+    from coalitionlab.errors import PanelTypeError
+
+    if isinstance(roles, str):
+        roles = (roles,)
+    for role in roles:
+        check_option(role, ROLES, name="role in roles")
+    c = coalitions() if coalitions_df is None else coalitions_df
+    m = memberships() if memberships_df is None else memberships_df
+    for frame, cols, what in ((c, ("coalition_id", "start_date", "lead_ccode", "operation"), "coalitions_df"),
+                              (m, ("coalition_id", "ccode", "role"), "memberships_df")):
+        missing = [col for col in cols if col not in frame.columns]
+        if missing:
+            raise PanelTypeError(f"membership_overlap(): {what} lacks column(s) {', '.join(missing)}; "
+                                 "use coalitions()/memberships() or add_coalitions()")
+    c = c.sort_values(["start_date", "coalition_id"], kind="stable")
+    lead = dict(zip(c["coalition_id"], c["lead_ccode"].astype("int64")))
+    kept = m.loc[m["role"].isin(list(roles)), ["coalition_id", "ccode"]]
+    members = {cid: set(group.astype("int64")) for cid, group in kept.groupby("coalition_id")["ccode"]}
+    sets = {cid: members.get(cid, set()) - (set() if include_lead else {lead[cid]}) for cid in c["coalition_id"]}
+    op = dict(zip(c["coalition_id"], c["operation"]))
+    ids = list(c["coalition_id"])
+    rows = []
+    for i, a in enumerate(ids):
+        for b in ids[i + 1:]:
+            if same_lead and lead[a] != lead[b]:
+                continue
+            common, union = len(sets[a] & sets[b]), len(sets[a] | sets[b])
+            smaller = min(len(sets[a]), len(sets[b]))
+            rows.append((a, b, lead[a], lead[b], len(sets[a]), len(sets[b]), common,
+                         common / union if union else np.nan, common / smaller if smaller else np.nan,
+                         op[a] == op[b]))
+    out = pd.DataFrame(rows, columns=["coalition_a", "coalition_b", "lead_a", "lead_b", "n_a", "n_b", "n_common",
+                                      "jaccard", "overlap", "same_operation"])
+    out = out.astype({"lead_a": "int64", "lead_b": "int64", "n_a": "int64", "n_b": "int64", "n_common": "int64",
+                      "jaccard": "float64", "overlap": "float64", "same_operation": "bool"})
+    out = out.sort_values(["jaccard", "coalition_a", "coalition_b"], ascending=[False, True, True],
+                          na_position="last", ignore_index=True)
+    out.attrs = {"dataset": DATASET_NAME, "version": str(c.attrs.get("version", DATASET_VERSION)),
+                 "same_lead": same_lead, "include_lead": include_lead, "roles": list(roles)}
+    return out
 
 
 def _unknown_coalition_error(coalition_id: str, known: Iterable[str]) -> DataFileError:
@@ -421,6 +534,7 @@ def _read_pair(c_files: list[Path], m_files: list[Path]) -> tuple[pd.DataFrame, 
                                                          f"{r['start_date'].date()}; end the id in the start year")
     _check_unique(c, ["coalition_id"], "duplicate coalition_id")
     _check_unique(m, ["coalition_id", "ccode"], "duplicate (coalition_id, ccode) row")
+    _check_operation_theatres(c)
     # every membership's coalition exists
     orphan = ~m["coalition_id"].isin(c["coalition_id"])
     if orphan.any():
@@ -458,7 +572,32 @@ def _read_pair(c_files: list[Path], m_files: list[Path]) -> tuple[pd.DataFrame, 
     if no_lead.any():
         _fail(c, no_lead, "lead_ccode", lambda r: f"lead {r['lead_ccode']} of {r['coalition_id']!r} has no "
                                                     "membership row with role 'lead'")
+    # the entrepreneur (where coded) is another state than the lead, and a member
+    ent = c["entrepreneur_ccode"]
+    is_lead = (ent.notna() & (ent == c["lead_ccode"])).fillna(False).to_numpy(dtype=bool)
+    if is_lead.any():
+        _fail(c, is_lead, "entrepreneur_ccode", lambda r: f"entrepreneur_ccode {r['entrepreneur_ccode']} of "
+                                                            f"{r['coalition_id']!r} is its lead; leave it empty")
+    pairs = set(zip(m["coalition_id"], m["ccode"]))
+    absent = np.array([pd.notna(e) and (cid, int(e)) not in pairs
+                       for cid, e in zip(c["coalition_id"], ent)], dtype=bool)
+    if absent.any():
+        _fail(c, absent, "entrepreneur_ccode", lambda r: f"entrepreneur_ccode {r['entrepreneur_ccode']} of "
+                                                           f"{r['coalition_id']!r} has no membership row")
     return c, m
+
+
+def _check_operation_theatres(c: pd.DataFrame, base: pd.DataFrame | None = None) -> None:
+    """Every coalition of one operation lies in one theatre (``base``: shipped rows the user's may join)."""
+    cols = ["operation", "theatre"]
+    frames = [c[cols]] if base is None else [base[cols], c[cols]]
+    first = pd.concat(frames, ignore_index=True).drop_duplicates("operation").set_index("operation")["theatre"]
+    expected = c["operation"].map(first)
+    wrong = (c["theatre"] != expected).to_numpy()
+    if wrong.any():
+        _fail(c, wrong, "theatre", lambda r: f"theatre {r['theatre']!r} of {r['coalition_id']!r} differs from "
+                                               f"{first[r['operation']]!r}, the theatre of the other coalitions of "
+                                               f"operation {r['operation']!r}; one operation has one theatre")
 
 
 def _read_one(path: Path, columns: tuple[str, ...], typer, schema: pa.DataFrameSchema) -> pd.DataFrame:
@@ -466,7 +605,12 @@ def _read_one(path: Path, columns: tuple[str, ...], typer, schema: pa.DataFrameS
 
     if not path.is_file():
         raise DataFileError("file not found", path=path)
-    raw = read_csv(path, required=columns, dtype=str, keep_default_na=False, na_values=[""])
+    optional = OPTIONAL_COALITION_COLUMNS if columns == COALITION_COLUMNS else ()
+    raw = read_csv(path, required=[col for col in columns if col not in optional], dtype=str,
+                   keep_default_na=False, na_values=[""])
+    for col in optional:
+        if col not in raw.columns:
+            raw[col] = pd.Series(np.nan, index=raw.index, dtype="object")
     extra = [col for col in raw.columns if col not in columns]
     if extra:
         raise DataFileError(f"unexpected column(s) {', '.join(map(repr, extra))}; allowed: {', '.join(columns)}",
@@ -487,13 +631,16 @@ def _read_one(path: Path, columns: tuple[str, ...], typer, schema: pa.DataFrameS
         value = first.get("failure_case")
         check = str(first.get("check"))
         allowed = {"role": ROLES, "kind": KINDS, "un_authorisation": UN_AUTHORISATION,
-                   "mission_type": MISSION_TYPES}
+                   "mission_type": MISSION_TYPES, "theatre": REGIONS}
         if column in allowed and "isin" in check:
             msg = f"unknown {column} {value!r}; allowed: {', '.join(allowed[column])}"
         elif "str_length" in check:
             msg = f"{column}: value {value!r} is too short (a real {column} is required)"
         elif column == "coalition_id" and "str_matches" in check:
             msg = f"coalition_id {value!r} is not a lower-case slug ending in the start year (e.g. 'korea_1950')"
+        elif column == "operation" and "str_matches" in check:
+            msg = (f"operation {value!r} is not a lower-case slug ending in a year (e.g. 'bosnia_dayton_1995'); "
+                   "leave it empty for a coalition that is its own operation")
         elif column is None:
             msg = f"{check}"
         else:
@@ -514,8 +661,21 @@ def _type_coalitions(raw: pd.DataFrame, path: Path) -> pd.DataFrame:
     out["end_date"] = to_date(raw, "end_date", path=path)
     out["lead_ccode"] = to_integer(raw, "lead_ccode", path=path)
     out["target_ccode"] = to_integer(raw, "target_ccode", path=path, nullable=True)
+    out["entrepreneur_ccode"] = to_integer(raw, "entrepreneur_ccode", path=path, nullable=True)
     for col in ("coalition_id", "name", "lead", "kind", "un_authorisation", "mission_type", "sources"):
         _required(raw, col, path)
+    out["operation"] = raw["operation"].fillna(raw["coalition_id"])
+    # theatre: default the region of the target; a code outside 2-999 is left to the schema's message
+    target = out["target_ccode"].astype("float64")
+    valid = target.between(2, 999).to_numpy()
+    default = pd.Series(None, index=raw.index, dtype="object")
+    default[valid] = region_of(target[valid].astype("int64"))
+    out["theatre"] = raw["theatre"].fillna(default)
+    lost = (out["theatre"].isna() & target.isna()).to_numpy()
+    if lost.any():
+        pos = int(np.flatnonzero(lost)[0])
+        raise DataFileError(f"no theatre for {raw['coalition_id'].iloc[pos]!r}: give theatre (one of "
+                            f"{', '.join(REGIONS)}) or target_ccode", path=path, column="theatre", row=pos + 2)
     return out
 
 

@@ -18,7 +18,12 @@ from coalitionlab.coalitions.dataset import (
 from coalitionlab.errors import DataFileError, MissingDataError, PanelTypeError, UnknownOptionError
 
 UNIT = "coalition_candidate"
-PANEL_COLUMNS = ("coalition_id", "ccode", "lead_ccode", "start_date", "year", "joined", "role", "join_date")
+PANEL_COLUMNS = ("coalition_id", "ccode", "lead_ccode", "start_date", "year", "joined", "role", "join_date",
+                 "operation", "kind", "theatre", "target_ccode")
+NATO_LEADS = ("saceur", "entrepreneur")
+# coalition-level columns every panel row carries
+_COALITION_COLUMNS = ("coalition_id", "start_date", "end_date", "lead_ccode", "target_ccode", "operation", "kind",
+                      "theatre")
 
 
 def coalition_panel(
@@ -30,6 +35,7 @@ def coalition_panel(
     memberships_df: pd.DataFrame | None = None,
     states: pd.DataFrame | None = None,
     data_dir: str | os.PathLike | None = None,
+    nato_lead: str = "saceur",
 ) -> pd.DataFrame:
     """One row per coalition x candidate state, with whether the state joined.
 
@@ -58,13 +64,23 @@ def coalition_panel(
         has no ``cow_states`` folder, the embedded copy of the same COW v2024 list is used and
         ``attrs["sources"]["cow_states"]`` says ``"2024 (embedded)"``. ``None`` (default): the
         embedded list, as without a data directory. Pass ``states`` or ``data_dir``, not both.
+    nato_lead
+        Who leads a coalition that has an ``entrepreneur_ccode`` (NATO's Unified Protector and the
+        Odyssey Dawn phase before it, driven by France but commanded by the US). ``"saceur"``
+        (default): the coded command lead. ``"entrepreneur"``: the entrepreneur becomes
+        ``lead_ccode`` and leaves the candidates; the coded lead becomes a candidate that joined
+        (``joined = 1``, ``role = "lead"``, whatever ``roles_joined`` says: it commanded the
+        operation). Coalitions without an entrepreneur are unchanged.
 
     Returns
     -------
     pandas.DataFrame
-        Columns ``coalition_id, ccode, lead_ccode, start_date, year, joined, role, join_date``,
-        sorted by coalition and ccode; ``joined`` is ``int64`` 0/1, ``role`` is the membership role
-        (missing for non-members), ``join_date`` the member's join date. ``attrs``: ``unit =
+        Columns ``coalition_id, ccode, lead_ccode, start_date, year, joined, role, join_date,
+        operation, kind, theatre, target_ccode``, sorted by coalition and ccode; ``joined`` is
+        ``int64`` 0/1, ``role`` is the membership role (missing for non-members), ``join_date`` the
+        member's join date; the last four are the coalition's (``operation`` groups the phases of one
+        operation, e.g. for clustered standard errors; ``target_ccode`` is nullable ``Int64``).
+        ``attrs``: ``nato_lead``, ``unit =
         "coalition_candidate"``, ``system = "cow"``, ``directed = True`` (lead -> candidate),
         ``sources = {"coalitionlab_coalitions": version, "cow_states": version}``,
         ``roles_joined``, ``authored = True``, ``is_seed = False``, and ``members_outside_panel``:
@@ -79,8 +95,8 @@ def coalition_panel(
         When an id is not in the dataset (the message names the closest ids), or when
         ``coalitions_df`` / ``memberships_df`` repeat a coalition or a (coalition, state) row.
     UnknownOptionError
-        When a role in ``roles_joined`` is not one of the dataset's roles, or when both ``states``
-        and ``data_dir`` are given.
+        When a role in ``roles_joined`` is not one of the dataset's roles, when ``nato_lead`` is not
+        ``"saceur"`` or ``"entrepreneur"``, or when both ``states`` and ``data_dir`` are given.
     MissingDataError
         When ``data_dir`` is not an existing directory (the message names it).
 
@@ -92,11 +108,15 @@ def coalition_panel(
     'coalition_candidate'
     >>> int(p.loc[p.ccode == 200, "joined"].item()), int(p.loc[p.ccode == 365, "joined"].item())
     (1, 0)
+    >>> e = coalition_panel("unified_protector_2011", nato_lead="entrepreneur")
+    >>> int(e["lead_ccode"].iloc[0]), int(e.loc[e.ccode == 2, "joined"].item())
+    (220, 1)
     """
     if isinstance(roles_joined, str):  # a single role given as a string
         roles_joined = (roles_joined,)
     for role in roles_joined:
         check_option(role, ROLES, name="role in roles_joined")
+    check_option(nato_lead, NATO_LEADS, name="nato_lead")
     if data_dir is not None:
         if states is not None:
             raise UnknownOptionError("coalition_panel(): pass states= or data_dir=, not both "
@@ -106,8 +126,8 @@ def coalition_panel(
         states_version = None
     c = coalitions() if coalitions_df is None else coalitions_df
     m = memberships() if memberships_df is None else memberships_df
-    for frame, cols, what in ((c, ("coalition_id", "start_date", "end_date", "lead_ccode", "target_ccode"),
-                               "coalitions_df"),
+    needed = _COALITION_COLUMNS + (("entrepreneur_ccode",) if nato_lead == "entrepreneur" else ())
+    for frame, cols, what in ((c, needed, "coalitions_df"),
                               (m, ("coalition_id", "ccode", "role", "join_date"), "memberships_df")):
         missing = [col for col in cols if col not in frame.columns]
         if missing:
@@ -119,7 +139,13 @@ def coalition_panel(
         if unknown:
             raise _unknown_coalition_error(unknown[0], c["coalition_id"])
         c = c[c["coalition_id"].isin(wanted)]
-    coal = c[["coalition_id", "start_date", "end_date", "lead_ccode", "target_ccode"]].reset_index(drop=True)
+    coal = c[list(_COALITION_COLUMNS)].reset_index(drop=True)
+    coal["_coded_lead"] = pd.Series(pd.NA, index=coal.index, dtype="Int64")  # set where the entrepreneur leads
+    if nato_lead == "entrepreneur":
+        ent = pd.array(c["entrepreneur_ccode"].to_numpy(), dtype="Int64")
+        swap = ~pd.isna(ent)
+        coal.loc[swap, "_coded_lead"] = coal.loc[swap, "lead_ccode"].astype("int64").to_numpy()
+        coal.loc[swap, "lead_ccode"] = ent[swap].astype("int64")
     _check_no_repeats(coal, m[m["coalition_id"].isin(coal["coalition_id"])])
     if states is None:
         members_on = _states_on_dates(coal["start_date"])
@@ -134,18 +160,21 @@ def coalition_panel(
     mem = mem[mem["coalition_id"].isin(coal["coalition_id"])]
     out = grid.merge(mem, on=["coalition_id", "ccode"], how="left")
     within = out["end_date"].isna() | (out["join_date"] <= out["end_date"])
-    out["joined"] = (out["role"].isin(list(roles_joined)) & within).astype("int64")
+    was_lead = (out["ccode"] == out["_coded_lead"]).fillna(False).astype(bool)  # the coded lead, now a candidate
+    out["joined"] = ((out["role"].isin(list(roles_joined)) & within) | was_lead).astype("int64")
     if drop_target:
         is_target = out["target_ccode"].notna() & (out["ccode"] == out["target_ccode"].astype("float64"))
         out = out.loc[~(is_target & out["role"].isna())]
     out["year"] = out["start_date"].dt.year.astype("int64")
     out["ccode"] = out["ccode"].astype("int64")
     out["lead_ccode"] = out["lead_ccode"].astype("int64")
+    out["target_ccode"] = out["target_ccode"].astype("Int64")
     out = out[list(PANEL_COLUMNS)].sort_values(["coalition_id", "ccode"], ignore_index=True)
 
     # members the panel cannot hold: not system members on the start date (and not the lead)
-    key = mem.merge(coal[["coalition_id", "lead_ccode"]], on="coalition_id")
-    key = key[(key["ccode"] != key["lead_ccode"]) & key["role"].isin(list(roles_joined))]
+    key = mem.merge(coal[["coalition_id", "lead_ccode", "_coded_lead"]], on="coalition_id")
+    key = key[(key["ccode"] != key["lead_ccode"])
+              & (key["role"].isin(list(roles_joined)) | (key["ccode"] == key["_coded_lead"]).fillna(False))]
     held = key.merge(out[["coalition_id", "ccode"]], on=["coalition_id", "ccode"], how="left", indicator=True)
     outside = held.loc[held["_merge"] == "left_only", ["coalition_id", "ccode"]]
 
@@ -159,6 +188,7 @@ def coalition_panel(
         "columns": {},
         "roles_joined": list(roles_joined),
         "drop_target": drop_target,
+        "nato_lead": nato_lead,
         "members_outside_panel": [(str(a), int(b)) for a, b in zip(outside["coalition_id"], outside["ccode"])],
         "authored": True,
         "is_seed": False,

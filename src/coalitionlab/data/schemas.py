@@ -465,3 +465,37 @@ COW_IGO_ROSTER = _frame(
     ["ccode", "year"],
     name="cow_igo_roster",
 )
+
+
+# ---------------------------------------------------------------- Archigos leaders (peacesciencer)
+
+ARCHIGOS_ENTRY = ["Regular", "Irregular", "Foreign Imposition", "Unknown"]
+ARCHIGOS_EXIT = ["Regular", "Irregular", "Natural Death", "Still in Office", "Foreign", "Retired Due to Ill Health",
+                 "Suicide", "Unknown"]
+
+
+def _archigos_dates_nest(df):
+    """Each row's stretch under one ccode lies inside the leader's spell, and no date runs backwards."""
+    return ((df["start_date"] <= df["ccode_start_date"]) & (df["ccode_start_date"] <= df["ccode_end_date"])
+            & (df["ccode_end_date"] <= df["end_date"]))
+
+
+ARCHIGOS_LEADERS = pa.DataFrameSchema(
+    {
+        "obsid": Column(str, Check.str_matches(r"^[A-Z]{3}-\d{4}(-\d+)?$")),
+        "ccode": ccode(),
+        "gwcode": Column(int, Check.between(CCODE_MIN, CCODE_MAX)),
+        "leader_id": Column(str, Check.str_matches(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")),
+        "leader": text(),
+        "start_date": date(1800, 2015),
+        "end_date": date(1800, 2015),
+        "ccode_start_date": date(1800, 2015),
+        "ccode_end_date": date(1800, 2015),
+        "entry": Column(str, Check.isin(ARCHIGOS_ENTRY)),
+        "exit": Column(str, Check.isin(ARCHIGOS_EXIT)),
+        "yrborn": Column("Int64", Check.between(1700, 2000), nullable=True),
+        "gender": Column(str, Check.isin(["M", "F"])),
+    },
+    unique=["obsid", "ccode"], strict=True, ordered=False, name="archigos_leaders",
+    checks=[pa.Check(_archigos_dates_nest, error="start_date <= ccode_start_date <= ccode_end_date <= end_date")],
+)

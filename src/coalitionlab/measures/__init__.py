@@ -17,6 +17,7 @@ from coalitionlab.measures.embeddedness import (
 )
 from coalitionlab.measures.hierarchy import add_hierarchy, security_hierarchy
 from coalitionlab.measures.igos import SECURITY_IGOS, add_igos
+from coalitionlab.measures.leaders import add_leader_ties, leaders_on
 from coalitionlab.measures.other import (
     add_capabilities,
     add_contiguity,
@@ -46,6 +47,7 @@ __all__ = [
     "add_exercises",
     "add_hierarchy",
     "add_igos",
+    "add_leader_ties",
     "add_un_affinity",
     "add_treaties",
     "add_us_troops",
@@ -55,9 +57,22 @@ __all__ = [
     "create_stateyears",
     "embeddedness",
     "embeddedness_pairs",
+    "leaders_on",
     "parse_years",
     "s_score_matrix",
     "security_hierarchy",
     "treaty_instruments",
     "treaty_ties",
 ]
+
+from coalitionlab.measures.network import (  # noqa: E402
+    TIE_SCALE,
+    add_brokers,
+    broker_scores,
+    brokers,
+    tie_matrices,
+    tie_matrix,
+    tie_strength,
+)
+
+__all__ += ["TIE_SCALE", "add_brokers", "broker_scores", "brokers", "tie_matrices", "tie_matrix", "tie_strength"]

@@ -8,6 +8,7 @@ the frame a prediction is made on (:func:`candidate_frame`).
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -15,6 +16,7 @@ import pandas as pd
 
 from coalitionlab import measures
 from coalitionlab.coalitions import coalition_panel
+from coalitionlab.errors import EstimationError, StaleDataWarning
 
 CONTROL_COLUMNS = {
     "atop_defense": "defence pact with the lead (ATOP 5.1)",
@@ -56,6 +58,26 @@ def _embeddedness_columns(panel: pd.DataFrame, *, data_dir, lag: int, lead_col: 
                     cols[social] = emb[social].to_numpy(float)
                     cols[f"{social}_log1p"] = np.log1p(emb[social].to_numpy(float))
     return cols, emb.attrs
+
+
+def _placebo_columns(panel: pd.DataFrame, *, data_dir, years: int, source: str) -> tuple[dict[str, np.ndarray], dict]:
+    """Embeddedness with the lead ``years`` years *after* onset: a placebo, never a feature.
+
+    Measured on the start date plus ``years`` (29 February -> 28 February) with the same rules as at onset,
+    except that nothing is carried forward: a measurement day past a component's data is NaN, as is a
+    pair in which either state was not a system member on that day.
+    """
+    if isinstance(years, bool) or not isinstance(years, (int, np.integer)) or not 1 <= years <= 50:
+        raise EstimationError(f"placebo years must be a whole number from 1 to 50, got {years!r}")
+    years = int(years)
+    shifted = panel[["ccode", "lead_ccode"]].assign(
+        _placebo_day=pd.to_datetime(panel["start_date"]) + pd.DateOffset(years=years))
+    with warnings.catch_warnings():  # past the sources' end the values are NaN by design (the design says so)
+        warnings.simplefilter("ignore", StaleDataWarning)
+        emb = measures.add_embeddedness(shifted, lead_col="lead_ccode", date_col="_placebo_day", data_dir=data_dir,
+                                        source=source, carry_forward=False)
+    total = emb["embeddedness"].to_numpy(float)
+    return {f"embeddedness_lead{years}": total, f"embeddedness_lead{years}_log1p": np.log1p(total)}, emb.attrs
 
 
 def _controls(panel: pd.DataFrame, *, data_dir) -> tuple[pd.DataFrame, dict]:
@@ -121,6 +143,7 @@ def add_participation_features(
     focal_lead: int = 2,
     contact: bool = True,
     source: str = "auto",
+    placebo_years: Sequence[int] = (),
     progress: Callable[[str], None] | None = None,
 ) -> pd.DataFrame:
     """Add embeddedness (now, lagged, non-security, with the focal lead), controls and contact measures.
@@ -128,6 +151,13 @@ def add_participation_features(
     ``panel`` needs ``coalition_id, ccode, lead_ccode, start_date, year`` (a coalition x candidate
     panel, or the one-coalition frame of :func:`candidate_frame`). Returns a copy; ``attrs["sources"]``
     lists every source and version used.
+
+    ``placebo_years`` (e.g. ``(5,)``) adds ``embeddedness_lead5`` and ``embeddedness_lead5_log1p``:
+    embeddedness with the lead measured 5 years *after* onset, for the timing placebo of the
+    robustness battery. These columns are dated after the coalition began, so they are a placebo
+    only and must never be used as features of a model that predicts; no carry-forward: a day past
+    a source's data, or a state not a system member on that day, is NaN. ``attrs["placebo_years"]``
+    lists them.
     """
     say = progress or (lambda _s: None)
     out = panel.copy()
@@ -146,6 +176,11 @@ def add_participation_features(
     cols, _ = _embeddedness_columns(focal, data_dir=data_dir, lag=0, lead_col="_focal", suffix="_focal", source=source)
     for name, values in cols.items():
         out[name] = values
+    for k in placebo_years:
+        say(f"embeddedness {k} years after onset (timing placebo)")
+        cols, _ = _placebo_columns(panel, data_dir=data_dir, years=k, source=source)
+        for name, values in cols.items():
+            out[name] = values
     if not is_seed:
         say("controls")
         controls, attrs = _controls(panel, data_dir=data_dir)
@@ -158,7 +193,13 @@ def add_participation_features(
             out = out.merge(c, left_on=["lead_ccode", "ccode", "year"], right_on=["ccode1", "ccode2", "year"],
                             how="left").drop(columns=["ccode1", "ccode2"])
             sources.update({"military_exercises": "7", "dod_visits": "troopdata 1.0.4.9000"})
+            say("leaders' shared time in office")
+            leaders = measures.add_leader_ties(out[["ccode", "lead_ccode", "start_date"]], data_dir=data_dir)
+            for col in ("leader_overlap_years", "leader_tenure_candidate", "lead_leader_tenure"):
+                out[col] = leaders[col].to_numpy()
+            sources.update({"archigos_leaders": leaders.attrs.get("leaders", {}).get("version", "4.1")})
     out.attrs = {**panel.attrs, "sources": sources, "is_seed": is_seed, "lags": list(lags), "focal_lead": focal_lead,
+                 "placebo_years": [int(k) for k in placebo_years],
                  "controls_measured": "year before onset, most recent year carried forward past a source's end"}
     return out
 
@@ -171,22 +212,28 @@ def participation_data(
     focal_lead: int = 2,
     contact: bool = True,
     source: str = "auto",
+    placebo_years: Sequence[int] = (),
+    nato_lead: str = "saceur",
     progress: Callable[[str], None] | None = None,
 ) -> pd.DataFrame:
     """The coalition x candidate panel with every feature the participation models use.
 
     ``source`` is passed to the embeddedness steps: ``"auto"`` (full sources when present, else the
     embedded seed), ``"full"`` or ``"seed"``. On the seed the panel holds embeddedness only (the
-    seed has no controls).
+    seed has no controls). ``placebo_years`` adds embeddedness measured that many years after onset
+    (the timing placebo; see :func:`add_participation_features`). ``nato_lead`` (``"saceur"`` or
+    ``"entrepreneur"``) is passed to :func:`~coalitionlab.coalitions.coalition_panel`: who counts as
+    the lead of a coalition that has an entrepreneur (NATO's Libya operations), recorded in
+    ``attrs["nato_lead"]``.
 
     Examples
     --------
     >>> panel = participation_data(data_dir="../shared/data")  # doctest: +SKIP
     >>> panel[["joined", "embeddedness_log1p", "atop_defense"]].describe()  # doctest: +SKIP
     """
-    rows = coalition_panel(ids)
-    return add_participation_features(rows, data_dir=data_dir, lags=lags, focal_lead=focal_lead,
-                                      contact=contact, source=source, progress=progress)
+    rows = coalition_panel(ids, nato_lead=nato_lead)
+    return add_participation_features(rows, data_dir=data_dir, lags=lags, focal_lead=focal_lead, contact=contact,
+                                      source=source, placebo_years=placebo_years, progress=progress)
 
 
 def candidate_frame(lead: int | str, date: str | pd.Timestamp, *, data_dir: str | os.PathLike | None = None,

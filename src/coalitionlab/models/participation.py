@@ -23,7 +23,7 @@ from scipy.special import expit
 from coalitionlab._validation import check_option
 from coalitionlab.errors import EstimationError, MissingValueWarning
 from coalitionlab.models.clogit import conditional_logit
-from coalitionlab.models.firth import firth_logit
+from coalitionlab.models.firth import firth_cluster_cov, firth_logit
 from coalitionlab.models.formula import FORMULA_CONTEXT, check_formula
 from coalitionlab.models.literals import METHODS
 from coalitionlab.models.separation import SeparationReport, detect_separation
@@ -40,7 +40,7 @@ class ParticipationResult:
     params, cov
         Estimates (Series) and their covariance (DataFrame), indexed by term.
     fit_stats
-        ``n_obs, n_events, n_clusters, loglik, pseudo_r2, aic, bic, auc``.
+        ``n_obs, n_events, n_clusters, n_coalitions, df_resid, loglik, pseudo_r2, r2, aic, bic, auc``.
     separation
         The separation check run before fitting.
     data_versions
@@ -262,8 +262,19 @@ def fit_participation(
             nonconstant = ~(constant & is_fe)  # only the dummies of the dropped groups go
             X = X[:, nonconstant]
             names = [n for n, k in zip(names, nonconstant) if k]
+            if "Intercept" in names:
+                for col in fe_cols:  # the reference group was dropped: its first remaining group becomes it
+                    dummies = [i for i, n in enumerate(names) if n.startswith(f"C({col})[")]
+                    if dummies and np.all(X[:, dummies].sum(axis=1) == 1):
+                        X = np.delete(X, dummies[0], axis=1)
+                        names = names[:dummies[0]] + names[dummies[0] + 1:]
     if len(y) == 0 or y.min() == y.max():
         raise EstimationError("the outcome does not vary in the estimation sample")
+
+    collinear = _collinear_terms(X, names)
+    if collinear:  # a singular design has no unique estimate: say which term is redundant, never a LinAlgError
+        raise EstimationError(f"{', '.join(collinear)} is a linear combination of the other regressors in the "
+                              "estimation sample (collinear); drop it")
 
     separation = SeparationReport(False)
     if check_separation and method in ("logit", "probit", "firth"):
@@ -294,14 +305,17 @@ def fit_participation(
         loglik, llnull = sm_result.llf, np.nan
         vcov_type = f"clustered by {' and '.join(cluster_cols)}" if groups is not None else "heteroskedasticity-robust (HC1)"
     elif method == "firth":
-        if groups is not None:
-            raise EstimationError("clustered standard errors are not available for the Firth logit; "
-                                  "use cluster=None (penalised likelihood-ratio p-values are reported)")
-        fit = firth_logit(X, y, lr_skip=tuple(i for i, n in enumerate(names) if n == "Intercept"))
-        params, cov = fit.params, fit.cov
-        pvals = pd.Series(fit.pvalues_lr, index=names)
+        if groups is not None:  # clustered rows are not independent: a sandwich, not the LR tests
+            fit = firth_logit(X, y, lr_tests=False)
+            params, cov = fit.params, firth_cluster_cov(X, y, fit.params, groups)
+            vcov_type = (f"clustered by {' and '.join(cluster_cols)} (sandwich of the modified score at the "
+                         "Firth estimate); Wald p-values")
+        else:
+            fit = firth_logit(X, y, lr_skip=tuple(i for i, n in enumerate(names) if n == "Intercept"))
+            params, cov = fit.params, fit.cov
+            pvals = pd.Series(fit.pvalues_lr, index=names)
+            vcov_type = "model-based; p-values from penalised likelihood-ratio tests (Wald for the intercept)"
         loglik, llnull = fit.loglik, np.nan
-        vcov_type = "model-based; p-values from penalised likelihood-ratio tests (Wald for the intercept)"
     else:  # clogit
         group_codes = pd.factorize(frame[fe_cols[0]])[0]
         keep_groups = pd.Series(y).groupby(group_codes).transform(lambda s: 0 < s.sum() < len(s)).to_numpy(bool)
@@ -336,6 +350,7 @@ def fit_participation(
         "n_obs": n,
         "n_events": int(y.sum()),
         "n_clusters": n_clusters,
+        "n_coalitions": int(frame["coalition_id"].nunique()) if "coalition_id" in frame.columns else None,
         "df_resid": n - k,
         "loglik": float(loglik),
         "pseudo_r2": float(1 - loglik / llnull) if np.isfinite(llnull) and llnull != 0 else None,
@@ -349,6 +364,28 @@ def fit_participation(
         separation=separation, data_versions=dict(data.attrs.get("sources", {})), pvalues_override=pvals,
         _model_spec=X_frame.model_spec, _fitted=fitted, _X=X, _sm_result=sm_result,
     )
+
+
+def _collinear_terms(X: np.ndarray, names: list[str], tol: float = 1e-10) -> list[str]:
+    """Regressors that add nothing to the span of those before them (pivoted QR on the scaled design)."""
+    if X.shape[1] == 0:
+        return []
+    scale = np.sqrt((X**2).mean(axis=0))
+    scale[scale == 0] = 1.0
+    from scipy.linalg import qr
+
+    _, r, _ = qr(X / scale, mode="economic", pivoting=True)
+    rank = int((np.abs(np.diag(r)) > tol * max(1.0, abs(r[0, 0]))).sum())
+    if rank == X.shape[1]:
+        return []
+    out, kept = [], np.empty((X.shape[0], 0))
+    for j, name in enumerate(names):  # in formula order: the later of two collinear terms is named
+        candidate = np.column_stack([kept, X[:, j] / scale[j]])
+        if np.linalg.matrix_rank(candidate, tol=tol * np.sqrt(X.shape[0])) > kept.shape[1]:
+            kept = candidate
+        else:
+            out.append(name)
+    return out
 
 
 def _cluster_codes(frame: pd.DataFrame, cols: list[str]) -> np.ndarray | None:

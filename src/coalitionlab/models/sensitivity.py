@@ -6,9 +6,12 @@ Implemented natively from the published formulas and tested against their worked
   robustness value RV_q (how strongly a confounder would have to be associated with both
   treatment and outcome to cut the estimate by 100q percent), and RV_{q,alpha} (to make it
   statistically insignificant at level alpha).
-- Oster (2019): delta, how much more important unobservables would need to be than the
+- Oster (2019): delta*, how much more important unobservables would need to be than the
   observables to drive the estimate to ``beta_target``, given a maximum R-squared
-  ``r_max`` (she proposes 1.3 times the controlled R-squared).
+  ``r_max`` (she proposes 1.3 times the controlled R-squared): her exact closed form, not
+  the approximation (which is right only near delta = 1).
+- :func:`lpm_sensitivity` computes all of them from a formula and data, with the classical
+  OLS t-statistic that the Cinelli-Hazlett formulas assume.
 
 References
 ----------
@@ -21,6 +24,7 @@ Oster, E. (2019). Unobservable selection and coefficient stability: theory and e
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 from scipy import stats
 
 from coalitionlab.errors import EstimationError
@@ -69,25 +73,75 @@ def robustness_value(t_stat: float, dof: int, *, q: float = 1.0, alpha: float | 
 
 
 def oster_delta(beta_short: float, r2_short: float, beta_long: float, r2_long: float, *,
-                r_max: float | None = None, beta_target: float = 0.0) -> float:
-    """Oster's delta: relative selection on unobservables needed to move the estimate to ``beta_target``.
+                var_y: float, var_x: float, var_x_resid: float, r_max: float | None = None,
+                beta_target: float = 0.0) -> float:
+    """Oster's exact delta*: the relative selection on unobservables that moves the estimate to ``beta_target``.
 
-    Uses her approximation (Oster 2019, Proposition 2 / eq. 9 inverted):
-    delta = (beta_long - beta_target) (r2_long - r2_short) / ((beta_short - beta_long) (r_max - r2_long)).
+    The closed form of Oster (2019, Proposition 2) solved for delta, as computed by her ``psacalc``
+    (and R's ``robomit::o_delta``). With b = beta_long - beta_target and d = beta_short - beta_long::
+
+        A = b var_y (var_x - tau_x) + var_y var_x d
+        B = b^3 (var_x tau_x - tau_x^2) + b^2 var_x tau_x d
+        C = b var_y tau_x (r2_long - r2_short) + b var_x tau_x d^2 + b^3 (var_x tau_x - tau_x^2)
+            + 2 b^2 var_x tau_x d
+        delta* = C / (A (r_max - r2_long) + B)
 
     Parameters
     ----------
     beta_short, r2_short
         Estimate and R-squared without the controls.
     beta_long, r2_long
-        Estimate and R-squared with the controls.
+        Estimate and R-squared with the controls (on the same rows).
+    var_y, var_x
+        Variances of the outcome and of the treatment on those rows.
+    var_x_resid
+        tau_x: the variance of the treatment's residual from a regression on the controls.
     r_max
         The R-squared of a hypothetical regression on observables and unobservables;
         default 1.3 * r2_long capped at 1 (Oster's proposed bound).
+    beta_target
+        The estimate the unobservables would have to produce (0: explain the effect away).
 
     Examples
     --------
-    >>> round(oster_delta(0.5, 0.10, 0.4, 0.30, r_max=0.39), 3)
+    The exact value and the approximation part as delta leaves 1 (the test suite checks the exact
+    one against simulated designs whose delta is known):
+
+    >>> round(oster_delta(1.2, 0.60, 1.1, 0.70, var_y=4.0, var_x=1.5, var_x_resid=1.2, r_max=0.85), 3)
+    1.485
+    >>> round(oster_delta_approx(1.2, 0.60, 1.1, 0.70, r_max=0.85), 3)
+    7.333
+    """
+    if r_max is None:
+        r_max = min(1.0, 1.3 * r2_long)
+    if not (0 <= r2_short <= 1 and 0 <= r2_long <= 1 and 0 < r_max <= 1):
+        raise EstimationError("R-squared values must lie in [0, 1]")
+    if r_max <= r2_long:
+        raise EstimationError(f"r_max ({r_max}) must exceed the controlled R-squared ({r2_long})")
+    if not (var_y > 0 and var_x > 0 and 0 < var_x_resid <= var_x * (1 + 1e-9)):
+        raise EstimationError("Oster's delta needs var_y > 0, var_x > 0 and 0 < var_x_resid <= var_x "
+                              f"(got {var_y}, {var_x}, {var_x_resid})")
+    b, d, tx = beta_long - beta_target, beta_short - beta_long, var_x_resid
+    a_term = b * var_y * (var_x - tx) + var_y * var_x * d
+    b_term = b**3 * (var_x * tx - tx**2) + b**2 * var_x * tx * d
+    c_term = (b * var_y * tx * (r2_long - r2_short) + b * var_x * tx * d**2 + b**3 * (var_x * tx - tx**2)
+              + 2 * b**2 * var_x * tx * d)
+    denominator = a_term * (r_max - r2_long) + b_term
+    if denominator == 0:
+        return float("inf")
+    return float(c_term / denominator)
+
+
+def oster_delta_approx(beta_short: float, r2_short: float, beta_long: float, r2_long: float, *,
+                       r_max: float | None = None, beta_target: float = 0.0) -> float:
+    """Oster's approximate delta (her eq. 9 inverted), exact only when delta is near 1.
+
+    delta ~ (beta_long - beta_target) (r2_long - r2_short) / ((beta_short - beta_long) (r_max - r2_long)).
+    Kept to show how far the approximation is from :func:`oster_delta`; use that one.
+
+    Examples
+    --------
+    >>> round(oster_delta_approx(0.5, 0.10, 0.4, 0.30, r_max=0.39), 3)
     8.889
     """
     if r_max is None:
@@ -100,3 +154,64 @@ def oster_delta(beta_short: float, r2_short: float, beta_long: float, r2_long: f
     if moved == 0:
         return float("inf")
     return float((beta_long - beta_target) * (r2_long - r2_short) / (moved * (r_max - r2_long)))
+
+
+def lpm_sensitivity(formula: str, data: pd.DataFrame, *, treatment: str, r_max: float | None = None,
+                    alpha: float = 0.05, beta_target: float = 0.0) -> pd.Series:
+    """Cinelli-Hazlett and Oster sensitivity of a linear-probability estimate, computed as their software does.
+
+    The partial R-squared and robustness values use the classical (homoskedastic) OLS t-statistic
+    and residual degrees of freedom, as ``sensemakr`` does (their formulas are identities of the
+    classical t, not of a robust or clustered one). Oster's delta* is exact (:func:`oster_delta`),
+    the short regression (treatment only) fitted on the long regression's rows.
+
+    Parameters
+    ----------
+    formula
+        The long regression, ``joined ~ treatment + controls`` (checked like every formula).
+    treatment
+        The term whose sensitivity is reported.
+    r_max
+        Oster's bound; default 1.3 times the long regression's R-squared, capped at 1.
+
+    Returns
+    -------
+    pandas.Series
+        ``estimate, t_classical, dof, partial_r2, robustness_value, robustness_value_alpha, alpha,
+        r2_short, r2_long, r_max, oster_delta, oster_delta_approx, n_obs``.
+    """
+    import statsmodels.api as sm
+    from formulaic import model_matrix
+
+    from coalitionlab.models.formula import FORMULA_CONTEXT, check_formula
+
+    check_formula(formula, data.columns)
+    mm = model_matrix(formula, data.reset_index(drop=True), na_action="drop", context=FORMULA_CONTEXT)
+    names = list(mm.rhs.columns)
+    if treatment not in names:
+        raise EstimationError(f"treatment {treatment!r} is not a term of {formula!r}")
+    X = np.asarray(mm.rhs, dtype=float)
+    y = mm.lhs.iloc[:, 0].to_numpy(dtype=float)
+    j = names.index(treatment)
+    long = sm.OLS(y, X).fit()  # classical covariance: what the sensitivity formulas are written for
+    others = [i for i in range(X.shape[1]) if i != j]
+    intercept = [i for i in others if np.all(X[:, i] == X[0, i])]
+    short = sm.OLS(y, X[:, intercept + [j]]).fit()
+    controls = X[:, others]
+    x_resid = X[:, j] - controls @ np.linalg.lstsq(controls, X[:, j], rcond=None)[0]
+    t_stat, dof = float(long.tvalues[j]), int(long.df_resid)
+    r2_long = float(long.rsquared)
+    bound = min(1.0, 1.3 * r2_long) if r_max is None else r_max
+    beta_short = float(short.params[-1])
+    delta = oster_delta(beta_short, float(short.rsquared), float(long.params[j]), r2_long,
+                        var_y=float(np.var(y)), var_x=float(np.var(X[:, j])), var_x_resid=float(np.var(x_resid)),
+                        r_max=bound, beta_target=beta_target)
+    return pd.Series({
+        "estimate": float(long.params[j]), "t_classical": t_stat, "dof": dof,
+        "partial_r2": partial_r2(t_stat, dof), "robustness_value": robustness_value(t_stat, dof),
+        "robustness_value_alpha": robustness_value(t_stat, dof, alpha=alpha), "alpha": alpha,
+        "r2_short": float(short.rsquared), "r2_long": r2_long, "r_max": bound, "oster_delta": delta,
+        "oster_delta_approx": oster_delta_approx(beta_short, float(short.rsquared), float(long.params[j]), r2_long,
+                                                 r_max=bound, beta_target=beta_target),
+        "n_obs": len(y),
+    }, name=treatment)

@@ -198,3 +198,77 @@ def cross_validate(
                     brier=float(brier_score_loss(allp["joined"], allp["p_join"])), folds=pd.DataFrame(folds),
                     calibration=calibration_table(allp["joined"].to_numpy(), allp["p_join"].to_numpy()),
                     predictions=allp, late_joins_relabelled=late)
+
+
+HALF_LIFE_GRID = (1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 1000.0)
+
+
+def select_half_life(
+    panel: pd.DataFrame,
+    *,
+    data_dir=None,
+    formula: str | None = None,
+    grid: tuple[float, ...] = HALF_LIFE_GRID,
+    before: int = 2005,
+    tolerance: float = 0.001,
+    progress: Callable[[str], None] | None = None,
+) -> pd.DataFrame:
+    """Choose the half-life of ``past_joins_lead_decayed`` on the coalitions that started before ``before``.
+
+    The rule (docs/models/forecasts.md): for each half-life of ``grid``, leave-one-coalition-out
+    AUC of ``formula`` over the coalitions that started before ``before`` only (the training set
+    of the temporal split, so its test coalitions play no part); the chosen half-life is the
+    shortest whose AUC is within ``tolerance`` of the best (a record that fades, unless keeping it
+    whole is clearly better).
+
+    Parameters
+    ----------
+    panel
+        A :func:`~coalitionlab.models.data.participation_data` panel (full sources).
+    formula
+        Default :data:`~coalitionlab.models.features.FORECAST_FORMULA`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``half_life, inner_auc, chosen`` (one row True), one row per grid value; ``attrs``:
+        ``before``, ``tolerance``, ``n_coalitions``.
+    """
+    from coalitionlab.models.features import FORECAST_FORMULA, forecast_features
+
+    formula = formula or FORECAST_FORMULA
+    say = progress or (lambda _s: None)
+    if not grid or any(not h > 0 for h in grid):
+        raise EstimationError(f"the half-life grid must hold positive numbers of years, not {grid!r}")
+    early = panel[pd.to_datetime(panel["start_date"]).dt.year < before]
+    if early["coalition_id"].nunique() < 3:
+        raise EstimationError(f"fewer than three coalitions started before {before}: cannot choose a half-life")
+    rows = []
+    for h in grid:
+        say(f"half-life {h:g}")
+        rows.append({"half_life": float(h),
+                     "inner_auc": cross_validate(forecast_features(early, data_dir=data_dir, half_life=h),
+                                                 formula=formula).auc})
+    out = pd.DataFrame(rows)
+    best = out["inner_auc"].max()
+    pick = out.loc[out["inner_auc"] >= best - tolerance, "half_life"].min()
+    out["chosen"] = out["half_life"] == pick
+    out.attrs = {"before": int(before), "tolerance": float(tolerance), "n_coalitions": int(early["coalition_id"].nunique())}
+    return out
+
+
+def auc_by_group(result: CVResult, panel: pd.DataFrame, column: str = "lead_ccode") -> pd.DataFrame:
+    """Pooled out-of-sample AUC of a :class:`CVResult` within groups of coalitions (e.g. by lead).
+
+    Returns ``<column>, n_coalitions, n, n_joined, auc`` (AUC NaN where a group has one class only).
+    """
+    if column not in panel.columns:
+        raise PanelTypeError(f"auc_by_group(): the panel has no column {column!r}")
+    groups = panel.drop_duplicates("coalition_id").set_index("coalition_id")[column]
+    pred = result.predictions.assign(_g=result.predictions["coalition_id"].map(groups))
+    rows = []
+    for g, part in pred.groupby("_g", sort=True):
+        y, p = part["joined"].to_numpy(), part["p_join"].to_numpy()
+        rows.append({column: g, "n_coalitions": int(part["coalition_id"].nunique()), "n": len(part),
+                     "n_joined": int(y.sum()), "auc": roc_auc_score(y, p) if 0 < y.sum() < len(y) else np.nan})
+    return pd.DataFrame(rows)

@@ -10,7 +10,7 @@ module                      sources
 ``cow``                     ``cow_states``, ``cow_igo``, ``cow_igo_list``, ``cow_igo_ndy``,
                             ``cow_igo_states_year``, ``nmc``, ``contiguity``, ``cow_war_inter``
 ``atop``                    ``atop_members``, ``atop_alliances``, ``atop_dyads``
-``peacesciencer``           ``capitals``, ``distances``
+``peacesciencer``           ``capitals``, ``distances``, ``archigos_leaders``
 ``isard``                   ``democracy``, ``gdp_population``, ``gw_cow_panel``
 ``un_voting``               ``un_ideal_points``, ``un_roll_calls``, ``un_votes``
 ``us_military_presence``    ``us_troops``, ``us_bases``, ``us_construction``, ``dod_visits``

@@ -1,0 +1,107 @@
+"""Disk cache of the planner's expensive inputs (the fitted participation model and the candidates' features).
+
+Fitting the forecast model rebuilds the training panel and its features (8-20 s). The planner keeps
+each result under the user cache directory (``$COALITIONLAB_CACHE`` or the platform's user cache dir,
+:func:`coalitionlab.data.resolve_cache_dir`; never inside a data directory), keyed by
+
+* the SHA-256 of every file in the data directory (a changed file is never served stale),
+* the package version and the SHA-256 of the package's source files (a changed rule is never served stale),
+* what the entry depends on (training window, formula, target, lead, date, source).
+
+A cache that cannot be read or written is skipped (the value is rebuilt), never trusted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pickle
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+__all__ = ["cache_key", "cached", "code_fingerprint", "data_fingerprint"]
+
+T = TypeVar("T")
+_FILE_DIGESTS: dict[tuple[str, int, int], str] = {}  # (path, size, mtime_ns) -> sha256, per process
+_CODE: list[str] = []
+
+
+def _file_digest(path: Path) -> str:
+    st = path.stat()
+    key = (str(path), st.st_size, st.st_mtime_ns)
+    if key not in _FILE_DIGESTS:
+        h = hashlib.sha256()
+        with path.open("rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                h.update(block)
+        _FILE_DIGESTS[key] = h.hexdigest()
+    return _FILE_DIGESTS[key]
+
+
+def data_fingerprint(data_dir: str | os.PathLike | None) -> str:
+    """SHA-256 over the relative paths and contents of every file in the data directory
+    (``"seed"`` when the directory does not exist: the embedded seed is covered by the code fingerprint)."""
+    from coalitionlab.data.paths import resolve_data_dir
+
+    root = resolve_data_dir(data_dir)
+    if not root.is_dir():
+        return "seed"
+    h = hashlib.sha256()
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        h.update(path.relative_to(root).as_posix().encode())
+        h.update(_file_digest(path).encode())
+    return h.hexdigest()
+
+
+def code_fingerprint() -> str:
+    """SHA-256 of the package's source and shipped data files (everything but the CLI and reports)."""
+    if not _CODE:
+        from coalitionlab import __version__
+
+        root = Path(__file__).resolve().parents[1]
+        h = hashlib.sha256(__version__.encode())
+        for path in sorted(root.rglob("*")):
+            rel = path.relative_to(root).as_posix()
+            if not path.is_file() or rel.startswith(("cli/", "reports/")) or "__pycache__" in rel:
+                continue
+            h.update(rel.encode())
+            h.update(_file_digest(path).encode())
+        _CODE.append(h.hexdigest())
+    return _CODE[0]
+
+
+def cache_key(*parts: Any) -> str:
+    """A short hex key from JSON-serialisable parts."""
+    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[:24]
+
+
+def cached(name: str, key: str, build: Callable[[], T], *, enabled: bool = True) -> tuple[T, bool]:
+    """``build()``, read back from ``<cache dir>/planner/<name>-<key>.pkl`` when present.
+
+    Returns the value and whether it came from the cache. Writes are atomic (a temporary file renamed).
+    """
+    if not enabled:
+        return build(), False
+    from coalitionlab.data.paths import resolve_cache_dir
+
+    try:
+        folder = resolve_cache_dir(None) / "planner"
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{name}-{key}.pkl"
+        if path.is_file():
+            with path.open("rb") as fh:
+                return pickle.load(fh), True
+    except Exception:  # noqa: BLE001 - an unreadable cache is rebuilt, never trusted
+        path = None
+    value = build()
+    if path is not None:
+        try:
+            tmp = path.with_suffix(f".{os.getpid()}.tmp")
+            with tmp.open("wb") as fh:
+                pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, path)
+        except Exception:  # noqa: BLE001 - an unwritable cache is skipped
+            pass
+    return value, False
