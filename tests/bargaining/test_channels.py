@@ -30,7 +30,7 @@ from coalitionlab.bargaining.channels import (
 )
 from coalitionlab.bargaining.linkage import Instrument, cheapest_package
 from coalitionlab.bargaining.world import ChannelWarning
-from coalitionlab.errors import UnknownOptionError
+from coalitionlab.errors import InfeasibleError, UnknownOptionError
 
 SETTINGS = settings(max_examples=40, deadline=None)
 
@@ -185,23 +185,105 @@ def test_brokers_absent_say_so() -> None:
 
 # ------------------------------------------------------------------ rotten carrot
 
+CARROT = {"max_offers": 3, "reoffer_cost": 0.2}
 
-def test_rotten_carrot_more_embeddedness_lowers_the_join_rate_and_raises_the_cost_of_ignorance() -> None:
-    f = pd.DataFrame({"ccode": [1, 2], "embeddedness": [5.0, 200.0]})
-    honest = _world(f, channels="information", valuation="fixed").expected()
-    carrot = _world(f, channels="information", valuation="fixed", channel_params=ChannelParams(bias_slope=2.0))
-    biased = carrot.expected()
-    # unbiased: the more embedded joins more often and costs the lead less in rent + lost deals
-    loss = honest["full_information_value"] - honest["value"]
-    assert honest["acceptance"].iloc[1] > honest["acceptance"].iloc[0] and loss.iloc[1] < loss.iloc[0]
-    # biased: the over-embedded partner is underpriced, offers fail and the lead loses more
-    loss_b = biased["full_information_value"] - biased["value"]
-    assert biased["acceptance"].iloc[1] < biased["acceptance"].iloc[0]
-    assert loss_b.iloc[1] > loss_b.iloc[0]
-    # the exact (quadrature) biased outcomes agree with the simulation
-    sim = simulate(carrot, 40_000, seed=5)
-    se = np.sqrt(biased["acceptance"] * (1 - biased["acceptance"]) / 40_000)
-    assert np.all(np.abs(sim.partners["join_rate"] - biased["acceptance"]) < 4.5 * se + 1e-12)
+
+def _carrot_world(e_levels, bias: float, **kw) -> World:
+    """Stylised candidates at absolute embeddedness ``e_levels`` (total only: e = 1 - exp(-x / 55)), the
+    information channel only and a fixed value 2 each (default mean price 1, sd 0.5, precision 0.5 + 4 e)."""
+    f = pd.DataFrame({"ccode": np.arange(len(e_levels)) + 1, "embeddedness": -55.0 * np.log1p(-np.asarray(e_levels))})
+    return _world(f, channels="information", valuation="fixed", channel_params=ChannelParams(bias_slope=bias, **kw))
+
+
+def _oracle(mean, sd, precision, bias, value, max_offers, cost):
+    """Acceptance, payment and re-offers of one candidate by brute force: scipy's bounded Brent for each
+    offer, scipy.stats for the probabilities, adaptive quadrature over the signal (no package code)."""
+    from functools import lru_cache
+
+    from scipy import integrate, optimize, stats
+
+    s, k = sd / math.sqrt(1 + precision), sd * math.sqrt(precision / (1 + precision))
+
+    @lru_cache(maxsize=None)
+    def at(u: float):
+        mu = mean + k * u
+        believed, true = stats.norm(mu - precision * bias / (1 + precision), s), stats.norm(mu, s)
+        offers = [optimize.minimize_scalar(lambda t: -believed.cdf(t) * (value - t), bounds=(0.0, value),
+                                           method="bounded", options={"xatol": 1e-10}).x]
+        while len(offers) < max_offers:
+            lo = offers[-1]  # refused: the price is above lo
+            res = optimize.minimize_scalar(lambda t: math.expm1(believed.logsf(t) - believed.logsf(lo)) * (value - t),
+                                           bounds=(lo, value), method="bounded", options={"xatol": 1e-10})
+            if -res.fun <= cost or res.x <= lo:
+                break
+            offers.append(res.x)
+        cuts = [0.0] + [true.cdf(t) for t in offers]
+        payment = sum(t * (cuts[i + 1] - cuts[i]) for i, t in enumerate(offers))
+        return cuts[-1], payment, sum(true.sf(t) for t in offers[:-1])
+
+    return [integrate.quad(lambda u: at(round(u, 12))[i] * stats.norm.pdf(u), -8, 8, limit=400, epsabs=1e-7)[0]
+            for i in range(3)]
+
+
+def test_rotten_carrot_exact_outcomes_against_a_brute_force_oracle() -> None:
+    # e = 0.95: precision 0.5 + 4 (0.95) = 4.3, bias 2 x 0.95 x 0.5 = 0.95 price units
+    w = _carrot_world([0.95], 2.0, **CARROT)
+    ex = w.expected()
+    acc, payment, reoffers = _oracle(1.0, 0.5, 4.3, 0.95, 2.0, 3, 0.2)
+    assert ex["acceptance"].iloc[0] == pytest.approx(acc, abs=2e-3)
+    assert ex["payment"].iloc[0] == pytest.approx(payment, abs=2e-3)
+    assert ex["reoffers"].iloc[0] == pytest.approx(reoffers, abs=4e-3)
+    # the surplus accounts: value + rent + lost deals + re-offer costs = the full-information value
+    total = ex["value"] + ex["rent"] + ex["efficiency_loss"] + ex["reoffer_cost"]
+    assert total.iloc[0] == pytest.approx(ex["full_information_value"].iloc[0], abs=1e-9)
+
+
+def test_rotten_carrot_backfires_beyond_some_embeddedness_only_with_the_bias() -> None:
+    # Henke's Turkey, 2003: the lead misjudges a deeply embedded partner's price, offers too little, is
+    # refused, re-offers at a cost and may still fail. Seeded simulation, 60,000 episodes (standard error
+    # of a failure rate below 0.002), three candidates at e = 0, 0.4 and 0.95.
+    levels, n = [0.0, 0.4, 0.95], 60_000
+    out = {}
+    for bias in (0.0, 2.0):
+        w = _carrot_world(levels, bias, **CARROT)
+        sim = simulate(w, n, seed=20030301)
+        p = sim.partners
+        out[bias] = (1 - p["join_rate"].to_numpy(), p["cost_per_member"].to_numpy())
+        # the simulation agrees with the exact (quadrature) outcomes
+        ex = w.expected()
+        se = np.sqrt(ex["acceptance"] * (1 - ex["acceptance"]) / n)
+        assert np.all(np.abs(p["join_rate"] - ex["acceptance"]) < 4.5 * se)
+        exact_cpm = ((ex["payment"] + ex["reoffer_cost"]) / ex["acceptance"]).to_numpy()
+        assert p["cost_per_member"].to_numpy() == pytest.approx(exact_cpm, abs=0.01)
+    fail0, cost0 = out[0.0]
+    fail2, cost2 = out[2.0]
+    # unbiased: more embeddedness (a more precise signal) never raises the failure rate or the cost per member
+    assert fail0[0] > fail0[1] > fail0[2] and cost0[0] > cost0[1] > cost0[2]
+    # biased: both fall up to some level and rise beyond it (exact values: failure 0.144, 0.120, 0.524;
+    # cost per member 1.296, 1.214, 1.516)
+    assert fail2[1] < fail2[0] and fail2[2] > fail2[1] + 0.3
+    assert cost2[1] < cost2[0] and cost2[2] > cost2[1] + 0.2
+    # at e = 0 the bias is 0: the same outcome
+    assert fail2[0] == pytest.approx(fail0[0], abs=0.01)
+
+
+def test_rotten_carrot_with_one_offer_fails_more_but_pays_less_per_member() -> None:
+    # a single take-it-or-leave-it offer: the backfire is in the failure rate only; the biased lead
+    # pays less per recruit because only the cheapest partners take its low offers
+    honest, biased = (_carrot_world([0.0, 0.4, 0.95], b).expected() for b in (0.0, 2.0))
+    assert (1 - biased["acceptance"]).iloc[2] > (1 - biased["acceptance"]).iloc[1] > (1 - honest["acceptance"]).iloc[1]
+    assert (1 - honest["acceptance"]).is_monotonic_decreasing
+    per = biased["payment"] / biased["acceptance"]
+    assert per.iloc[2] < per.iloc[1] < per.iloc[0]
+    assert biased["reoffers"].eq(0).all()
+
+
+def test_reoffers_need_the_normal_prior() -> None:
+    f = pd.DataFrame({"ccode": [1], "embeddedness": [10.0]})
+    with pytest.raises(InfeasibleError, match="normal prior"):
+        _world(f, prior="uniform", channel_params=ChannelParams(max_offers=2))
+    with pytest.raises(ValidationError, match="max_offers"):
+        ChannelParams(max_offers=0)
 
 
 # ------------------------------------------------------------------ partner values
@@ -306,3 +388,105 @@ def test_channel_table_example_runs_on_the_full_sources(shared_data, tmp_path) -
     # every channel off: fewer members at a higher cost per member than with every channel on
     assert float(rows["all off"][2]) < float(rows["all on"][2])
     assert float(rows["all off"][-2]) > 0
+    assert "one fixed world (same prices, same seed)" in out
+    # the rotten carrot's mechanism table (exact, so independent of the episodes): e, failure 1 offer bias 0 / 2,
+    # failure 3 offers bias 0 / 2, cost per member bias 0 / 2
+    grid = {line.split()[0]: [float(x) for x in line.split()[1:]] for line in out.splitlines()
+            if line.startswith(("0.400 ", "0.950 "))}
+    assert grid["0.950"][3] > grid["0.400"][3] + 0.3 and grid["0.950"][5] > grid["0.400"][5] + 0.2
+    assert grid["0.950"][2] < grid["0.400"][2] and grid["0.950"][4] < grid["0.400"][4]
+    assert "Turkey (e = 0.53)" in out
+
+
+# ------------------------------------------------------------------ one fixed world
+
+
+def _calibrated_frame() -> pd.DataFrame:
+    f = _frame([0, 1, 3, 0, 2, 1], [0, 2, 9, 1, 0, 4], [10, 30, 60, 20, 45, 38], milper=[10.0, 50, 200, 5, 80, 30])
+    return f.assign(p_join=[0.1, 0.35, 0.8, 0.05, 0.5, 0.3],
+                    broker=[0.1, 0.4, 0.6, 0.0, 0.5, 0.3], broker_ccode=[2, 2, 20, 2, 20, 20])
+
+
+@pytest.mark.parametrize("channels", ["none", "information", "linkage,credibility", "brokers", "all"])
+def test_switching_channels_off_never_changes_the_calibrated_prices(channels: str) -> None:
+    f = _calibrated_frame()
+    world = _world(f)
+    prices = world.candidates["price_mean"].to_numpy().copy()
+    # the world reproduces p_join with every channel on (the calibration)
+    assert world.expected()["acceptance"].to_numpy() == pytest.approx(f["p_join"].to_numpy(), abs=1e-8)
+    assert world.assumptions["calibrated_with"]["channels"] == ["information", "linkage", "credibility", "brokers"]
+    sim = simulate(world, 200, seed=4, channels=channels)
+    assert np.array_equal(sim.partners["price_mean"].to_numpy(), prices)
+    assert np.array_equal(world.candidates["price_mean"].to_numpy(), prices)
+    # a biased lead or re-offers are experiments in the same world: same prices
+    for params in (ChannelParams(bias_slope=2.0), ChannelParams(max_offers=3, reoffer_cost=0.1)):
+        assert np.array_equal(_world(f, channel_params=params).candidates["price_mean"].to_numpy(), prices)
+    # what the fix prevents: a world calibrated with the subset has other prices (unless it is every channel)
+    other = _world(f, channels=channels).candidates["price_mean"].to_numpy()
+    assert np.array_equal(other, prices) == (channels == "all")
+
+
+def test_compare_channels_uses_one_world_and_one_seed() -> None:
+    from coalitionlab.bargaining.simulate import compare_channels
+
+    world = _world(_calibrated_frame())
+    table = compare_channels(world, 3000, seed=9)
+    assert table.index.tolist() == ["all on", "information off", "linkage off", "credibility off", "brokers off",
+                                    "all off"]
+    assert table.attrs["fixed_world"] and table.attrs["calibrated_with"]["channels"] == list(world.channels)
+    # each row equals a plain simulate() of the same world with the same seed and those channels
+    one = simulate(world, 3000, seed=9, channels=("information", "credibility", "brokers")).summary["mean"]
+    assert table.loc["linkage off", "lead_cost"] == pytest.approx(one["lead_cost"], rel=1e-12)
+    assert table.loc["linkage off", "members"] == pytest.approx(one["coalition_size"], rel=1e-12)
+    assert table.loc["all on", "saved_per_member"] == 0.0
+    with pytest.raises(InfeasibleError, match="Generator"):
+        compare_channels(world, 10, seed=np.random.default_rng(1))
+
+
+# ------------------------------------------------------------------ bad channel lists, notes, constants
+
+
+@pytest.mark.parametrize("text", [",", "", " , ,"])
+def test_an_empty_channel_list_is_one_line_listing_the_channels(text: str) -> None:
+    with pytest.raises(UnknownOptionError, match="valid channels: information, linkage, credibility, brokers"):
+        check_channels(text)
+    with pytest.raises(UnknownOptionError, match="valid channels"):
+        check_channels("information,bribery")
+    assert check_channels(()) == () and check_channels("none") == ()
+
+
+def test_missing_personnel_and_broker_values_are_noted_not_silently_zero() -> None:
+    f = pd.DataFrame({"ccode": [1, 2, 3, 4], "embeddedness": [10.0, 20.0, 30.0, 40.0],
+                      "milper": [10.0, np.nan, 30.0, np.nan], "broker": [0.2, np.nan, 0.5, 0.1]})
+    w = _world(f)
+    assert w.notes["personnel_missing"].startswith("2 of 4 candidates have no value in milper: counted as 0")
+    assert w.notes["broker_missing"].startswith("1 of 4 candidates have no value in broker: counted as 0")
+    assert w.candidates["personnel"].isna().sum() == 2  # the frame keeps NaN; the weight counts 0
+    assert w.candidates["weight"].iloc[1] == 0.0 and w.candidates["broker"].iloc[1] == 0.0
+    sim = simulate(w, 20, seed=1)
+    assert sim.partners.attrs["notes"]["personnel_missing"] == w.notes["personnel_missing"]
+    # nothing missing, nothing noted
+    full = _world(f.fillna({"milper": 5.0, "broker": 0.3}))
+    assert "personnel_missing" not in full.notes and "broker_missing" not in full.notes
+
+
+def test_scale_constants_from_a_panel_by_hand_and_one_total_scale() -> None:
+    from coalitionlab.bargaining.channels import scale_constants_from_panel
+    from coalitionlab.measures.network import TIE_SCALE
+
+    panel = pd.DataFrame({"start_date": pd.to_datetime(["1990-01-01"] * 5 + ["2010-01-01"] * 5),
+                          "alliances": [0, 1, 1, 2, 3, 0, 0, 5, 6, 7],
+                          "embeddedness": [0.0, 10, 20, 30, 40, 50, 60, 70, 80, 90]})
+    got = scale_constants_from_panel(panel, quantile=0.5).set_index("component")
+    # positive alliances 1 1 2 3 5 6 7: median 3; positive totals 10 .. 90: median 50
+    assert got.loc["alliances", "k"] == 3.0 and got.loc["alliances", "n_positive"] == 7
+    assert got.loc["embeddedness", "k"] == 50.0
+    early = scale_constants_from_panel(panel, quantile=0.5, until="2000-01-01").set_index("component")
+    assert early.loc["alliances", "k"] == 1.5 and early.loc["embeddedness", "k"] == 25.0  # 1 1 2 3; 10 .. 40
+    with pytest.raises(InfeasibleError, match="quantile"):
+        scale_constants_from_panel(panel, quantile=1.0)
+    with pytest.raises(Exception, match="component columns"):
+        scale_constants_from_panel(panel[["start_date"]])
+    # the channels' total and the broker network read a count of ties on one scale, defined once
+    assert SCALE_CONSTANTS["embeddedness"] == TIE_SCALE == 55.0
+    assert got.loc["embeddedness", "k_default"] == TIE_SCALE

@@ -133,3 +133,26 @@ def test_duplicated_candidates_and_missing_p_join_are_clear(usa_2003: pd.DataFra
     frame = usa_2003.assign(p_join=np.where(usa_2003["ccode"] == 20, np.nan, 0.1))
     with pytest.raises(InfeasibleError, match="1 missing"):
         World.from_frame(frame, lead="USA", date="2003-03-20")
+
+
+def test_reoffers_are_reproducible_across_chunks_and_counted_in_the_lead_cost(monkeypatch) -> None:
+    from coalitionlab.bargaining import ChannelParams
+
+    world = World.from_frame(_frame(8), lead="USA", date="2003-03-20",
+                             channel_params=ChannelParams(bias_slope=1.5, max_offers=4, reoffer_cost=0.3))
+    whole = simulate(world, 3000, seed=2)
+    monkeypatch.setattr(sim_mod, "_CELLS_PER_CHUNK", 8 * 101)  # 30 chunks: the same seed, the same output
+    chunked = simulate(world, 3000, seed=2)
+    assert chunked.episodes.equals(simulate(world, 3000, seed=2).episodes)
+    sd = whole.summary.loc["reoffers", "sd"] / np.sqrt(3000)
+    assert abs(chunked.summary.loc["reoffers", "mean"] - whole.summary.loc["reoffers", "mean"]) < 6 * sd
+    ep, pa = whole.episodes, whole.partners
+    assert ep["reoffers"].max() <= 3 * world.n and ep["reoffers"].mean() > 0
+    # per episode, the lead's cost is the payments plus 0.3 per re-offer; summed over partners the means agree
+    assert ep["lead_cost"].mean() == pytest.approx((pa["mean_payment"] + 0.3 * pa["mean_reoffers"]).sum(), rel=1e-12)
+    joined = pa["join_rate"] * 3000
+    assert pa["cost_per_member"].to_numpy() == pytest.approx(
+        ((pa["mean_payment"] + 0.3 * pa["mean_reoffers"]) * 3000 / joined).to_numpy(), rel=1e-12)
+    # one offer: never a re-offer, and the episodes are those of the first edition's draws
+    one = World.from_frame(_frame(8), lead="USA", date="2003-03-20", channel_params=ChannelParams(bias_slope=1.5))
+    assert simulate(one, 500, seed=2).episodes["reoffers"].eq(0).all()

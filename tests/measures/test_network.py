@@ -100,12 +100,14 @@ def assert_matches_brute_force(got: pd.DataFrame, want: dict) -> None:
 def test_tie_strength_by_hand():
     assert tie_strength(0) == 0.0
     assert tie_strength(TIE_SCALE) == pytest.approx(1 - 1 / math.e)
-    assert tie_strength(33) == pytest.approx(1 - math.exp(-33 / 48))  # the USA's median partner in 2003
-    assert abs(tie_strength(33) - 0.5) < 0.01
+    assert TIE_SCALE == 55.0  # the 90th percentile of the positive totals of the participation panel
+    assert tie_strength(55) == pytest.approx(1 - math.exp(-1))
+    assert tie_strength(33) == pytest.approx(1 - math.exp(-33 / 55))  # the USA's median partner in 2003
+    assert abs(tie_strength(33) - 0.4512) < 1e-4
     assert tie_strength(10, scale=10) == pytest.approx(0.6321205588)
-    v = tie_strength(np.array([0.0, 1, 5, 50, 500, 1500, np.nan]))  # beyond ~1,760 ties s rounds to 1.0
+    v = tie_strength(np.array([0.0, 1, 5, 50, 500, 1500, np.nan]))  # beyond ~2,020 ties s rounds to 1.0
     assert np.all(np.diff(v[:-1]) > 0) and np.all(v[:-1] < 1) and np.all(v[:-1] >= 0) and np.isnan(v[-1])
-    df = pd.DataFrame([[np.nan, 48.0], [48.0, np.nan]], index=[2, 200], columns=[2, 200])
+    df = pd.DataFrame([[np.nan, 55.0], [55.0, np.nan]], index=[2, 200], columns=[2, 200])
     s = tie_strength(df)
     assert isinstance(s, pd.DataFrame) and list(s.index) == [2, 200] and s.loc[2, 200] == pytest.approx(0.6321206)
     assert isinstance(tie_strength(pd.Series([1.0, 2.0])), pd.Series)
@@ -132,9 +134,10 @@ def test_broker_on_a_hand_built_matrix():
     for a, b, c in [(2, 200, 48), (2, 365, 96), (2, 710, 0), (200, 365, 0), (200, 710, 96), (365, 710, 24)]:
         t.loc[a, b] = t.loc[b, a] = c
     b = broker_scores(t, 2).set_index("ccode")
-    s = {c: 1 - math.exp(-c / 48) for c in (0, 24, 48, 96)}
-    # 710: via 200 = s(48) s(96) = 0.5466, via 365 = s(96) s(24) = 0.3406 -> 200
+    s = {c: 1 - math.exp(-c / 55) for c in (0, 24, 48, 96)}
+    # 710: via 200 = s(48) s(96) = 0.4806, via 365 = s(96) s(24) = 0.2919 -> 200
     assert b.loc[710, "broker"] == pytest.approx(s[48] * s[96])
+    assert b.loc[710, "broker"] == pytest.approx(0.4806, abs=1e-4)
     assert b.loc[710, "broker_ccode"] == 200 and b.loc[710, "n_brokers"] == 1  # 365-710 is below 0.5
     assert b.loc[710, "direct"] == 0.0
     assert b.loc[710, "lead_tie"] == pytest.approx(s[48]) and b.loc[710, "partner_tie"] == pytest.approx(s[96])
@@ -332,9 +335,11 @@ def test_all_pairs_equal_embeddedness_on_other_days(shared_data):
             assert_row_equals_embeddedness(mats, total, emb, k)
 
 
-def test_scale_is_calibrated_on_the_usa_in_2003(shared_data):
+def test_scale_on_the_usa_in_2003(shared_data):
+    # the USA's median partner on 2003-03-20 has 33 ties: strength 1 - exp(-33/55) = 0.451
     emb = embeddedness("USA", "2003-03-20", data_dir=shared_data, source="full")
-    assert abs(float(np.median(tie_strength(emb["embeddedness"]))) - 0.5) < 0.01
+    assert float(np.median(emb["embeddedness"].dropna())) == 33.0
+    assert float(np.median(tie_strength(emb["embeddedness"].dropna()))) == pytest.approx(0.4512, abs=1e-4)
 
 
 def test_full_brokers_equal_brute_force(shared_data, full2003):

@@ -22,7 +22,7 @@ from coalitionlab.bargaining.restraint import (
     war_probability_effect_known_cost,
     war_probability_effect_private_cost,
 )
-from coalitionlab.bargaining.simulate import Simulation, simulate
+from coalitionlab.bargaining.simulate import Simulation, compare_channels, simulate
 from coalitionlab.bargaining.world import EmbeddednessMapping, World, calibrate_price_means
 from coalitionlab.bargaining.channels import (
     CHANNELS,

@@ -5,9 +5,15 @@ it with the candidate's precision (information channel; biased with the rotten-c
 makes the optimal take-it-or-leave-it offer (model 4) of value to the partner, delivered at the
 candidate's unit cost (linkage x credibility x brokers, :meth:`World.effective`) and valued at the
 candidate's marginal contribution to the win probability; the candidate joins iff the offer covers
-its price. The episode records the coalition, the lead's cost, the partners' information rent, the
-coalition's win probability (contest success function over the joined weights) and the efficiency
-loss (surplus of efficient deals that failed).
+its price. With ``ChannelParams.max_offers > 1`` a refused lead re-offers (at ``reoffer_cost`` each)
+the best offer under its belief truncated above the refused one. The episode records the coalition,
+the lead's cost (payments and re-offer costs), the partners' information rent, the coalition's win
+probability (contest success function over the joined weights), the efficiency loss (surplus of
+efficient deals that failed) and the number of re-offers.
+
+Channels are switched off in a fixed world: ``simulate(world, n, seed=s, channels=...)`` never
+changes the world's prices (calibrated once, :meth:`World.from_frame`), so runs with different
+channel sets and the same seed differ only by the channels (:func:`compare_channels`).
 
 Draws are made in chunks of episodes (memory stays bounded); chunk ``c`` draws from the ``c``-th
 child of ``SeedSequence(seed)``, so the same seed gives the same output whatever the machine.
@@ -21,11 +27,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from coalitionlab.bargaining.offers import _offers, uniform_bounds
+from coalitionlab.bargaining.offers import _offers, posterior, uniform_bounds
 from coalitionlab.bargaining.world import World
 from coalitionlab.errors import InfeasibleError
 
-EPISODE_COLUMNS = ["episode", "coalition_size", "lead_cost", "information_rent", "win_probability", "efficiency_loss"]
+EPISODE_COLUMNS = ["episode", "coalition_size", "lead_cost", "information_rent", "win_probability", "efficiency_loss",
+                   "reoffers"]
 SUMMARY_STATS = ["mean", "sd", "q05", "q50", "q95"]
 _CELLS_PER_CHUNK = 1 << 21  # partner-episode cells drawn at once (~2M; a few tens of MB of arrays)
 
@@ -38,13 +45,17 @@ class Simulation:
     ----------
     episodes : pandas.DataFrame
         One row per episode: ``episode, coalition_size, lead_cost, information_rent,
-        win_probability, efficiency_loss`` (money columns times the world's payment scale).
+        win_probability, efficiency_loss, reoffers`` (money columns times the world's payment scale;
+        ``lead_cost`` includes the re-offer costs).
     partners : pandas.DataFrame
-        One row per candidate: ``ccode, country, embeddedness, value, unit_cost, join_rate, mean_payment,
-        payment_if_joined, mean_rent`` (``value``: the lead's value of the candidate; ``unit_cost``: its
-        cost per unit of value to the partner; ``mean_payment`` averages over all episodes,
-        ``payment_if_joined`` over joins only). ``attrs`` add ``channels``, ``channels_off`` and
-        ``mission_value``.
+        One row per candidate: ``ccode, country, embeddedness, price_mean, value, unit_cost, join_rate,
+        mean_payment, payment_if_joined, mean_rent, mean_reoffers, cost_per_member`` (``price_mean``: the
+        world's true prior mean price, the same whatever the channels; ``value``: the lead's value of the
+        candidate; ``unit_cost``: its cost per unit of value to the partner; ``mean_payment`` averages over
+        all episodes, ``payment_if_joined`` over joins only; ``cost_per_member``: the lead's cost on the
+        candidate, payments and re-offers, per join). ``attrs`` add ``channels`` (those that ran),
+        ``channels_off`` (requested but unavailable, and why), ``calibrated_with``, ``mission_value`` and
+        ``notes`` (the world's notes: where inputs came from, missing values counted as 0).
     summary : pandas.DataFrame
         Indexed by the episode measures, columns ``mean, sd, q05, q50, q95``.
     seed : int or None
@@ -88,8 +99,9 @@ def simulate(
     channels
         Henke's channels on: ``None`` (the world's, by default every available one), ``"all"``,
         ``"none"`` (the baseline: base precision, aid paid up-front, no broker) or names from
-        :data:`coalitionlab.bargaining.channels.CHANNELS`. A channel the world cannot run (brokers
-        without a ``broker`` column) is off with a warning and listed in ``attrs["channels_off"]``.
+        :data:`coalitionlab.bargaining.channels.CHANNELS`. The others are switched off in this fixed
+        world (its prices do not change). A requested channel the world cannot run (brokers without a
+        ``broker`` column) is off with a warning and listed in ``attrs["channels_off"]``.
 
     Returns
     -------
@@ -122,30 +134,36 @@ def simulate(
     params = {name: cand[name].to_numpy(float) for name in ("price_mean", "price_scale", "weight")}
     for name in ("precision", "bias", "unit_cost", "value"):
         params[name] = eff[name].to_numpy(float)
+    max_offers, reoffer_cost = world.channel_params.max_offers, float(world.channel_params.reoffer_cost)
+    params["reoffer_in_value"] = reoffer_cost / params["unit_cost"]
 
     size = np.empty(episodes, np.int64)
     cost = np.empty(episodes)
     rent = np.empty(episodes)
     win = np.empty(episodes)
     loss = np.empty(episodes)
+    reoffer = np.empty(episodes, np.int64)
     joins = np.zeros(n)
     paid = np.zeros(n)
     rents = np.zeros(n)
+    again = np.zeros(n)
     for c in range(n_chunks):
         start = c * per_chunk
         stop = min(episodes, start + per_chunk)
-        out = _chunk(world.prior, params, stop - start, np.random.default_rng(children[c]))
-        accepted, payment, partner_rent, episode_loss = out
+        out = _chunk(world.prior, params, stop - start, np.random.default_rng(children[c]), max_offers=max_offers)
+        accepted, payment, partner_rent, episode_loss, reoffers = out
         size[start:stop] = accepted.sum(axis=1)
-        cost[start:stop] = payment.sum(axis=1)
+        cost[start:stop] = payment.sum(axis=1) + reoffer_cost * reoffers.sum(axis=1)
         rent[start:stop] = partner_rent.sum(axis=1)
         loss[start:stop] = episode_loss
+        reoffer[start:stop] = reoffers.sum(axis=1)
         strength = world.lead_strength + accepted @ params["weight"]
         kr = strength**world.decisiveness
         win[start:stop] = kr / (kr + world.target_strength**world.decisiveness)
         joins += accepted.sum(axis=0)
         paid += payment.sum(axis=0)
         rents += partner_rent.sum(axis=0)
+        again += reoffers.sum(axis=0)
         if progress is not None:
             progress(stop, episodes)
 
@@ -157,8 +175,9 @@ def simulate(
         "information_rent": rent * scale,
         "win_probability": win,
         "efficiency_loss": loss * scale,
+        "reoffers": reoffer,
     })
-    partners = cand[["ccode", "country", "embeddedness"]].copy()
+    partners = cand[["ccode", "country", "embeddedness", "price_mean"]].copy()
     partners["value"] = params["value"] * scale
     partners["unit_cost"] = params["unit_cost"]
     partners["join_rate"] = joins / episodes
@@ -166,11 +185,15 @@ def simulate(
     with np.errstate(invalid="ignore", divide="ignore"):
         partners["payment_if_joined"] = np.where(joins > 0, paid / joins, np.nan) * scale
     partners["mean_rent"] = rents / episodes * scale
+    partners["mean_reoffers"] = again / episodes
+    with np.errstate(invalid="ignore", divide="ignore"):
+        partners["cost_per_member"] = np.where(joins > 0, (paid + reoffer_cost * again) / joins, np.nan) * scale
     summary = summarise(frame)
     attrs = {"unit": "episode", "lead": world.lead, "date": world.date, "prior": world.prior,
              "payment_scale": scale, "payment_unit": world.payment_unit, "is_seed": world.is_seed,
              "episodes": episodes, "channels": eff.attrs["channels"], "channels_off": eff.attrs["off"],
-             "mission_value": world.mission_value}
+             "calibrated_with": world.assumptions.get("calibrated_with"), "mission_value": world.mission_value,
+             "max_offers": max_offers, "reoffer_cost": reoffer_cost, "notes": dict(world.notes)}
     for df in (frame, partners, summary):
         df.attrs = dict(attrs)
     return Simulation(episodes=frame, partners=partners, summary=summary,
@@ -189,12 +212,14 @@ def summarise(frame: pd.DataFrame) -> pd.DataFrame:
     }, index=pd.Index(cols, name="measure"))
 
 
-def _chunk(prior: str, p: dict[str, np.ndarray], m: int, rng: np.random.Generator):
-    """One chunk of ``m`` episodes: (accepted, payment, rent, per-episode efficiency loss), in the lead's cost.
+def _chunk(prior: str, p: dict[str, np.ndarray], m: int, rng: np.random.Generator, *, max_offers: int = 1):
+    """One chunk of ``m`` episodes: (accepted, payment, rent, per-episode efficiency loss, re-offers), in the
+    lead's cost (re-offers as counts, per partner).
 
     The offer problem is solved in units of value to the partner: a partner worth ``V`` to the lead, paid
     at unit cost ``g``, is the standard problem with value ``V / g``; payments, rents and losses are then
-    multiplied by ``g``.
+    multiplied by ``g``. Re-offers (normal prior): after a refusal of ``t`` the lead offers the best offer
+    under its posterior truncated to ``theta > t`` while it believes the gain exceeds the re-offer cost.
     """
     n = len(p["value"])
     mean, scale, precision = p["price_mean"], p["price_scale"], p["precision"]
@@ -208,10 +233,102 @@ def _chunk(prior: str, p: dict[str, np.ndarray], m: int, rng: np.random.Generato
         latent = mean + scale * rng.standard_normal((m, n))  # theta, or log theta for the lognormal
     # the rotten carrot: the signal reads too low by `bias`, and the lead takes it at face value
     signal = np.where(precision > 0, latent + noise_sd * rng.standard_normal((m, n)) - p["bias"], mean)
-    offer = _offers(prior, value, mean, scale, precision, signal)
+    offer = np.array(_offers(prior, value, mean, scale, precision, signal))  # a copy: re-offers write into it
     theta = np.exp(latent) if prior == "lognormal" else latent
     accepted = theta <= offer
+    reoffers = np.zeros((m, n))
+    if max_offers > 1:
+        from coalitionlab.bargaining.channels import _truncated_offer
+
+        believed, s = posterior(mean, scale, precision, signal)  # the lead's (biased) posterior
+        s = np.broadcast_to(s, (m, n))
+        v_all, c_all = np.broadcast_to(value, (m, n)), np.broadcast_to(p["reoffer_in_value"], (m, n))
+        open_ = np.flatnonzero(~accepted)  # refused so far, still courted
+        for _ in range(max_offers - 1):
+            if open_.size == 0:
+                break
+            last = offer.flat[open_]
+            t, q = _truncated_offer(v_all.flat[open_], believed.flat[open_], s.flat[open_], last)
+            go = (q * (v_all.flat[open_] - t) > c_all.flat[open_]) & (t > last)
+            open_ = open_[go]
+            t = t[go]
+            reoffers.flat[open_] += 1.0
+            offer.flat[open_] = t
+            yes = theta.flat[open_] <= t
+            accepted.flat[open_[yes]] = True
+            open_ = open_[~yes]
     payment = np.where(accepted, offer * gamma, 0.0)
     rent = np.where(accepted, (offer - np.maximum(theta, 0.0)) * gamma, 0.0)  # a negative price joins free
     lost = (np.where(~accepted & (theta < value), value - theta, 0.0) * gamma).sum(axis=1)
-    return accepted.astype(np.float64), payment, rent, lost
+    return accepted.astype(np.float64), payment, rent, lost, reoffers
+
+
+def compare_channels(
+    world: World,
+    episodes: int,
+    *,
+    seed: int | np.random.SeedSequence | None = 1,
+    channel_sets: dict[str, str | tuple[str, ...]] | None = None,
+) -> pd.DataFrame:
+    """Simulate one fixed world with several channel sets: the same prices and the same seed for each.
+
+    The world's prices were fixed once (calibrated with every channel it has, :meth:`World.from_frame`);
+    each run only switches channels off, so the rows differ by the channels alone.
+
+    Parameters
+    ----------
+    world
+        The calibrated world, reused for every run.
+    episodes
+        Episodes per run.
+    seed
+        One seed (int or SeedSequence) for every run; a Generator is refused (it would advance between runs).
+    channel_sets
+        Label -> channels (as ``simulate(channels=...)``). Default: every channel the world has on
+        (``"all on"``), each switched off in turn (``"<channel> off"``) and all off (``"all off"``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per run, indexed by label: ``channels, members, win_probability, lead_cost,
+        cost_per_member, payoff`` (``mission_value * win_probability - lead_cost``; NaN with legacy
+        fixed values), ``reoffers``, then ``saved_per_member`` and ``payoff_lost`` against the first run.
+        ``attrs`` record the seed, the episodes, ``calibrated_with`` and that the world is fixed.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"ccode": [200, 220, 640], "embeddedness": [90.0, 80.0, 30.0]})
+    >>> t = compare_channels(World.from_frame(frame, lead="USA", date="2003-03-20"), 500, seed=1)
+    >>> t.index.tolist()[:2], t.attrs["fixed_world"]
+    (['all on', 'information off'], True)
+    """
+    if isinstance(seed, np.random.Generator):
+        raise InfeasibleError("compare_channels() needs an int seed or a SeedSequence (a Generator would give "
+                              "each channel set different draws)")
+    if channel_sets is None:
+        on = world.channels
+        channel_sets = {"all on": on, **{f"{c} off": tuple(x for x in on if x != c) for c in on}, "all off": ()}
+    if not channel_sets:
+        raise InfeasibleError("compare_channels(): no channel set given")
+    root = _root_sequence(seed)  # one entropy for every run (spawning from one object would move on)
+    rows = {}
+    for label, channels in channel_sets.items():
+        fresh = np.random.SeedSequence(root.entropy, spawn_key=root.spawn_key, pool_size=root.pool_size)
+        sim = simulate(world, episodes, seed=fresh, channels=channels)
+        m = sim.summary["mean"]
+        members = float(m["coalition_size"])
+        payoff = (world.mission_value * world.payment_scale * m["win_probability"] - m["lead_cost"]
+                  if world.mission_value is not None else np.nan)
+        rows[label] = {"channels": ",".join(sim.episodes.attrs["channels"]) or "none", "members": members,
+                       "win_probability": float(m["win_probability"]), "lead_cost": float(m["lead_cost"]),
+                       "cost_per_member": float(m["lead_cost"]) / members if members > 0 else np.nan,
+                       "payoff": float(payoff), "reoffers": float(m["reoffers"])}
+    table = pd.DataFrame.from_dict(rows, orient="index")
+    table.index.name = "run"
+    base = table.iloc[0]
+    table["saved_per_member"] = table["cost_per_member"] - base["cost_per_member"]
+    table["payoff_lost"] = base["payoff"] - table["payoff"]
+    table.attrs = {"seed": seed if isinstance(seed, (int, np.integer)) else None, "episodes": int(episodes),
+                   "calibrated_with": world.assumptions.get("calibrated_with"), "fixed_world": True,
+                   "payment_unit": world.payment_unit, "lead": world.lead, "date": world.date}
+    return table

@@ -16,7 +16,10 @@ Each candidate's value to the lead is its marginal contribution to the contest s
 times the value of success (:class:`~coalitionlab.bargaining.channels.PartnerValuation`), at the
 coalition the lead expects (a fixed point of values and acceptance probabilities). When the frame has
 a ``p_join`` column (a participation model's fitted probabilities), the mean prices are calibrated so
-that the model reproduces ``p_join`` exactly with the world's channels. Prices are in model units;
+that the model reproduces ``p_join`` exactly with the world's channels (default: every available one),
+an unbiased lead and one offer. This happens once: the world's prices are then fixed, and
+``simulate``/``expected``/``effective`` with ``channels=...`` switch channels off in this same world
+(as do the rotten-carrot bias and re-offers of ``ChannelParams``). Prices are in model units;
 ``payment_scale`` (money per unit) is an explicit user assumption, because participation data alone
 cannot identify it (see ``docs/bargaining/identification.md``).
 
@@ -39,6 +42,7 @@ from coalitionlab.bargaining.channels import (
     ChannelParams,
     PartnerValuation,
     _outcomes,
+    _reoffer_outcomes,
     check_channels,
     credibility_factor,
     linkage_costs,
@@ -95,6 +99,18 @@ class _WorldScalars(_Params):
     lead_strength: NonNegative
     target_strength: Positive
     decisiveness: Positive
+
+
+def check_world_scalars(*, payment_scale: float = 1.0, lead_strength: float = 1.0, target_strength: float = 1.0,
+                        decisiveness: float = 1.0) -> None:
+    """Validate a world's scalars before any data are read (pydantic's ValidationError names the field).
+
+    Examples
+    --------
+    >>> check_world_scalars(payment_scale=2.0)
+    """
+    _WorldScalars(payment_scale=payment_scale, lead_strength=lead_strength, target_strength=target_strength,
+                  decisiveness=decisiveness)
 
 
 @dataclass(frozen=True)
@@ -161,6 +177,9 @@ class World:
         _WorldScalars(payment_scale=self.payment_scale, lead_strength=self.lead_strength,
                       target_strength=self.target_strength, decisiveness=self.decisiveness)
         check_channels(self.channels)
+        if self.channel_params.max_offers > 1 and self.prior != "normal":
+            raise InfeasibleError(f"re-offers (ChannelParams.max_offers > 1) are implemented for the normal prior; "
+                                  f"got prior {self.prior!r}")
 
     @property
     def n(self) -> int:
@@ -220,10 +239,14 @@ class World:
             Contest success function parameters.
         calibrate
             When ``p_join`` is present, set each candidate's mean price so the model's acceptance
-            probability with the world's channels equals ``p_join`` (the price channel is then replaced
-            by the calibration: ``assumptions`` records ``price_means_from="p_join"``).
+            probability with the world's channels, an unbiased lead and one offer equals ``p_join`` (the
+            price channel is then replaced by the calibration: ``assumptions`` records
+            ``price_means_from="p_join"`` and ``calibrated_with``). Done once: channels switched off
+            later, the bias and re-offers never change these prices.
         channels
-            The world's default channels: ``"all"`` (those available), ``"none"`` or names. A requested
+            The channels the world is calibrated with and runs by default: ``"all"`` (those available;
+            the natural choice: then pass subsets to ``simulate``/``expected`` to switch channels off in
+            this fixed world), ``"none"`` or names. A requested
             channel the frame cannot support (brokers without ``broker``) is dropped with a
             :class:`ChannelWarning` and recorded in ``notes``.
         channel_params
@@ -310,7 +333,10 @@ class World:
             b = pd.to_numeric(out["broker"], errors="coerce").to_numpy(float)
             if np.any((b < 0) | (b >= 1)):
                 raise InfeasibleError("World.from_frame(): broker scores must lie in [0, 1) (the absolute scale)")
-            out["broker"] = np.nan_to_num(b, nan=0.0)  # no broker found: no discount
+            if np.isnan(b).any():  # no broker score: no discount, and said so
+                notes["broker_missing"] = (f"{int(np.isnan(b).sum())} of {len(b)} candidates have no value in "
+                                           "broker: counted as 0 (no broker discount)")
+            out["broker"] = np.nan_to_num(b, nan=0.0)
             if "broker_ccode" not in out.columns:
                 out["broker_ccode"] = pd.NA
         else:
@@ -366,7 +392,8 @@ class World:
                                 else "max (legacy: embeddedness / its largest value among the candidates)")
         assumptions["scale_constants"] = scaled.attrs["constants"]
         assumptions["channels"] = list(chosen)
-        assumptions["channel_params"] = {"bias_slope": params.bias_slope, "broker_discount": params.broker_discount,
+        assumptions["channel_params"] = {"bias_slope": params.bias_slope, "max_offers": params.max_offers,
+                                         "reoffer_cost": params.reoffer_cost, "broker_discount": params.broker_discount,
                                          "commitment": params.commitment.model_dump(),
                                          "instruments": [i.model_dump() for i in params.instruments]}
         if target is not None:
@@ -379,7 +406,11 @@ class World:
             assumptions=assumptions, channels=chosen, channel_params=params, mission_value=mission_value,
             notes=notes,
         )
+        assumptions["calibrated_with"] = None
         if calibrate and "p_join" in out.columns:
+            # the world's true prices: fixed once, with the world's channels (default: every available one),
+            # one offer and an unbiased lead. Switching channels off (simulate/expected/effective with
+            # channels=...), the rotten carrot and re-offers are then experiments in this same world.
             p_join = out["p_join"].to_numpy(float)
             eff = world._inputs(chosen)
             value = (marginal_values(weight, p_join, mission_value=mission_value, lead_strength=lead_strength,
@@ -387,10 +418,11 @@ class World:
                      if mission_value is not None else eff["value"])
             out["price_mean"] = calibrate_price_means(
                 p_join, prior=prior, scale=out["price_scale"].to_numpy(float), precision=eff["precision"],
-                value=value / eff["unit_cost"], bias=eff["bias"])
+                value=value / eff["unit_cost"], bias=0.0)
             # the calibration replaces the price channel: record where the means came from, not unused values
             del assumptions["price_mean"], assumptions["price_slope"]
             assumptions["price_means_from"] = "p_join"
+            assumptions["calibrated_with"] = {"channels": list(chosen), "bias_slope": 0.0, "max_offers": 1}
         if mission_value is not None:
             out["value"] = world._cached_values(chosen, world._inputs(chosen))
         return world
@@ -424,9 +456,11 @@ class World:
         rho, cred = credibility_factor(e if "credibility" in channels else np.zeros(self.n), p.commitment)
         brokers = "brokers" in channels and "broker" in c.columns
         broker = 1.0 - p.broker_discount * c["broker"].to_numpy(float) if brokers else np.ones(self.n)
+        unit = link * cred * broker
         return {"precision": precision, "bias": bias, "linkage_cost": link, "instrument": instrument,
                 "credibility": rho, "credibility_cost": cred, "broker_factor": broker,
-                "unit_cost": link * cred * broker, "value": c["value"].to_numpy(float)}
+                "unit_cost": unit, "value": c["value"].to_numpy(float),
+                "reoffer_in_value": np.full(self.n, float(p.reoffer_cost)) / unit}  # in units of value to the partner
 
     def _values(self, channels: tuple[str, ...], inputs: dict[str, np.ndarray], *, nodes: int = 80) -> np.ndarray:
         """Values at the fixed point: each candidate's marginal contribution at the coalition strength
@@ -450,7 +484,8 @@ class World:
 
         def gap(strength: float) -> float:
             a = _outcomes(self.prior, values(strength) / inputs["unit_cost"], mean, scale, inputs["precision"],
-                          inputs["bias"], nodes=nodes)[1]
+                          inputs["bias"], nodes=nodes, max_offers=self.channel_params.max_offers,
+                          reoffer_cost=inputs["reoffer_in_value"])[1]
             return float(a @ weight) - strength
 
         if total <= 0:
@@ -516,21 +551,27 @@ class World:
         pandas.DataFrame
             ``ccode, country, embeddedness``, ``unit_cost`` and the columns of
             :func:`coalitionlab.bargaining.offers.expected_outcomes` in the lead's cost units (the
-            partner-value amounts times ``unit_cost``), money columns times ``payment_scale``.
+            partner-value amounts times ``unit_cost``), money columns times ``payment_scale``, then
+            ``reoffers`` (expected number of re-offers, ``ChannelParams.max_offers``) and ``reoffer_cost``
+            (what they cost the lead). ``value`` is net of ``reoffer_cost``:
+            ``value + rent + efficiency_loss + reoffer_cost = full_information_value``.
         """
         eff = self.effective(channels)
         c = self.candidates
         gamma = eff["unit_cost"].to_numpy(float)
-        vals = _outcomes(self.prior, eff["value"].to_numpy(float) / gamma, c["price_mean"], c["price_scale"],
-                         eff["precision"], eff["bias"], nodes=nodes)
+        params = self.channel_params
+        vals = _reoffer_outcomes(self.prior, eff["value"].to_numpy(float) / gamma, c["price_mean"], c["price_scale"],
+                                 eff["precision"], eff["bias"], nodes=nodes, max_offers=params.max_offers,
+                                 reoffer_cost=params.reoffer_cost / gamma)
         out = c[["ccode", "country", "embeddedness"]].copy()
         out["unit_cost"] = gamma
-        names = ("value", "acceptance", "payment", "rent", "efficiency_loss", "full_information_value")
+        names = ("value", "acceptance", "payment", "rent", "efficiency_loss", "full_information_value", "reoffers")
         for name, v in zip(names, vals, strict=True):
-            out[name] = v if name == "acceptance" else v * gamma * self.payment_scale
+            out[name] = v if name in ("acceptance", "reoffers") else v * gamma * self.payment_scale
+        out["reoffer_cost"] = out["reoffers"] * params.reoffer_cost * self.payment_scale
         out.attrs = {"unit": "candidate", "lead": self.lead, "date": self.date, "prior": self.prior,
                      "payment_scale": self.payment_scale, "payment_unit": self.payment_unit, "is_seed": self.is_seed,
-                     "channels": eff.attrs["channels"]}
+                     "channels": eff.attrs["channels"], "channels_off": eff.attrs["off"]}
         return out
 
 

@@ -116,10 +116,16 @@ def simulate_command(
                                                          "price units.")] = 2.0,
     channels: Annotated[str, typer.Option(
         "--channels", help="Henke's channels on, comma-separated: information, linkage, credibility, brokers; "
-                           "'all' (default: every available one) or 'none' (the baseline).")] = "all",
+                           "'all' (default: every available one) or 'none' (the baseline). The others are "
+                           "switched off in a fixed world: prices are calibrated once with every channel on.")] = "all",
     bias_slope: Annotated[float, typer.Option(
         "--bias-slope", help="Rotten carrot: the lead's signal of a price reads too low by bias-slope x e x "
                              "price sd (0: unbiased).")] = 0.0,
+    max_offers: Annotated[int, typer.Option(
+        "--max-offers", help="Offers the lead may make to a partner; after a refusal it re-offers (normal prior; "
+                             "default 1: one take-it-or-leave-it offer).")] = 1,
+    reoffer_cost: Annotated[float, typer.Option(
+        "--reoffer-cost", help="What each re-offer costs the lead, price units (with --max-offers > 1).")] = 0.0,
     mission_value: Annotated[float | None, typer.Option(
         "--mission-value", help="The lead's value of success, in price units (default: set from --value).")] = None,
     target: Annotated[str | None, typer.Option(
@@ -145,19 +151,31 @@ def simulate_command(
     """Simulate side-payment offers from the lead to every state at a date, with embeddedness from the data.
 
     Without --data-dir (and without $COALITIONLAB_DATA holding the full sources) the candidates'
-    embeddedness comes from the embedded seed data; the output says which.
+    embeddedness comes from the embedded seed data; the output says which. The world's prices are fixed
+    once, with every available channel on; --channels switches channels off in that same world.
     """
-    from coalitionlab._validation import check_option
+    from coalitionlab._validation import check_option, parse_date
     from coalitionlab.bargaining import EmbeddednessMapping, World, simulate
     from coalitionlab.bargaining.channels import (ChannelParams, PartnerValuation, add_broker_scores, add_capabilities,
         check_channels)
-    from coalitionlab.bargaining.world import ChannelWarning
-    from coalitionlab.errors import SeedDataWarning, UnknownOptionError
+    from coalitionlab.bargaining.params import PRIOR_KINDS
+    from coalitionlab.bargaining.world import ChannelWarning, check_world_scalars
+    from coalitionlab.data.countries import to_ccode
+    from coalitionlab.errors import InfeasibleError, SeedDataWarning, UnknownOptionError
     from coalitionlab.measures import embeddedness
 
+    # every cheap check before any data are read: a bad value is one line, at once
     check_option(fmt, ["table", "json"], name="format")
-    asked = check_channels(channels)  # an unknown channel: one line, before any data are read
-    params = ChannelParams(bias_slope=bias_slope)
+    check_option(prior, PRIOR_KINDS, name="prior")
+    if episodes < 1:
+        raise InfeasibleError(f"episodes must be a positive integer; got {episodes!r}")
+    day = str(parse_date(date).date())
+    asked = check_channels(channels)  # an unknown channel or an empty list: one line listing the valid ones
+    every = channels.strip().lower() == "all"
+    check_world_scalars(payment_scale=payment_scale)
+    params = ChannelParams(bias_slope=bias_slope, max_offers=max_offers, reoffer_cost=reoffer_cost)
+    if max_offers > 1 and prior != "normal":
+        raise InfeasibleError(f"--max-offers > 1 (re-offers) is implemented for the normal prior; got --prior {prior}")
     valuation = PartnerValuation(mission_value=mission_value)
     if prior_from_model and (price_mean is not None or price_slope is not None):
         given = " and ".join(name for name, v in (("--price-mean", price_mean), ("--price-slope", price_slope))
@@ -167,6 +185,8 @@ def simulate_command(
     mapping = EmbeddednessMapping(price_mean=1.0 if price_mean is None else price_mean, price_scale=price_scale,
                                   price_slope=0.0 if price_slope is None else price_slope,
                                   precision_base=precision_base, precision_slope=precision_slope, value=value)
+    target_ccode = None if target is None else int(to_ccode(target, date=day, where="--target"))
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", SeedDataWarning)  # reported in the output instead
         if prior_from_model:
@@ -176,49 +196,51 @@ def simulate_command(
         else:
             frame = embeddedness(lead, date, data_dir=data_dir)
         frame = add_capabilities(frame, frame.attrs.get("date", date), data_dir=data_dir)
-        if "brokers" in asked:
-            frame = add_broker_scores(frame, lead, frame.attrs.get("date", date), data_dir=data_dir)
-    target_ccode = None
-    if target is not None:
-        from coalitionlab.data.countries import to_ccode
-
-        target_ccode = int(to_ccode(target, date=str(frame.attrs.get("date", date))[:10], where="--target"))
+        # brokers always: the world is calibrated with every channel, whichever are switched on below
+        frame = add_broker_scores(frame, lead, frame.attrs.get("date", date), data_dir=data_dir)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ChannelWarning)  # said once below
+        # one fixed world: prices calibrated once with every available channel on, an unbiased lead and
+        # one offer; the requested channels are then switched on in it (same prices, same seed)
         world = World.from_frame(frame, lead=lead, date=frame.attrs.get("date", date), prior=prior,
                                  payment_scale=payment_scale, payment_unit=payment_unit, mapping=mapping,
-                                 channels=channels, channel_params=params, valuation=valuation,
+                                 channels="all", channel_params=params, valuation=valuation,
                                  target_ccode=target_ccode)
-    used = world.channels if channels.strip().lower() == "all" else asked
-    off = {c: world.notes.get(c, "unavailable") for c in asked if c not in world.available_channels}
-    if off and channels.strip().lower() != "all":
-        err_console.print(escape("warning: " + "; ".join(f"channel {c} is {why}" for c, why in off.items())),
-                          style="yellow", highlight=False)
-    used = tuple(c for c in used if c not in off)
     if prior_from_model:
         world.assumptions["prior_from"] = frame.attrs["prior_from"]
 
+    run = "all" if every else asked
     data_label = "embedded seed data" if world.is_seed else "full sources"
-    if fmt == "table":
-        from rich.progress import Progress
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ChannelWarning)  # said once below
+        if fmt == "table":
+            from rich.progress import Progress
 
-        with Progress(console=err_console, transient=True) as bar:
-            task = bar.add_task(f"simulating {episodes} episodes", total=episodes)
-            result = simulate(world, episodes, seed=seed, channels=used,
-                              progress=lambda done, total: bar.update(task, completed=done))
-    else:
-        result = simulate(world, episodes, seed=seed, channels=used)
+            with Progress(console=err_console, transient=True) as bar:
+                task = bar.add_task(f"simulating {episodes} episodes", total=episodes)
+                result = simulate(world, episodes, seed=seed, channels=run,
+                                  progress=lambda done, total: bar.update(task, completed=done))
+        else:
+            result = simulate(world, episodes, seed=seed, channels=run)
+    used = tuple(result.episodes.attrs["channels"])
+    off = dict(result.episodes.attrs["channels_off"])  # requested (by name or by 'all') but unavailable
+    if off:
+        err_console.print(escape("warning: " + "; ".join(f"channel {c} is {why}" for c, why in off.items())),
+                          style="yellow", highlight=False)
+    switched = [c for c in world.channels if c not in used]
+    fixed = ("prices fixed once " + ("by calibration to P(join) with channels " + ", ".join(world.channels)
+                                      if world.assumptions.get("calibrated_with") else "from the price mapping")
+             + "; channels not listed are switched off in this same world, same seed")
 
     partners = result.partners.sort_values(["join_rate", "embeddedness", "ccode"], ascending=[False, False, True])
     if fmt == "json":
         doc = {
             "lead": lead, "date": world.date, "episodes": episodes, "seed": seed, "data": data_label,
             "candidates": world.n, "prior": world.prior, "payment_scale": world.payment_scale,
-            "payment_unit": world.payment_unit, "channels": list(used),
-            "channels_off": {**{c: world.notes[c] for c in ("brokers",) if c in world.notes and c not in off},
-                             **off},
+            "payment_unit": world.payment_unit, "channels": list(used), "channels_switched_off": switched,
+            "channels_off": off, "calibrated_with": world.assumptions.get("calibrated_with"), "fixed_world": fixed,
             "scale_constants": world.assumptions["scale_constants"], "mission_value": world.mission_value,
-            "assumptions": world.assumptions,
+            "assumptions": world.assumptions, "notes": dict(world.notes),
             "summary": {m: result.summary.loc[m].to_dict() for m in result.summary.index},
             "partners": partners.head(top).to_dict(orient="records"),
         }
@@ -226,7 +248,7 @@ def simulate_command(
         return
     console.print(f"{lead} on {world.date}: {episodes} episodes, seed {seed}, {world.n} candidates, "
                   f"data: {data_label}; prices in {world.payment_unit} (scale {world.payment_scale:g}, an assumption); "
-                  f"channels: {', '.join(used) or 'none'}",
+                  f"channels: {', '.join(used) or 'none'} ({fixed})",
                   highlight=False, soft_wrap=True)
     print_frame(result.summary.reset_index(), "table", title="per-episode outcomes")
     print_frame(partners.head(top), "table", title=f"top {min(top, world.n)} partners by join rate")

@@ -44,16 +44,21 @@ __all__ = ["BROKER_THRESHOLD", "NETWORK_SEED_COMPONENTS", "TIE_SCALE", "add_brok
            "tie_matrices", "tie_matrix", "tie_strength"]
 
 #: The count at which a tie has strength ``1 - 1/e`` (about 0.63): ``s(count) = 1 - exp(-count / TIE_SCALE)``.
-#: Chosen so that the median partner of the USA on 2003-03-20 (the start of the Iraq war) has strength
-#: about one half: with the default components its median count is 33 ties, and
-#: ``33 / ln 2 = 47.6``, rounded to 48 (``s(33) = 0.497``). A fixed, absolute scale: strengths are
-#: comparable across leads and dates (a relative scale such as a rank among the lead's partners
-#: would make every lead equally well connected). It is calibrated for the default components on
-#: the full sources; other components or the seed give smaller counts and so weaker ties.
-TIE_SCALE: float = 48.0
+#: The one absolute scale of a total tie count in the package: the bargaining channels
+#: (``coalitionlab.bargaining.channels.SCALE_CONSTANTS["embeddedness"]``) import it from here. It is the
+#: 90th percentile of the positive totals (default components) over the 16,060 (coalition, candidate)
+#: pairs of the full participation panel (every lead, 1950-2024): a tie as strong as the top tenth of
+#: all ties sits at 0.63, the median positive total (33 ties, also the USA's median partner on
+#: 2003-03-20) at ``s(33) = 0.45``. An assumption: the constant uses data later than some of the dates
+#: it is applied to (with coalitions before 2003-03-20 only it would be 49); recompute it with
+#: ``coalitionlab.bargaining.channels.scale_constants_from_panel``. A fixed, absolute scale: strengths
+#: are comparable across leads and dates (a relative scale such as a rank among the lead's partners
+#: would make every lead equally well connected). It is set for the default components on the full
+#: sources; other components or the seed give smaller counts and so weaker ties.
+TIE_SCALE: float = 55.0
 
-#: A tie this strong or stronger counts towards ``n_brokers`` (strength 0.5 = the USA's median
-#: partner in 2003, :data:`TIE_SCALE`).
+#: A tie this strong or stronger counts towards ``n_brokers``: strength one half, a count of
+#: ``TIE_SCALE * ln 2 = 38.1`` ties or more (the 65th percentile of the positive totals of the panel).
 BROKER_THRESHOLD: float = 0.5
 
 #: The components the network can use on the embedded seed: its IGO memberships cover every state,
@@ -372,13 +377,13 @@ def tie_strength(counts, scale: float = TIE_SCALE):
     counts
         Non-negative tie counts: a number, a numpy array, a Series or a DataFrame (NaN stays NaN).
     scale
-        The count with strength ``1 - 1/e``; default :data:`TIE_SCALE` (the median partner of the
-        USA in 2003 has strength about 0.5).
+        The count with strength ``1 - 1/e``; default :data:`TIE_SCALE` (the 90th percentile of the
+        positive totals of the participation panel; the median, 33 ties, has strength 0.45).
 
     Returns
     -------
     The same kind of object with strengths in [0, 1) (in floating point a count above about
-    ``36.7 * scale``, 1,760 ties at the default, rounds to 1.0; real counts stay below 200).
+    ``36.7 * scale``, 2,020 ties at the default, rounds to 1.0; real counts stay below 200).
 
     Raises
     ------
@@ -387,8 +392,8 @@ def tie_strength(counts, scale: float = TIE_SCALE):
 
     Examples
     --------
-    >>> round(float(tie_strength(33)), 3), float(tie_strength(0))
-    (0.497, 0.0)
+    >>> round(float(tie_strength(33)), 3), round(float(tie_strength(55)), 3), float(tie_strength(0))
+    (0.451, 0.632, 0.0)
     """
     if isinstance(scale, bool) or not np.isfinite(float(scale)) or float(scale) <= 0:
         raise CoverageError(f"tie scale must be a positive finite number, got {scale!r}")
@@ -459,7 +464,7 @@ def broker_scores(ties: pd.DataFrame, lead_ccode: int, *, scale: float = TIE_SCA
 
     Examples
     --------
-    >>> t = pd.DataFrame([[np.nan, 48, 0], [48, np.nan, 96], [0, 96, np.nan]],
+    >>> t = pd.DataFrame([[np.nan, 55, 0], [55, np.nan, 110], [0, 110, np.nan]],
     ...                  index=[2, 200, 710], columns=[2, 200, 710])
     >>> b = broker_scores(t, 2)
     >>> b[["ccode", "broker_ccode"]].values.tolist(), round(float(b["broker"].iloc[1]), 3)
