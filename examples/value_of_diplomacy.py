@@ -45,7 +45,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--scenarios", type=int, default=200, help="price scenarios per plan")
     parser.add_argument("--reps", type=int, default=0, help="further seeds for the cost change's range")
     parser.add_argument("--seed", type=int, default=0, help="seed (the same for every plan)")
-    parser.add_argument("--time-limit", type=float, default=10.0, help="MILP time limit per plan (seconds)")
+    parser.add_argument("--time-limit", type=float, default=3.0, help="MILP time limit per solve (seconds)")
     parser.add_argument("--without-igo", action="append", default=[], metavar="IGO",
                         help="the lead leaves this IGO (COW abbreviation; repeatable)")
     parser.add_argument("--lapse", action="append", default=[], metavar="ID",

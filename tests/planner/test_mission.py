@@ -23,11 +23,15 @@ def _with(**changes):
     return d
 
 
-def test_four_examples_exist_and_load():
-    assert len(EXAMPLES) == 4
+def test_the_example_missions_exist_and_load():
+    """The issue's four kinds (Red Sea, Sahel, a US air campaign, a non-Western lead) and Australia."""
+    leads = {}
     for path in EXAMPLES:
         m = load_mission(path)
         assert isinstance(m, Mission) and m.lead_ccode > 0
+        leads[path.stem] = m.lead_ccode
+    assert leads == {"australia_solomons": 900, "ecowas_gambia": 475, "red_sea_2024": 2, "sahel_france": 220,
+                     "us_air_campaign": 2}
 
 
 def test_red_sea_example_fields():

@@ -312,6 +312,7 @@ def solve_saa(cost: np.ndarray, accept: np.ndarray, contrib: np.ndarray, need: n
     ([0, -1], 1.001)
     """
     import highspy
+    from scipy import sparse
 
     cost = np.asarray(cost, float)
     n, k = cost.shape
@@ -338,41 +339,39 @@ def solve_saa(cost: np.ndarray, accept: np.ndarray, contrib: np.ndarray, need: n
     lp.col_lower_ = np.zeros(ny + S)
     lp.col_upper_ = upper
     lp.integrality_ = [highspy.HighsVarType.kInteger] * (ny + S)
-    rows_lo, rows_hi, starts, index, value = [], [], [], [], []
-
-    def add(idx, val, lo, hi):
-        starts.append(len(index))
-        index.extend(int(i) for i in idx)
-        value.extend(float(v) for v in val)
-        rows_lo.append(lo)
-        rows_hi.append(hi)
-
     req = np.zeros(n, bool) if required is None else np.asarray(required, bool)
-    for i in range(n):
-        cols = [i * k + j for j in range(k) if avail[i, j]]
-        if req[i] and not cols:
-            return SaaSolution(False, np.full(n, -1), np.zeros(S, bool), math.nan, "required candidate has no offer")
-        add(cols, [1.0] * len(cols), 1.0 if req[i] else -inf, 1.0)
-    for s in range(S):
-        for r in keep:
-            # coefficients capped at the requirement (valid, and a tighter relaxation)
-            w = (np.minimum(contrib[:, r], need[r])[:, None] * accept[s]).ravel() * avail.ravel()
-            nz = np.flatnonzero(w > 0)
-            add([*nz, ny + s], [*w[nz], -need[r]], 0.0, inf)
+    if np.any(req & ~avail.any(axis=1)):
+        return SaaSolution(False, np.full(n, -1), np.zeros(S, bool), math.nan, "required candidate has no offer")
+    # the rows as one sparse matrix, built with array operations (a Python loop over S x R rows costs
+    # more than a short solve): [one offer per candidate; requirement rows per scenario; the share
+    # of scenarios; the budget]
+    av = avail.ravel().astype(float)
+    one_offer = sparse.csr_matrix((np.tile(av, 1), (np.repeat(np.arange(n), k), np.arange(ny))), shape=(n, ny + S))
+    # coefficients capped at the requirement (valid, and a tighter relaxation)
+    w = np.minimum(contrib[:, keep], need[keep][None, :])  # (n, R')
+    coef = accept[:, None, :, :] * w.T[None, :, :, None] * avail[None, None, :, :]  # (S, R', n, K)
+    y_part = sparse.csr_matrix(coef.reshape(S * keep.size, ny))
+    z_part = sparse.csr_matrix((np.tile(-need[keep], S), (np.arange(S * keep.size), np.repeat(np.arange(S), keep.size))),
+                               shape=(S * keep.size, S))
+    blocks = [one_offer, sparse.hstack([y_part, z_part]),
+              sparse.csr_matrix((np.ones(S), (np.zeros(S, int), ny + np.arange(S))), shape=(1, ny + S))]
     m = int(math.ceil(probability * S - 1e-9))
-    add(range(ny, ny + S), np.ones(S), float(m), inf)
+    lo = [np.where(req, 1.0, -inf), np.zeros(S * keep.size), [float(m)]]
+    hi = [np.ones(n), np.full(S * keep.size, inf), [inf]]
     if budget is not None:
         flat = np.where(avail, cost, 0.0).ravel()
-        nz = np.flatnonzero(flat > 0)
-        add(nz, flat[nz], -inf, float(budget))
-    starts.append(len(index))
-    lp.num_row_ = len(rows_lo)
-    lp.row_lower_ = np.array(rows_lo, float)
-    lp.row_upper_ = np.array(rows_hi, float)
+        blocks.append(sparse.csr_matrix(np.concatenate([flat, np.zeros(S)])[None, :]))
+        lo.append([-inf])
+        hi.append([float(budget)])
+    a = sparse.vstack(blocks, format="csr")
+    a.eliminate_zeros()
+    lp.num_row_ = a.shape[0]
+    lp.row_lower_ = np.concatenate(lo).astype(float)
+    lp.row_upper_ = np.concatenate(hi).astype(float)
     lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
-    lp.a_matrix_.start_ = np.array(starts, np.int32)
-    lp.a_matrix_.index_ = np.array(index, np.int32)
-    lp.a_matrix_.value_ = np.array(value, float)
+    lp.a_matrix_.start_ = a.indptr.astype(np.int32)
+    lp.a_matrix_.index_ = a.indices.astype(np.int32)
+    lp.a_matrix_.value_ = a.data.astype(float)
     h.passModel(lp)
     h.run()
     status = h.modelStatusToString(h.getModelStatus())

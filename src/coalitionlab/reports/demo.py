@@ -567,18 +567,38 @@ def provenance_sections(log: ReadLog, *, is_seed: bool) -> list[Section]:
 
 
 def run_demo(out_dir: str | os.PathLike = "report", *, data_dir: str | os.PathLike | None = None,
-             progress: Progress | None = None, lead: str = DEMO_LEAD, date: str = DEMO_DATE) -> Path:
+             progress: Progress | None = None, lead: str = DEMO_LEAD, date: str = DEMO_DATE,
+             mission: str | os.PathLike | None = None, diplomacy_years: list[int] | None = None,
+             replays: bool = False) -> Path:
     """Run every stage on the chosen data and write ``out_dir/index.html``.
 
     With ``data_dir=None`` the run uses only the embedded seed and the shipped coalition dataset
     (the seed knows the alliances of the USA only: another ``lead`` is a MissingDataError).
-    ``progress`` is called with the name of each stage of :data:`STAGES` as it starts.
+    ``progress`` is called with the name of each stage of :data:`STAGES` as it starts, and of
+    the optional planner stages (``plan``, ``value of diplomacy``, ``replays``) when asked for.
+    ``mission`` (a mission TOML) adds the planner's plan for it, ``diplomacy_years`` the
+    value-of-diplomacy curve of that mission's lead over those years, ``replays`` the case
+    replays (all three need ``data_dir``: :mod:`coalitionlab.reports.planner`).
     """
     from coalitionlab.data import to_ccode
 
     say = progress or (lambda _msg: None)
     Path(out_dir).mkdir(parents=True, exist_ok=True)  # an unwritable place fails now, not after the run
     source = "seed" if data_dir is None else "full"
+    if data_dir is None and (mission is not None or diplomacy_years or replays):
+        from coalitionlab.errors import MissingDataError
+
+        raise MissingDataError("the plan, the value of diplomacy and the replays need the full sources "
+                               "(personnel, capabilities, treaties): pass --data-dir")
+    if diplomacy_years and mission is None:
+        from coalitionlab.errors import UnknownOptionError
+
+        raise UnknownOptionError("the value-of-diplomacy curve re-plans a standard mission: give --mission too")
+    spec = None
+    if mission is not None:  # a bad mission file fails now, not after the whole run
+        from coalitionlab.planner import load_mission
+
+        spec = load_mission(mission)
     run = _Run(lead=lead, lead_ccode=int(to_ccode(lead, date=date)), date=date, data_dir=data_dir, source=source)
     if source == "seed" and run.lead_ccode != 2:
         from coalitionlab.errors import MissingDataError
@@ -603,11 +623,23 @@ def run_demo(out_dir: str | os.PathLike = "report", *, data_dir: str | os.PathLi
         model_sections, _ = participation_sections(run, say)
         say("bargaining")
         barg_section = bargaining_section(run)
+        planner_sections = []
+        if spec is not None:
+            from coalitionlab.reports.planner import plan_sections
+
+            say("plan" if not diplomacy_years else "plan and value of diplomacy")
+            planner_sections += plan_sections(spec, data_dir=data_dir, years=diplomacy_years, summary=run.summary)
+        if replays:
+            from coalitionlab.reports.planner import replay_section
+
+            say("replays")
+            planner_sections.append(replay_section(data_dir=data_dir, summary=run.summary))
     say("writing the report")
-    sections = [emb_section, coal_section, *model_sections, barg_section,
+    sections = [emb_section, coal_section, *model_sections, barg_section, *planner_sections,
                 *provenance_sections(log, is_seed=run.is_seed)]
     summary = [run.summary[k] for k in ("ties", "mix", "network", "coalitions", "model", "robustness", "cv",
-                                        "prediction", "bargaining") if k in run.summary]
+                                        "prediction", "bargaining", "plan", "diplomacy", "replays")
+               if k in run.summary]
     banner = None
     if run.is_seed:
         from markupsafe import Markup, escape
