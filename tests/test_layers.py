@@ -6,8 +6,9 @@ import ast
 from pathlib import Path
 
 PKG = Path(__file__).resolve().parents[1] / "src" / "coalitionlab"
-ORDER = ["data", "measures", "coalitions", "models", "bargaining", "planner", "reports", "cli"]
-RANK = {"data": 0, "measures": 1, "coalitions": 2, "models": 3, "bargaining": 3, "planner": 4, "reports": 5, "cli": 6}
+ORDER = ["data", "measures", "coalitions", "models", "bargaining", "planner", "reports", "webapp", "cli"]
+RANK = {"data": 0, "measures": 1, "coalitions": 2, "models": 3, "bargaining": 3, "planner": 4, "reports": 5,
+        "webapp": 6, "cli": 7}
 
 
 def _imports(path: Path) -> set[str]:

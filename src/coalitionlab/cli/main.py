@@ -33,6 +33,9 @@ def version() -> None:
 for _module in (data, demo, measures, coalitions, bargaining, models, planner):
     _module.register(app)
 replay_cli.register(app)
+from coalitionlab.cli import app as app_cli  # noqa: E402 - the `app` command (web app; heavy imports inside)
+
+app_cli.register(app)
 
 if __name__ == "__main__":  # pragma: no cover
     app()

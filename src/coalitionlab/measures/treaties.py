@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 from collections.abc import Iterable
 
 import numpy as np
@@ -836,10 +837,10 @@ def _cached_build(frames: dict[str, pd.DataFrame], chosen: tuple[str, ...]) -> t
     if base is not None and all(f.attrs.get("files") for f in frames.values()):
         try:
             for suffix, df in ((".inst.parquet", inst), (".ties.parquet", ties)):
-                tmp = base.with_suffix(f"{suffix}.{os.getpid()}.tmp")
+                tmp = base.with_suffix(f"{suffix}.{os.getpid()}.{threading.get_ident()}.tmp")
                 df.to_parquet(tmp, index=False)
                 os.replace(tmp, base.with_suffix(suffix))
-            tmp = base.with_suffix(f".json.{os.getpid()}.tmp")
+            tmp = base.with_suffix(f".json.{os.getpid()}.{threading.get_ident()}.tmp")
             tmp.write_text(json.dumps(stats, default=_jsonable), encoding="utf-8")
             os.replace(tmp, base.with_suffix(".json"))
         except OSError:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import threading
 import pickle
 from collections.abc import Callable
 from pathlib import Path
@@ -64,7 +65,7 @@ def code_fingerprint() -> str:
         h = hashlib.sha256(__version__.encode())
         for path in sorted(root.rglob("*")):
             rel = path.relative_to(root).as_posix()
-            if not path.is_file() or rel.startswith(("cli/", "reports/")) or "__pycache__" in rel:
+            if not path.is_file() or rel.startswith(("cli/", "reports/", "webapp/")) or "__pycache__" in rel:
                 continue
             h.update(rel.encode())
             h.update(_file_digest(path).encode())
@@ -98,7 +99,7 @@ def cached(name: str, key: str, build: Callable[[], T], *, enabled: bool = True)
     value = build()
     if path is not None:
         try:
-            tmp = path.with_suffix(f".{os.getpid()}.tmp")
+            tmp = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")  # unique per thread too
             with tmp.open("wb") as fh:
                 pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(tmp, path)
