@@ -92,18 +92,123 @@ def test_past_joins_counts_only_earlier_joins_and_decays_by_half_life() -> None:
 
 
 def test_model_columns_fill_only_the_missing_target() -> None:
-    rows = pd.DataFrame({"no_target": [0.0, 1.0, 0.0], "distance_target_log": [7.0, np.nan, np.nan],
-                         "contiguous_target": [0.0, np.nan, 1.0], "past_joins_target": [2.0, np.nan, 0.0],
-                         "same_region": [1.0, 0.0, 1.0], "joint_exercises_lead": [3.0, np.nan, 0.0],
-                         "past_joins_lead_decayed": [1.0, 0.0, 0.0]})
+    rows = pd.DataFrame({"no_target": [0.0, 1.0, 0.0, 0.0], "distance_target_log": [7.0, np.nan, np.nan, 6.0],
+                         "contiguous_target": [0.0, np.nan, 1.0, 0.0], "past_joins_target": [2.0, np.nan, 0.0, 0.0],
+                         "same_region": [1.0, 0.0, 1.0, 0.0], "joint_exercises_lead": [3.0, np.nan, 0.0, np.nan],
+                         # row 1: window before MME; row 3: a state that did not exist in the window
+                         "no_exercise_data": [0.0, 1.0, 0.0, np.nan],
+                         "past_joins_lead_decayed": [1.0, 0.0, 0.0, 0.0]})
     out = add_model_columns(rows)
     assert out["distance_target_log_or0"].iloc[1] == 0  # target-less: 0, flagged by no_target
     assert np.isnan(out["distance_target_log_or0"].iloc[2])  # missing for another reason: stays NaN
-    assert out["same_region_or0"].tolist() == [1.0, 0.0, 1.0]  # a known theatre is kept for target-less rows
-    assert out["past_joins_target_log1p_or0"].tolist() == pytest.approx([math.log(3), 0.0, 0.0])
-    assert out["no_exercise_data"].tolist() == [0.0, 1.0, 0.0]
+    assert out["same_region_or0"].tolist() == [1.0, 0.0, 1.0, 0.0]  # a known theatre is kept for target-less rows
+    assert out["past_joins_target_log1p_or0"].tolist() == pytest.approx([math.log(3), 0.0, 0.0, 0.0])
+    ex = out["joint_exercises_lead_log1p_or0"].to_numpy()
+    assert ex[:3].tolist() == pytest.approx([math.log(4), 0.0, 0.0]) and np.isnan(ex[3])  # never 0 for a non-state
+    assert np.isnan(out["no_exercise_data"].iloc[3])
     with pytest.raises(PanelTypeError, match="add_target_features"):
         add_model_columns(rows.drop(columns=["no_target"]))
+    with pytest.raises(PanelTypeError, match="no_exercise_data"):
+        add_model_columns(rows.drop(columns=["no_exercise_data"]))
+
+
+def test_contributions_are_nan_for_a_row_with_an_incomplete_input() -> None:
+    """A row with a NaN input (a plain column, or a category formulaic would encode as the base level)
+    gets no explanation: every c_* NaN. Oracle for the complete rows: statsmodels' logit and the
+    definition c_k = beta_k (x_k - mean of x_k over the complete rows)."""
+    import statsmodels.api as sm
+
+    from coalitionlab.models import fit_participation
+    from coalitionlab.models.predict import contributions
+
+    rng = np.random.default_rng(7)
+    n = 500
+    train = pd.DataFrame({"x1": rng.normal(size=n), "x2": rng.normal(size=n), "g": rng.choice(["a", "b"], n)})
+    train["joined"] = (rng.random(n) < 1 / (1 + np.exp(-(train["x1"] - 0.5 * train["x2"])))).astype(int)
+    fit = fit_participation("joined ~ x1 + x2 + C(g)", train)
+    feats = train.head(8).copy()
+    feats.loc[feats.index[1], "x1"] = np.nan
+    feats.loc[feats.index[2], "g"] = None  # formulaic would give it the dummies of level "a"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # formulaic's warning about the unseen category
+        out = contributions(fit, feats)
+    terms = [c for c in out.columns if c.startswith("c_")]
+    assert terms == ["c_x1", "c_x2", "c_C(g)[T.b]"]
+    assert out.iloc[[1, 2]][terms + ["index", "index_mean"]].isna().all().all()
+    X = sm.add_constant(np.column_stack([train["x1"], train["x2"], (train["g"] == "b").astype(float)]))
+    beta = sm.Logit(train["joined"].to_numpy(), X).fit(disp=0).params
+    ok = feats.drop(index=feats.index[[1, 2]])
+    xb = np.column_stack([ok["x1"], ok["x2"], (ok["g"] == "b").astype(float)])
+    expected = beta[1:] * (xb - xb.mean(axis=0))
+    np.testing.assert_allclose(out.loc[ok.index, terms].to_numpy(), expected, rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(out.loc[ok.index, "index"], beta[0] + xb @ beta[1:], rtol=1e-5)
+
+
+def _late_join_panel() -> pd.DataFrame:
+    """Twelve coalitions, 1990-2001, forty candidates; one state (coalition c05, ccode 7) joined only
+    in 2006. ``f1`` and ``f2`` are one feature under two half-lives and differ only on that row: low
+    under half-life 1, high under half-life 2."""
+    rng = np.random.default_rng(3)
+    n_c, n_s = 12, 40
+    df = pd.DataFrame({"coalition_id": np.repeat([f"c{i:02d}" for i in range(n_c)], n_s),
+                       "ccode": np.tile(np.arange(n_s), n_c),
+                       "start_date": pd.to_datetime(np.repeat([f"{1990 + i}-06-01" for i in range(n_c)], n_s))})
+    x = rng.normal(size=len(df))
+    df["joined"] = (rng.random(len(df)) < 1 / (1 + np.exp(-(-1.5 + x)))).astype(int)
+    df["join_date"] = df["start_date"].where(df["joined"] == 1)
+    late = df.index[(df["coalition_id"] == "c05") & (df["ccode"] == 7)][0]
+    df.loc[late, ["joined", "join_date"]] = [1, pd.Timestamp("2006-01-01")]
+    df["f1"], df["f2"] = x, x
+    df.loc[late, "f1"], df.loc[late, "f2"] = -4.0, 4.0
+    return df
+
+
+def test_select_half_life_never_sees_a_label_dated_after_the_cut_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    import coalitionlab.models.features as features
+
+    def fake_features(panel: pd.DataFrame, *, data_dir=None, half_life: float) -> pd.DataFrame:
+        return panel.assign(feature=panel["f1" if half_life == 1.0 else "f2"])
+
+    monkeypatch.setattr(features, "forecast_features", fake_features)
+    df = _late_join_panel()
+    # the construction works: with the 2006 join counted as a join, half-life 2 would clearly win
+    uncut = [cross_validate(df.assign(feature=df[f]), formula="joined ~ feature").auc for f in ("f1", "f2")]
+    assert uncut[1] > uncut[0] + 0.005
+    table = select_half_life(df, grid=(1.0, 2.0), before=2005, formula="joined ~ feature")
+    assert table.attrs["labels_as_of"] == "2004-12-31" and table.attrs["late_joins_relabelled"] == 1
+    assert table.loc[table["chosen"], "half_life"].tolist() == [1.0]
+    # the oracle: the same panel with the late join removed by hand gives the very same table
+    by_hand = df.copy()
+    by_hand.loc[by_hand["join_date"] > pd.Timestamp("2004-12-31"), ["joined", "join_date"]] = [0, pd.NaT]
+    again = select_half_life(by_hand, grid=(1.0, 2.0), before=2005, formula="joined ~ feature")
+    pd.testing.assert_frame_equal(table, again, check_exact=True)
+
+
+def test_cross_validate_drops_a_term_constant_in_the_training_fold_only() -> None:
+    """``flag`` varies in the panel but is constant (0) before 2001; the fold's model leaves it out.
+    Oracle: statsmodels' logit on the training rows, AUC by counting pairs."""
+    import statsmodels.api as sm
+
+    df = _late_join_panel().drop(columns=["join_date"])
+    df["x"] = df["f1"]
+    df["flag"] = (df["coalition_id"] == "c11").astype(float)
+    with pytest.raises(EstimationError, match="flag"):
+        cross_validate(df, formula="joined ~ x + flag", scheme="temporal", split_year=2001)
+    res = cross_validate(df, formula="joined ~ x + flag", scheme="temporal", split_year=2001, drop_constant=True)
+    assert res.dropped_terms == ["flag"] and res.summary()["dropped_terms"] == "flag"
+    assert res.folds["dropped_terms"].tolist() == ["flag"]
+    year = df["start_date"].dt.year
+    train, test = df[year < 2001], df[year >= 2001]
+    beta = sm.Logit(train["joined"].to_numpy(), sm.add_constant(train[["x"]].to_numpy())).fit(disp=0).params
+    score = beta[0] + beta[1] * test["x"].to_numpy()
+    y = test["joined"].to_numpy()
+    pos, neg = score[y == 1], score[y == 0]
+    auc = ((pos[:, None] > neg[None, :]).sum() + 0.5 * (pos[:, None] == neg[None, :]).sum()) / (len(pos) * len(neg))
+    assert res.auc == pytest.approx(auc, abs=1e-12)
+    # leave-one-coalition-out: only the fold that holds out c11 trains on a constant flag
+    loco = cross_validate(df, formula="joined ~ x + flag", drop_constant=True)
+    assert loco.folds.set_index("fold")["dropped_terms"].to_dict() == {f"c{i:02d}": ("flag" if i == 11 else "")
+                                                                       for i in range(12)}
 
 
 def test_auc_by_group_against_sklearn_free_count() -> None:
@@ -188,6 +293,36 @@ def test_exercises_window_and_staleness(featured: pd.DataFrame) -> None:
     assert (mid["joint_exercises_lead_year"] == 2002).all() and not mid["joint_exercises_lead_stale"].any()
 
 
+def test_no_exercise_data_only_outside_mme_and_nan_for_a_state_that_did_not_exist(
+        featured: pd.DataFrame, shared_data: Path) -> None:
+    """1 only where the 5-year window lies before MME (1980); NaN, never 0 or 1, where the candidate
+    or the lead was no system member in any year of the window. Oracle: the COW state list, read here."""
+    states = pd.read_csv(shared_data / "cow_states" / "statelist2024.csv")
+
+    def member(ccode: int, year: int) -> bool:
+        s = states[states["ccode"] == ccode]
+        return bool(((s["styear"] <= year) & (s["endyear"] >= year)).any())
+
+    flag = featured["no_exercise_data"]
+    assert set(flag.dropna().unique()) <= {0.0, 1.0}
+    early = featured[featured["year"] - 1 < 1980]
+    existed = np.array([any(member(int(lead), y) and member(int(c), y) for y in range(int(t) - 5, int(t)))
+                        for lead, c, t in zip(early["lead_ccode"], early["ccode"], early["year"])])
+    assert (~existed).sum() > 5  # e.g. states independent in 1960, at ONUC's start
+    assert (early.loc[existed, "no_exercise_data"] == 1).all()
+    assert early.loc[~existed, "no_exercise_data"].isna().all()
+    onuc = featured[featured["coalition_id"] == "onuc_1960"].set_index("ccode")
+    assert np.isnan(onuc.loc[471, "no_exercise_data"])  # Cameroon, independent 1 January 1960
+    assert onuc.loc[200, "no_exercise_data"] == 1  # the United Kingdom
+    later = featured[featured["year"] - 1 >= 1980]
+    assert (later["no_exercise_data"] != 1).all()
+    assert (later["no_exercise_data"].isna() == later["joint_exercises_lead"].isna()).all()
+    # South Sudan (2011) in 2014: MME's last window, 2006-10, predates it: NaN, and so is the model column
+    model = add_model_columns(featured[featured["coalition_id"] == "inherent_resolve_2014"]).set_index("ccode")
+    assert np.isnan(model.loc[626, "no_exercise_data"]) and np.isnan(model.loc[626, "joint_exercises_lead_log1p_or0"])
+    assert model.drop(index=626)["joint_exercises_lead_log1p_or0"].notna().all()
+
+
 def test_predict_with_a_state_target(panel: pd.DataFrame, shared_data: Path) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", MissingValueWarning)
@@ -208,6 +343,10 @@ def test_predict_with_a_state_target(panel: pd.DataFrame, shared_data: Path) -> 
     x = scored["distance_target_log_or0"]
     np.testing.assert_allclose(scored["c_distance_target_log_or0"], beta * (x - x.mean()), atol=1e-12)
     assert beta < 0  # nearer the target, likelier to join
+    # South Sudan: no exercise window before it existed, so no forecast and no explanation (never from a 0)
+    ssd = out.set_index("ccode").loc[626]
+    assert np.isnan(ssd["p_join"]) and ssd[terms + ["logit", "logit_mean"]].isna().all()
+    assert "joint_exercises_lead_log1p_or0" in ssd["missing"]
     # the candidates' features come from the same function as the training panel's
     iraq = add_target_features(panel[panel["coalition_id"] == "inherent_resolve_2014"],
                                data_dir=shared_data).set_index("ccode")

@@ -80,6 +80,46 @@ def test_past_cooperation_counts_only_earlier_coalitions_with_the_same_lead() ->
     assert list(out["past_joins_same_lead"]) == [0, 0, 1, 0, 0, 0]
 
 
+def test_past_cooperation_is_counted_before_the_sample_is_restricted(panel: pd.DataFrame) -> None:
+    """A join of a UN operation is past cooperation even when UN operations are left out of the
+    sample: the restricted battery uses the unrestricted panel's counts. Oracle: statsmodels' logit
+    on the restricted rows with the counts of the whole panel."""
+    import statsmodels.api as sm
+
+    un = ["c0", "c2", "c5", "c9"]  # US-led (c0-c19), the earliest ones, so later rows count their joins
+    df = panel.assign(kind=np.where(panel["coalition_id"].isin(un), "un", "multinational"))
+    whole = add_past_cooperation(df)
+    kept = whole[(whole["kind"] != "un") & (whole["lead_ccode"] == 2)]
+    # the test has power: counted on the restricted rows alone, the same rows get other values
+    alone = add_past_cooperation(df[df["kind"] != "un"]).set_index(["coalition_id", "ccode"])["past_joins_same_lead"]
+    differs = alone.reindex(pd.MultiIndex.from_frame(kept[["coalition_id", "ccode"]])).to_numpy() \
+        != kept["past_joins_same_lead"].to_numpy()
+    assert differs.sum() > 100
+    res = robustness(df, controls=("cinc",), exclude_un_operations=True, designs=["past_cooperation"]).table.iloc[0]
+    X = sm.add_constant(kept[["embeddedness_log1p", "cinc", "past_joins_same_lead"]].to_numpy(float))
+    ref = sm.Logit(kept["joined"].to_numpy(), X).fit(disp=0).params
+    assert res["estimate"] == pytest.approx(ref[1], rel=1e-6)
+    assert res["note"] == f"past_joins coef {ref[3]:.3f} (se {res['note'].split('se ')[1]}"
+    assert res["n_obs"] == len(kept)
+    # a restriction by year leaves every kept row's count as in the whole panel, too
+    early = robustness(df, controls=("cinc",), until=1995, designs=["past_cooperation"]).table.iloc[0]
+    rows = whole[(whole["lead_ccode"] == 2) & (whole["start_date"].dt.year <= 1995)]
+    X = sm.add_constant(rows[["embeddedness_log1p", "cinc", "past_joins_same_lead"]].to_numpy(float))
+    assert early["estimate"] == pytest.approx(sm.Logit(rows["joined"].to_numpy(), X).fit(disp=0).params[1], rel=1e-6)
+
+
+def test_check_battery_request_lists_the_valid_names() -> None:
+    from coalitionlab.models.robustness import CONTROL_CHOICES, DESIGNS, check_battery_request
+
+    assert check_battery_request(None, None) == (list(DESIGNS), None)
+    assert check_battery_request(["lpm", "lpm"], ["cinc", "polity2"]) == (["lpm"], ["cinc", "polity2"])
+    with pytest.raises(UnknownOptionError, match=r"^unknown design 'fe'; valid designs: baseline, lag_1, "):
+        check_battery_request(["fe"])
+    with pytest.raises(UnknownOptionError, match=r"^unknown control 'gdp'; valid controls: ") as info:
+        check_battery_request(["baseline"], ["gdp"])
+    assert info.value.args[0].endswith(", ".join(CONTROL_CHOICES)) and "\n" not in str(info.value)
+
+
 def test_permutation_is_reproducible_across_executors(panel: pd.DataFrame) -> None:
     from dask.distributed import LocalCluster
 

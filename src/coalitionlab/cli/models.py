@@ -41,14 +41,45 @@ def _check_formula(formula: str | None) -> None:
         check_formula(formula)
 
 
-def _panel_and_formula(data_dir, lead: int | None, formula: str | None, say) -> tuple:
+def _lead_code(lead: str | None, lead_ccode: int | None) -> tuple[int | None, str | None]:
+    """``--lead`` (name, ISO3 code or COW ccode) or ``--lead-ccode`` as ``(ccode, how it was given)``,
+    checked against the coalition dataset before any data are read: an unknown state, or one that
+    led no coalition, is one line naming it."""
+    from coalitionlab.errors import UnknownOptionError
+
+    if lead is not None and lead_ccode is not None:
+        raise UnknownOptionError("give either --lead or --lead-ccode, not both")
+    if lead is None and lead_ccode is None:
+        return None, None
+    from coalitionlab.coalitions import coalitions
+    from coalitionlab.data.countries import to_ccode
+
+    given = f"--lead {lead!r}" if lead is not None else f"--lead-ccode {lead_ccode}"
+    if lead is not None:
+        text = str(lead).strip()
+        code = int(to_ccode(int(text) if text.isdigit() else text,
+                            where=f"{given}: a state by name, ISO3 code or COW ccode"))
+    else:
+        code = int(lead_ccode)
+    leads = sorted({int(c) for c in coalitions()["lead_ccode"].dropna()})
+    if code not in leads:
+        raise UnknownOptionError(f"{given} (ccode {code}) led no coalition in the dataset; leads: "
+                                 + ", ".join(map(str, leads)))
+    return code, given
+
+
+def _panel_and_formula(data_dir, lead: int | None, formula: str | None, say, *, given: str | None = None) -> tuple:
     """The participation panel (optionally one lead's coalitions) and the formula (the default for its data)."""
+    from coalitionlab.errors import UnknownOptionError
     from coalitionlab.models.data import DEFAULT_FORMULA, participation_data
     from coalitionlab.models.predict import SEED_FORMULA
 
     panel = participation_data(data_dir=data_dir, lags=(), contact=False, progress=say)
     if lead is not None:
         panel = panel[panel["lead_ccode"] == lead]
+        if panel.empty:  # e.g. a lead whose only coalitions are not in the panel
+            raise UnknownOptionError(f"{given or f'--lead-ccode {lead}'}: no coalitions led by ccode {lead} "
+                                     "in the participation panel")
     return panel, formula or (SEED_FORMULA if panel.attrs.get("is_seed") else DEFAULT_FORMULA)
 
 
@@ -151,20 +182,18 @@ def robustness_command(
     from coalitionlab._validation import check_option
     from coalitionlab.coalitions.panel import NATO_LEADS
     from coalitionlab.models.data import participation_data
-    from coalitionlab.models.robustness import SPECS, robustness
+    from coalitionlab.models.robustness import SPECS, check_battery_request, robustness
 
     _check_formula(f"joined ~ {treatment}")
     check_option(spec, SPECS, name="spec")  # before the panel is built
     check_option(nato_lead, NATO_LEADS, name="NATO lead")
-    ctrl = _split(controls)
-    if ctrl:
-        _check_formula("joined ~ " + " + ".join(ctrl))
+    chosen, ctrl = check_battery_request(_split(designs), _split(controls))  # names, before minutes of building
     with _progress(fmt == "table") as say:
         panel = participation_data(data_dir=data_dir, placebo_years=(placebo_years,), nato_lead=nato_lead,
                                    progress=say)
         res = robustness(panel, treatment=treatment, controls=ctrl, spec=spec, until=until,
                          exclude_un_operations=exclude_un_operations, placebo_years=placebo_years,
-                         designs=_split(designs), n_permutations=permutations, seed=seed, n_jobs=n_jobs,
+                         designs=chosen, n_permutations=permutations, seed=seed, n_jobs=n_jobs,
                          scheduler=scheduler, progress=say)
     print_frame(res.table, fmt, title=f"embeddedness effect under each design ({spec} specification)")
     if out is not None:
@@ -243,30 +272,37 @@ def cv_command(
     method: MethodOption = "logit",
     scheme: Annotated[str, typer.Option("--scheme", help="leave_one_coalition_out or temporal.")] = "leave_one_coalition_out",
     split_year: Annotated[int | None, typer.Option("--split-year", help="For --scheme temporal.")] = None,
-    lead: Annotated[int | None, typer.Option("--lead-ccode", help="Only coalitions of this lead (COW code).")] = None,
+    lead: Annotated[str | None, typer.Option("--lead", help="Only coalitions led by this state (name, ISO3 code or COW ccode).")] = None,
+    lead_ccode: Annotated[int | None, typer.Option("--lead-ccode", help="Only coalitions of this lead (COW code).")] = None,
     data_dir: DataDirOption = None,
     fmt: FormatOption = "table",
     debug: DebugOption = False,
 ) -> None:
-    """Out-of-sample AUC, Brier score and calibration of a participation model (default: the forecast model)."""
+    """Out-of-sample AUC, Brier score and calibration of a participation model (default: the forecast model).
+
+    With the default formula, the terms that do not vary in a fold's training sample (e.g. ``no_target``
+    before the first target-less coalition) are left out of that fold's model; the summary's
+    ``dropped_terms`` lists those left out of any fold."""
+    from coalitionlab._validation import check_option
     from coalitionlab.models.features import FORECAST_FORMULA, forecast_features
     from coalitionlab.models.validation import cross_validate
 
     _check_formula(formula)
+    check_option(scheme, ["leave_one_coalition_out", "temporal"], name="scheme")  # before the panel is built
+    code, given = _lead_code(lead, lead_ccode)
+    drop_constant = False
     with _progress(fmt == "table") as say:
-        panel, default = _panel_and_formula(data_dir, lead, formula, say)
+        panel, default = _panel_and_formula(data_dir, code, formula, say, given=given)
         if not panel.attrs.get("is_seed"):  # the target and record features, as a forecast uses them
             say("target and record features")
             attrs = panel.attrs
             panel = forecast_features(panel, data_dir=data_dir)
             panel.attrs = {**attrs, "target_features": panel.attrs.get("target_features")}
-            if formula is None:  # a lead's coalitions may all have a target: leave the constant indicator out
-                from coalitionlab.models.features import drop_constant_terms
-
-                default, _ = drop_constant_terms(FORECAST_FORMULA, panel)
+            if formula is None:  # terms constant in a fold's training sample are left out of that fold
+                default, drop_constant = FORECAST_FORMULA, True
         formula = default
         res = cross_validate(panel, formula=formula, method=method, scheme=scheme, split_year=split_year,
-                             progress=lambda i, n: say(f"fold {i + 1} of {n}"))
+                             drop_constant=drop_constant, progress=lambda i, n: say(f"fold {i + 1} of {n}"))
     print_frame(res.summary().to_frame().T, fmt, title=f"cross-validation: {formula}")
     if fmt == "table":
         print_frame(res.calibration, fmt, title="calibration (deciles of the prediction)")

@@ -186,16 +186,24 @@ def past_joins(rows: pd.DataFrame, history: pd.DataFrame, *, half_life: float) -
     return out
 
 
-def _exercises(keys: pd.DataFrame, data_dir) -> tuple[np.ndarray, np.ndarray]:
-    """Joint exercises with the lead over the EXERCISE_WINDOW years before onset, and the window's last year.
+def _exercises(keys: pd.DataFrame, data_dir) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Joint exercises with the lead over the EXERCISE_WINDOW years before onset, the window's last
+    year, and ``no_exercise_data``.
 
     The window ends the year before onset, or at MME's last year (2010) for later onsets (carried
     forward: the last five years of data stand in for the years asked; flagged stale by the caller).
     Years of the window before MME's first year (1980) are left out; a window wholly before it is NaN
-    (carrying 1980s data back to earlier coalitions would be look-ahead)."""
+    (carrying 1980s data back to earlier coalitions would be look-ahead).
+
+    ``no_exercise_data`` is 1 where the window lies wholly before MME (onsets up to 1980) and both
+    states were system members in at least one of its years; 0 where the window has data; NaN
+    where a state was no member in any year of the window (inside MME: the count is NaN too)."""
+    from coalitionlab.measures._common import member_mask
+
     probe = measures.add_exercises(_dyads([2], [200], [2000]), data_dir=data_dir)
     first, last = (int(v) for v in probe.attrs["columns"]["mme_joint_exercises"]["coverage"])
-    end = np.minimum(keys["year"].to_numpy("int64") - 1, last)
+    year = keys["year"].to_numpy("int64")
+    end = np.minimum(year - 1, last)
     per_year = []
     for back in range(EXERCISE_WINDOW):
         y = end - back
@@ -205,7 +213,14 @@ def _exercises(keys: pd.DataFrame, data_dir) -> tuple[np.ndarray, np.ndarray]:
         per_year.append(vals)
     stacked = np.vstack(per_year)
     total = np.where(np.isnan(stacked).all(axis=0), np.nan, np.nansum(stacked, axis=0))
-    return total, np.where(np.isnan(total), np.nan, end.astype(float))
+    outside = end < first  # the whole window precedes MME: no data, whoever existed
+    existed = np.zeros(len(keys), dtype=bool)
+    if outside.any():
+        c1, c2 = keys["ccode1"].to_numpy("int64")[outside], keys["ccode2"].to_numpy("int64")[outside]
+        for back in range(EXERCISE_WINDOW):
+            existed[outside] |= member_mask(c1, c2, end[outside] - back, data_dir=data_dir)
+    no_data = np.where(outside, np.where(existed, 1.0, np.nan), np.where(np.isnan(total), np.nan, 0.0))
+    return total, np.where(np.isnan(total), np.nan, end.astype(float)), no_data
 
 
 def add_target_features(
@@ -248,7 +263,10 @@ def add_target_features(
         (``us_troops_log`` kept when the panel has it), ``past_joins_lead`` (undecayed count),
         ``no_target`` (1 where the coalition has no target state) and the data years
         ``capitals_year, contiguity_year, us_troops_year, joint_exercises_lead_year`` with
-        ``joint_exercises_lead_stale`` (its data end more than two years before the year before onset).
+        ``joint_exercises_lead_stale`` (its data end more than two years before the year before onset),
+        and ``no_exercise_data``: 1 where the exercise window lies wholly before MME's first year
+        (onsets up to 1980), 0 where it has data, NaN where the candidate or the lead was no system
+        member in any year of the window (a state that did not exist is never 0 or 1).
         ``attrs["target_features"]``: half-life, definitions and the sources' last years.
 
     Raises
@@ -306,11 +324,12 @@ def add_target_features(
     keys = pd.DataFrame({"ccode1": out["lead_ccode"].to_numpy("int64"), "ccode2": ccode,
                          "year": out["year"].to_numpy("int64")})
     uniq = keys.drop_duplicates(ignore_index=True)
-    ex, ex_year = _exercises(uniq, data_dir)
-    ex_frame = uniq.assign(joint_exercises_lead=ex, joint_exercises_lead_year=ex_year)
+    ex, ex_year, no_ex = _exercises(uniq, data_dir)
+    ex_frame = uniq.assign(joint_exercises_lead=ex, joint_exercises_lead_year=ex_year, no_exercise_data=no_ex)
     merged = keys.merge(ex_frame, on=["ccode1", "ccode2", "year"], how="left")
     out["joint_exercises_lead"] = merged["joint_exercises_lead"].to_numpy(float)
     out["joint_exercises_lead_year"] = merged["joint_exercises_lead_year"].to_numpy(float)
+    out["no_exercise_data"] = merged["no_exercise_data"].to_numpy(float)
     out["joint_exercises_lead_stale"] = (before - out["joint_exercises_lead_year"].to_numpy(float)) > STALE_AFTER_YEARS
 
     roles = tuple(panel.attrs.get("roles_joined", SENDING_ROLES))
@@ -339,25 +358,25 @@ def add_model_columns(panel: pd.DataFrame) -> pd.DataFrame:
       intercept (the missing-indicator method); the 0 is never read as a distance.
     * ``past_joins_target_log1p_or0``: ``log(1 + past_joins_target)``, 0 without a target.
     * ``past_joins_lead_decayed_log1p``: ``log(1 + past_joins_lead_decayed)``.
-    * ``joint_exercises_lead_log1p_or0`` and ``no_exercise_data``: ``log(1 + joint_exercises_lead)``,
-      0 where the exercise window lies wholly outside MME (onsets up to 1980) or neither state existed
-      in it, with ``no_exercise_data = 1`` on those rows.
+    * ``joint_exercises_lead_log1p_or0``: ``log(1 + joint_exercises_lead)``, 0 where the exercise
+      window lies wholly outside MME (``no_exercise_data`` = 1, from :func:`add_target_features`);
+      NaN where a state did not exist in the window (``no_exercise_data`` NaN).
 
-    A NaN with another cause (a state outside a source's coverage) stays NaN and the row is left out
-    of a fit, as elsewhere.
+    A NaN with another cause (a state outside a source's coverage, or not a system member) stays NaN
+    and the row is left out of a fit, as elsewhere.
 
     Examples
     --------
-    >>> rows = pd.DataFrame({"no_target": [0.0, 1.0], "distance_target_log": [7.5, np.nan],
-    ...                      "contiguous_target": [1.0, np.nan], "past_joins_target": [3.0, np.nan],
-    ...                      "same_region": [1.0, np.nan], "joint_exercises_lead": [np.nan, 4.0],
-    ...                      "past_joins_lead_decayed": [0.0, 1.0]})
+    >>> rows = pd.DataFrame({"no_target": [0.0, 1.0, 0.0], "distance_target_log": [7.5, np.nan, 6.0],
+    ...                      "contiguous_target": [1.0, np.nan, 0.0], "past_joins_target": [3.0, np.nan, 0.0],
+    ...                      "same_region": [1.0, np.nan, 0.0], "joint_exercises_lead": [np.nan, 4.0, np.nan],
+    ...                      "no_exercise_data": [1.0, 0.0, np.nan], "past_joins_lead_decayed": [0.0, 1.0, 0.0]})
     >>> out = add_model_columns(rows)
-    >>> out["distance_target_log_or0"].tolist(), out["no_exercise_data"].tolist()
-    ([7.5, 0.0], [1.0, 0.0])
+    >>> out["distance_target_log_or0"].tolist()[:2], out["joint_exercises_lead_log1p_or0"].round(3).tolist()
+    ([7.5, 0.0], [0.0, 1.609, nan])
     """
-    need = [c for c in ("no_target", *NEEDS_TARGET, "same_region", "joint_exercises_lead", "past_joins_lead_decayed")
-            if c not in panel.columns]
+    need = [c for c in ("no_target", *NEEDS_TARGET, "same_region", "joint_exercises_lead", "no_exercise_data",
+                        "past_joins_lead_decayed") if c not in panel.columns]
     if need:
         raise PanelTypeError(f"add_model_columns(): the panel lacks {', '.join(need)}; run add_target_features() first")
     out = panel.copy()
@@ -369,8 +388,8 @@ def add_model_columns(panel: pd.DataFrame) -> pd.DataFrame:
     out["same_region_or0"] = np.where(no_target & np.isnan(same), 0.0, same)
     out["past_joins_lead_decayed_log1p"] = np.log1p(out["past_joins_lead_decayed"].to_numpy(float))
     ex = out["joint_exercises_lead"].to_numpy(float)
-    out["no_exercise_data"] = np.isnan(ex).astype(float)
-    out["joint_exercises_lead_log1p_or0"] = np.where(np.isnan(ex), 0.0, np.log1p(ex))
+    no_data = out["no_exercise_data"].to_numpy(float)
+    out["joint_exercises_lead_log1p_or0"] = np.where(no_data == 1, 0.0, np.log1p(ex))  # NaN stays NaN
     return out
 
 

@@ -53,7 +53,9 @@ def contributions(fit: ParticipationResult, features: pd.DataFrame) -> pd.DataFr
 
     ``c_<term> = beta_term * (x_term - mean of x_term over the rows with every input)``; the average
     row's linear predictor is ``index_mean = sum(beta * mean x)``, so ``index_mean + sum of c_*``
-    equals the row's own ``index`` (the logit for a logit model). Rows lacking an input are NaN.
+    equals the row's own ``index`` (the logit for a logit model). A row lacking any input of the
+    formula (a NaN in any column a term uses) has ``index``, ``index_mean`` and every ``c_*`` NaN:
+    nothing is explained from filled-in values.
 
     Returns
     -------
@@ -63,15 +65,19 @@ def contributions(fit: ParticipationResult, features: pd.DataFrame) -> pd.DataFr
     mm = fit._model_spec.get_model_matrix(features, na_action="ignore", context=FORMULA_CONTEXT)
     X = np.asarray(mm[list(fit.params.index)], dtype=float)
     beta = fit.params.to_numpy()
-    complete = ~np.isnan(X).any(axis=1)
+    # complete: every term's value known, and every column the formula reads known (a term such as
+    # C(x) or an indicator can turn a missing input into a number)
+    used = [v for v in formula_variables(fit.formula) if v in features.columns]
+    complete = ~np.isnan(X).any(axis=1) & features[used].notna().all(axis=1).to_numpy()
     if not complete.any():
         raise EstimationError("no candidate has every input of the formula: nothing to explain")
     mean = X[complete].mean(axis=0)
-    out = pd.DataFrame({"index": X @ beta, "index_mean": float(mean @ beta)}, index=features.index)
+    X = np.where(complete[:, None], X, np.nan)  # incomplete rows: no contribution from filled values
+    out = pd.DataFrame({"index": X @ beta, "index_mean": np.where(complete, float(mean @ beta), np.nan)},
+                       index=features.index)
     for k, term in enumerate(fit.params.index):
         if term != "Intercept":
             out[f"c_{term}"] = beta[k] * (X[:, k] - mean[k])
-    out.loc[~complete, "index_mean"] = np.nan
     return out
 
 

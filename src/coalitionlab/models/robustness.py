@@ -49,7 +49,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from coalitionlab.errors import EstimationError, MissingValueWarning
+from coalitionlab.errors import EstimationError, MissingValueWarning, UnknownOptionError
+from coalitionlab.models.data import CONTROL_COLUMNS
 from coalitionlab.models.formula import check_formula
 from coalitionlab.models.participation import fit_participation
 from coalitionlab.models.replication import HENKE_FORMULA
@@ -89,6 +90,11 @@ ALIGNMENT_CONTROLS = ("un_ideal_distance", "s_score", "atop_any")
 CONTACT_MEASURES = ("dod_visits", "joint_exercises")
 #: Person-level: the shared time in office of the two sitting leaders (Archigos), and the candidate's tenure.
 LEADER_MEASURES = ("leader_overlap_years", "leader_tenure_candidate")
+#: The control names a request may give before the panel exists (the command line's ``--controls``):
+#: the columns :func:`~coalitionlab.models.data.participation_data` builds for controls, sociability,
+#: contact and leaders. :func:`robustness` itself accepts any column of the panel it is given.
+CONTROL_CHOICES: tuple[str, ...] = tuple(dict.fromkeys(
+    (*CONTROL_COLUMNS, *SOCIABILITY_CONTROLS, *CONTACT_MEASURES, *LEADER_MEASURES)))
 
 
 @dataclass
@@ -102,6 +108,45 @@ class RobustnessResult:
 
     def __repr__(self) -> str:
         return f"RobustnessResult({len(self.table)} designs, treatment={self.treatment!r})"
+
+
+def check_battery_request(designs: Sequence[str] | None = None,
+                          controls: Sequence[str] | None = None) -> tuple[list[str], list[str] | None]:
+    """Check design and control names before any data are read (building the panel takes a while).
+
+    Parameters
+    ----------
+    designs
+        Names from :data:`DESIGNS` (None: all of them).
+    controls
+        Names from :data:`CONTROL_CHOICES` (None: the specification's defaults).
+
+    Returns
+    -------
+    tuple
+        The designs (all of :data:`DESIGNS` for None) and the controls (None stays None), duplicates removed.
+
+    Raises
+    ------
+    UnknownOptionError
+        An unknown design or control: one line naming it and listing the valid ones.
+
+    Examples
+    --------
+    >>> check_battery_request(["baseline", "lpm"], ["cinc"])
+    (['baseline', 'lpm'], ['cinc'])
+    """
+    chosen = list(dict.fromkeys(designs)) if designs else list(DESIGNS)
+    for d in chosen:
+        if d not in DESIGNS:
+            raise UnknownOptionError(f"unknown design {d!r}; valid designs: {', '.join(DESIGNS)}")
+    if controls is None:
+        return chosen, None
+    ctrl = list(dict.fromkeys(controls))
+    for c in ctrl:
+        if c not in CONTROL_CHOICES:
+            raise UnknownOptionError(f"unknown control {c!r}; valid controls: {', '.join(CONTROL_CHOICES)}")
+    return chosen, ctrl
 
 
 def add_past_cooperation(panel: pd.DataFrame) -> pd.DataFrame:
@@ -207,6 +252,8 @@ def robustness(
         Last start year of the coalitions used (every lead's). None: all.
     exclude_un_operations
         Drop coalitions whose ``kind`` is ``"un"`` (UN operations). Needs the ``kind`` column.
+        ``past_joins_same_lead`` (:func:`add_past_cooperation`) is counted on the whole panel before
+        this and ``until`` restrict it: a join of a coalition left out is still past cooperation.
     placebo_years
         How many years after onset the timing placebo measures embeddedness (the panel must hold
         that column). Only coalitions with onset year + ``placebo_years`` no later than the last
@@ -215,7 +262,7 @@ def robustness(
         COW code of the lead whose coalitions form the main sample (the negative controls use
         coalitions of every other lead).
     designs
-        Subset of :data:`DESIGNS`; default all.
+        Subset of :data:`DESIGNS`; default all (checked first, :func:`check_battery_request`).
     n_permutations, seed, n_jobs, scheduler
         The permutation test and the cluster bootstrap (same seed, same draws locally or on Dask).
     progress
@@ -239,9 +286,7 @@ def robustness(
     """
     from coalitionlab._validation import check_option
 
-    designs = list(designs or DESIGNS)
-    for d in designs:
-        check_option(d, DESIGNS, name="design")
+    designs, _ = check_battery_request(designs)
     check_option(spec, SPECS, name="spec")
     say = progress or (lambda _d: None)
     check_formula(f"joined ~ {treatment}", panel.columns)  # a column (or transform), never code
@@ -260,7 +305,10 @@ def robustness(
     ctrl = [c for c in wanted if c in panel.columns]
     missing_ctrl = [c for c in wanted if c not in panel.columns]
 
-    data, restrictions = panel, []
+    # past cooperation from the whole panel, before any restriction: a join of a coalition left out
+    # below (a UN operation, one started after ``until``) is still cooperation that came before
+    data = add_past_cooperation(panel) if "past_joins_same_lead" not in panel.columns else panel
+    restrictions: list[str] = []
     if until is not None:
         data = data[_start_year(data) <= until]
         restrictions.append(f"to {int(until)}")
@@ -272,7 +320,6 @@ def robustness(
         restrictions.append(f"UN operations excluded ({n_un} coalitions of any lead)")
     if panel.attrs.get("nato_lead"):
         restrictions.append(f"NATO lead: {panel.attrs['nato_lead']}")
-    data = add_past_cooperation(data) if "past_joins_same_lead" not in data.columns else data
     main = data[data["lead_ccode"] == focal_lead]
     if main.empty:
         raise EstimationError(f"no coalitions led by ccode {focal_lead} in the panel"
@@ -591,8 +638,11 @@ def _timing_placebo(main: pd.DataFrame, formula, ctx: _Context) -> dict:
 
     If joining a coalition raises embeddedness later (cooperators keep cooperating), the measure
     taken after onset predicts joining at least as well as the one at onset; if ties before the
-    coalition matter, it should not predict better. Only coalitions whose onset year + k is no later
-    than the last year the after-onset measure has a value for are used, and only rows with both.
+    coalition matter, it should not predict better. The test separates the two only as far as
+    embeddedness moves between onset and onset + k: the note gives the correlation of the two
+    measures on the rows used and both log-likelihoods (equal fits mean the design cannot tell them
+    apart). Only coalitions whose onset year + k is no later than the last year the after-onset
+    measure has a value for are used, and only rows with both.
     """
     treatment, ctrl, k = ctx.treatment, ctx.ctrl, ctx.placebo_years
     col = _lead_name(treatment, k)
@@ -612,10 +662,12 @@ def _timing_placebo(main: pd.DataFrame, formula, ctx: _Context) -> dict:
     after = fit_participation(formula(col), rows, cluster="coalition_id")
     both = fit_participation(formula(col, [treatment]), rows, cluster="coalition_id")
     tb = both.tidy()
+    r = float(np.corrcoef(rows[treatment].to_numpy(float), rows[col].to_numpy(float))[0, 1])
     note = (f"same {len(rows)} rows: at onset {_fmt(onset.tidy(), treatment)}, at +{k} {_fmt(after.tidy(), col)}; "
             f"both in one model: onset {_fmt(tb, treatment)}, +{k} {_fmt(tb, col)}; log-likelihood onset "
-            f"{onset.fit_stats['loglik']:.1f} vs +{k} {after.fit_stats['loglik']:.1f}; coalitions with onset + {k} "
-            f"<= {last} (the last year the +{k} measure has data for)")
+            f"{onset.fit_stats['loglik']:.1f} vs +{k} {after.fit_stats['loglik']:.1f}; correlation of the two "
+            f"measures r = {r:.2f}; coalitions with onset + {k} <= {last} (the last year the +{k} measure has "
+            "data for)")
     if n_gone:
         note += f"; {n_gone} rows without a +{k} value (a state not a system member then) left out"
     return _row("timing_placebo", desc, after, col, note, sample=ctx.sample(rows, [], extra=[f"onset + {k} <= {last}"]))

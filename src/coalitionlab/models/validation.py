@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -112,11 +112,13 @@ class CVResult:
     calibration: pd.DataFrame
     predictions: pd.DataFrame
     late_joins_relabelled: int = 0
+    dropped_terms: list[str] = field(default_factory=list)
 
     def summary(self) -> pd.Series:
         return pd.Series({"scheme": self.scheme, "auc": self.auc, "brier": self.brier,
                           "n_folds": len(self.folds), "n_predictions": len(self.predictions),
-                          "late_joins_relabelled": self.late_joins_relabelled})
+                          "late_joins_relabelled": self.late_joins_relabelled,
+                          "dropped_terms": ",".join(self.dropped_terms)})
 
 
 def calibration_table(y: np.ndarray, p: np.ndarray, *, bins: int = 10) -> pd.DataFrame:
@@ -134,6 +136,7 @@ def cross_validate(
     method: str = "logit",
     scheme: str = "leave_one_coalition_out",
     split_year: int | None = None,
+    drop_constant: bool = False,
     progress: Callable[[int, int], None] | None = None,
 ) -> CVResult:
     """Out-of-sample performance of a participation model.
@@ -148,6 +151,12 @@ def cross_validate(
         started in or after it (with every join they eventually had).
     split_year
         First start year of the test set; required for ``temporal``, an error for the other scheme.
+    drop_constant
+        Leave out of each fold's model the column terms that do not vary in that fold's training
+        rows (the rows with every column the formula uses;
+        :func:`~coalitionlab.models.features.drop_constant_terms`): judged on the training sample
+        only, never on the held-out coalitions. The per-fold table's ``dropped_terms`` and the
+        result's ``dropped_terms`` (those left out of any fold) list them.
 
     Returns
     -------
@@ -157,7 +166,11 @@ def cross_validate(
         ``temporal``, the number of training rows relabelled as late joins
         (``late_joins_relabelled``; 0 for leave-one-coalition-out).
     """
+    from coalitionlab.models.features import drop_constant_terms
+
     check_option(scheme, ["leave_one_coalition_out", "temporal"], name="scheme")
+    if panel.empty:
+        raise EstimationError("cross_validate(): the panel has no rows (no coalition to hold out)")
     check_formula(formula, panel.columns)  # before any fold: columns and transforms only, never code
     year = pd.to_datetime(panel["start_date"]).dt.year
     if scheme != "temporal" and split_year is not None:
@@ -176,14 +189,19 @@ def cross_validate(
         ids = panel["coalition_id"].unique()
         splits = [(cid, panel["coalition_id"] != cid, panel["coalition_id"] == cid) for cid in ids]
         labelled, late = None, 0
-    preds, folds = [], []
+    preds, folds, dropped_any = [], [], []
+    used_cols = [c for c in _formula_columns(formula) if c in panel.columns]
     for i, (label, train, test) in enumerate(splits):
         if progress:
             progress(i, len(splits))
+        train_rows = labelled if labelled is not None else panel[train]
+        fold_formula, dropped = formula, []
+        if drop_constant:  # on the training rows the fit will use, never on the held-out ones
+            fold_formula, dropped = drop_constant_terms(formula, train_rows.dropna(subset=["joined", *used_cols]))
+            dropped_any.extend(dropped)
         with warnings.catch_warnings():  # rows with missing inputs are left out of every fold alike
             warnings.simplefilter("ignore", MissingValueWarning)
-            model = ParticipationClassifier(formula=formula, method=method).fit(
-                labelled if labelled is not None else panel[train])
+            model = ParticipationClassifier(formula=fold_formula, method=method).fit(train_rows)
         test_rows = panel[test]
         p = model.predict_proba(test_rows)
         keep = ~np.isnan(p)
@@ -192,12 +210,21 @@ def cross_validate(
                                    "ccode": test_rows["ccode"].to_numpy()[keep], "joined": y, "p_join": p[keep]}))
         folds.append({"fold": label, "n": int(keep.sum()), "n_joined": int(y.sum()),
                       "auc": roc_auc_score(y, p[keep]) if 0 < y.sum() < len(y) else np.nan,
-                      "brier": brier_score_loss(y, p[keep]) if len(y) else np.nan})
+                      "brier": brier_score_loss(y, p[keep]) if len(y) else np.nan,
+                      "dropped_terms": ",".join(dropped)})
     allp = pd.concat(preds, ignore_index=True)
     return CVResult(scheme=scheme, auc=float(roc_auc_score(allp["joined"], allp["p_join"])),
                     brier=float(brier_score_loss(allp["joined"], allp["p_join"])), folds=pd.DataFrame(folds),
                     calibration=calibration_table(allp["joined"].to_numpy(), allp["p_join"].to_numpy()),
-                    predictions=allp, late_joins_relabelled=late)
+                    predictions=allp, late_joins_relabelled=late, dropped_terms=list(dict.fromkeys(dropped_any)))
+
+
+def _formula_columns(formula: str) -> list[str]:
+    """The data columns a formula uses (outcome and right-hand side), without evaluating it."""
+    from formulaic import Formula
+
+    parsed = Formula(formula)
+    return list(dict.fromkeys([*parsed.lhs.required_variables, *parsed.rhs.required_variables]))
 
 
 HALF_LIFE_GRID = (1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 1000.0)
@@ -217,9 +244,11 @@ def select_half_life(
 
     The rule (docs/models/forecasts.md): for each half-life of ``grid``, leave-one-coalition-out
     AUC of ``formula`` over the coalitions that started before ``before`` only (the training set
-    of the temporal split, so its test coalitions play no part); the chosen half-life is the
-    shortest whose AUC is within ``tolerance`` of the best (a record that fades, unless keeping it
-    whole is clearly better).
+    of the temporal split, so its test coalitions play no part), with their labels as they stood on
+    the last day before ``before`` (:func:`labels_as_of`: a state that joined one of them later is a
+    non-joiner, as in the temporal split's training set); the chosen half-life is the shortest whose
+    AUC is within ``tolerance`` of the best (a record that fades, unless keeping it whole is clearly
+    better).
 
     Parameters
     ----------
@@ -232,7 +261,8 @@ def select_half_life(
     -------
     pandas.DataFrame
         ``half_life, inner_auc, chosen`` (one row True), one row per grid value; ``attrs``:
-        ``before``, ``tolerance``, ``n_coalitions``.
+        ``before``, ``tolerance``, ``n_coalitions``, ``labels_as_of`` (the cut-off) and
+        ``late_joins_relabelled`` (rows whose join came after it, counted as non-joins).
     """
     from coalitionlab.models.features import FORECAST_FORMULA, forecast_features
 
@@ -243,6 +273,7 @@ def select_half_life(
     early = panel[pd.to_datetime(panel["start_date"]).dt.year < before]
     if early["coalition_id"].nunique() < 3:
         raise EstimationError(f"fewer than three coalitions started before {before}: cannot choose a half-life")
+    early = labels_as_of(early, f"{int(before) - 1}-12-31")  # no join after the cut-off is seen
     rows = []
     for h in grid:
         say(f"half-life {h:g}")
@@ -253,7 +284,9 @@ def select_half_life(
     best = out["inner_auc"].max()
     pick = out.loc[out["inner_auc"] >= best - tolerance, "half_life"].min()
     out["chosen"] = out["half_life"] == pick
-    out.attrs = {"before": int(before), "tolerance": float(tolerance), "n_coalitions": int(early["coalition_id"].nunique())}
+    out.attrs = {"before": int(before), "tolerance": float(tolerance),
+                 "n_coalitions": int(early["coalition_id"].nunique()), "labels_as_of": early.attrs["labels_as_of"],
+                 "late_joins_relabelled": int(early.attrs["late_joins_relabelled"])}
     return out
 
 
