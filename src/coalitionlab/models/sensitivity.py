@@ -72,6 +72,17 @@ def robustness_value(t_stat: float, dof: int, *, q: float = 1.0, alpha: float | 
     return float(0.5 * (np.sqrt(f**4 + 4 * f**2) - f**2))
 
 
+def _checked_r_max(r2_short: float, r2_long: float, r_max: float | None) -> float:
+    """Oster's ``R_max`` (default ``min(1, 1.3 R2_long)``) after checking the R-squared values."""
+    if r_max is None:
+        r_max = min(1.0, 1.3 * r2_long)
+    if not (0 <= r2_short <= 1 and 0 <= r2_long <= 1 and 0 < r_max <= 1):
+        raise EstimationError("R-squared values must lie in [0, 1]")
+    if r_max <= r2_long:
+        raise EstimationError(f"r_max ({r_max}) must exceed the controlled R-squared ({r2_long})")
+    return r_max
+
+
 def oster_delta(beta_short: float, r2_short: float, beta_long: float, r2_long: float, *,
                 var_y: float, var_x: float, var_x_resid: float, r_max: float | None = None,
                 beta_target: float = 0.0) -> float:
@@ -112,12 +123,7 @@ def oster_delta(beta_short: float, r2_short: float, beta_long: float, r2_long: f
     >>> round(oster_delta_approx(1.2, 0.60, 1.1, 0.70, r_max=0.85), 3)
     7.333
     """
-    if r_max is None:
-        r_max = min(1.0, 1.3 * r2_long)
-    if not (0 <= r2_short <= 1 and 0 <= r2_long <= 1 and 0 < r_max <= 1):
-        raise EstimationError("R-squared values must lie in [0, 1]")
-    if r_max <= r2_long:
-        raise EstimationError(f"r_max ({r_max}) must exceed the controlled R-squared ({r2_long})")
+    r_max = _checked_r_max(r2_short, r2_long, r_max)
     if not (var_y > 0 and var_x > 0 and 0 < var_x_resid <= var_x * (1 + 1e-9)):
         raise EstimationError("Oster's delta needs var_y > 0, var_x > 0 and 0 < var_x_resid <= var_x "
                               f"(got {var_y}, {var_x}, {var_x_resid})")
@@ -144,12 +150,7 @@ def oster_delta_approx(beta_short: float, r2_short: float, beta_long: float, r2_
     >>> round(oster_delta_approx(0.5, 0.10, 0.4, 0.30, r_max=0.39), 3)
     8.889
     """
-    if r_max is None:
-        r_max = min(1.0, 1.3 * r2_long)
-    if not (0 <= r2_short <= 1 and 0 <= r2_long <= 1 and 0 < r_max <= 1):
-        raise EstimationError("R-squared values must lie in [0, 1]")
-    if r_max <= r2_long:
-        raise EstimationError(f"r_max ({r_max}) must exceed the controlled R-squared ({r2_long})")
+    r_max = _checked_r_max(r2_short, r2_long, r_max)
     moved = beta_short - beta_long
     if moved == 0:
         return float("inf")
