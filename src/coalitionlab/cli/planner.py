@@ -31,6 +31,7 @@ def plan_command(
     lapse: Annotated[list[str] | None, typer.Option("--lapse", help="Counterfactual: this agreement of the lead lapses (repeatable; an agreement id, e.g. ATOP:3180).")] = None,
     scale: Annotated[list[str] | None, typer.Option("--scale", help="Counterfactual: scale a component, COMPONENT=FACTOR (repeatable; e.g. treaties=0.5, all=0.5).")] = None,
     reps: Annotated[int, typer.Option("--reps", min=0, help="Counterfactual: further seeds for the interval of the difference.")] = 4,
+    time_limit: Annotated[float, typer.Option("--time-limit", min=0.05, help="Seconds per MILP solve (HiGHS); the plan reports the gap reached.")] = 3.0,
     debug: DebugOption = False,
 ) -> None:
     """Whom to ask for MISSION, what it will cost, and what coalition to expect (docs/planner/index.md).
@@ -45,9 +46,9 @@ def plan_command(
     spec = load_mission(mission)
     if without_igo or lapse or scale:
         _counterfactual_command(spec, without_igo, lapse, scale, fmt=fmt, data_dir=data_dir,
-                                scenarios=scenarios, seed=seed, reps=reps)
+                                scenarios=scenarios, seed=seed, reps=reps, time_limit=time_limit)
         return
-    result = plan(spec, data_dir=data_dir, n_scenarios=scenarios, seed=seed)
+    result = plan(spec, data_dir=data_dir, n_scenarios=scenarios, seed=seed, time_limit=time_limit)
     if fmt == "json":
         sys.stdout.write(result.to_json() + "\n")
         return
@@ -79,14 +80,15 @@ def plan_command(
 
 
 def _counterfactual_command(spec, without_igo, lapse, scale, *, fmt: str, data_dir, scenarios: int, seed: int,
-                            reps: int) -> None:
+                            reps: int, time_limit: float) -> None:
     """`plan --without-igo/--lapse/--scale`: the plan with the lead's ties as they are and as changed."""
     import json
 
     from coalitionlab.planner import change_from_cli, counterfactual
 
     change = change_from_cli(without_igo, lapse, scale)  # validates before the expensive build
-    table = counterfactual(spec, change, data_dir=data_dir, n_scenarios=scenarios, seed=seed, n_reps=reps)
+    table = counterfactual(spec, change, data_dir=data_dir, n_scenarios=scenarios, seed=seed, n_reps=reps,
+                           time_limit=time_limit)
     if fmt == "json":
         from coalitionlab.planner.plan import _jsonable
 
