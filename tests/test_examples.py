@@ -132,22 +132,24 @@ def test_treaty_record_report(tmp_path, shared_data):
     assert "duplicate pair ties removed, by matching rule" in out
 
 
-# --- the README's snippets ---------------------------------------------------------------------
+# --- the README and the tour in docs/getting-started.md ------------------------------------------
 
 README = ROOT / "README.md"
+#: the tour: every snippet and command of getting started runs on the embedded seed
+TOUR = ROOT / "docs" / "getting-started.md"
 SET_UP_CONTRACT = (
     "make demo    # creates .venv, installs, runs the main job on the embedded default, writes report/index.html\n"
     "make test    # creates .venv, installs, runs the whole test suite\n"
 )
 
 
-def readme_blocks(lang: str) -> list[str]:
-    return [body for kind, body in re.findall(r"```(\w*)\n(.*?)```", README.read_text(encoding="utf-8"), re.S)
+def tour_blocks(lang: str) -> list[str]:
+    return [body for kind, body in re.findall(r"```(\w*)\n(.*?)```", TOUR.read_text(encoding="utf-8"), re.S)
             if kind == lang]
 
 
-def readme_commands() -> list[str]:
-    lines = [line.split("  #")[0].strip() for block in readme_blocks("sh") for line in block.splitlines()]
+def tour_commands() -> list[str]:
+    lines = [line.split("  #")[0].strip() for block in tour_blocks("sh") for line in block.splitlines()]
     return [line for line in lines if line]
 
 
@@ -162,25 +164,46 @@ def seed_env(tmp_path: Path) -> dict[str, str]:
 def test_readme_starts_with_the_set_up_contract():
     text = README.read_text(encoding="utf-8")
     assert text.startswith("# coalitionlab\n\n```\n" + SET_UP_CONTRACT + "```\n")
-    assert len(text.splitlines()) <= 175
+    assert len(text.splitlines()) <= 80  # short: the two commands, a picture, the links
     assert str(WORKSPACE) not in text
 
 
-def test_readme_has_a_snippet_per_stage():
-    assert len(readme_blocks("python")) >= 5 and len(readme_commands()) >= 8
+def test_readme_shows_the_report_and_links_every_part_of_the_docs():
+    text = README.read_text(encoding="utf-8")
+    assert "![" in text and "(docs/img/report.png)" in text
+    links = re.findall(r"\]\(([^)]+)\)", text)
+    for link in links:
+        path = link.split("#")[0]
+        assert (ROOT / path).is_file(), f"README links to a missing file: {link}"
+    for page in ("docs/getting-started.md", "docs/guide/data.md", "docs/guide/methods.md", "docs/api/index.md",
+                 "docs/app.md", "docs/planner/index.md", "docs/getting-started.md#examples", "benchmarks/README.md"):
+        assert page in links, f"README does not link {page}"
 
 
-@pytest.mark.parametrize("index", range(len(readme_blocks("python"))))
-def test_readme_python_snippet_runs_on_seed(index, tmp_path):
-    code = readme_blocks("python")[index]
+def test_getting_started_has_the_set_up_contract_and_the_data_variables():
+    text = TOUR.read_text(encoding="utf-8")
+    assert "```\n" + SET_UP_CONTRACT + "```\n" in text
+    for word in ("--data-dir", "COALITIONLAB_DATA", "COALITIONLAB_TEST_DATA", "COALITIONLAB_REQUIRE_DATA",
+                 "COALITIONLAB_CACHE"):
+        assert word in text, word
+    assert str(WORKSPACE) not in text
+
+
+def test_getting_started_has_a_snippet_per_stage():
+    assert len(tour_blocks("python")) >= 5 and len(tour_commands()) >= 8
+
+
+@pytest.mark.parametrize("index", range(len(tour_blocks("python"))))
+def test_getting_started_python_snippet_runs_on_seed(index, tmp_path):
+    code = tour_blocks("python")[index]
     proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=seed_env(tmp_path),
                           capture_output=True, text=True, timeout=300)
-    assert proc.returncode == 0, f"README python block {index} failed:\n{code}\n{proc.stderr[-3000:]}"
-    assert proc.stdout.strip(), f"README python block {index} printed nothing"
+    assert proc.returncode == 0, f"getting-started python block {index} failed:\n{code}\n{proc.stderr[-3000:]}"
+    assert proc.stdout.strip(), f"getting-started python block {index} printed nothing"
 
 
-@pytest.mark.parametrize("command", readme_commands())
-def test_readme_command_runs_on_seed(command, tmp_path):
+@pytest.mark.parametrize("command", tour_commands())
+def test_getting_started_command_runs_on_seed(command, tmp_path):
     assert command.startswith("coalitionlab ")
     (tmp_path / "examples").symlink_to(EXAMPLES)  # commands name files relative to the project root
     proc = subprocess.run(command, shell=True, cwd=tmp_path, env=seed_env(tmp_path),
@@ -204,8 +227,8 @@ def test_docs_index_maps_every_page_and_its_links_resolve():
     pages = {p.relative_to(DOCS).as_posix() for p in DOCS.rglob("*.md")} - {"index.md"}
     unlisted = sorted(pages - set(links))
     assert not unlisted, f"docs/index.md does not list: {unlisted}"
-    assert "data -> measures -> coalitions -> models | bargaining -> planner -> reports -> cli" in text
-    for stage in ("data", "measures", "coalitions", "models", "bargaining", "planner", "reports", "cli"):
+    assert "data -> measures -> coalitions -> models | bargaining -> planner -> reports -> webapp -> cli" in text
+    for stage in ("data", "measures", "coalitions", "models", "bargaining", "planner", "reports", "webapp", "cli"):
         assert f"`coalitionlab.{stage}`" in text
 
 
