@@ -761,7 +761,7 @@ def plan_from_inputs(inputs: PlanningInputs, *, n_scenarios: int = 200, seed: in
     cand = cand.sort_values(["in_plan", "expected_payment", "p_join"], ascending=[False, False, False],
                             ignore_index=True)
     expected = _expected(prob, choice, sol, n_scenarios)
-    sens = _sensitivity(inputs, feats, prob, sol, mission, required, budget, scale, z, time_limit, target) if sensitivity \
+    sens = _sensitivity(inputs, feats, prob, sol, mission, required, budget, scale, z, time_limit, z_tune) if sensitivity \
         else pd.DataFrame(columns=["parameter", "change", "cost", "delta_cost", "n_in_plan", "feasible"])
     attrs = {"mission": mission.model_dump(mode="json"), "payment_scale": scale,
              "payment_unit": mission.payment_unit if (payment_scale is None and mission.payment_scale) else
@@ -804,12 +804,14 @@ def _expected(prob: dict, choice: np.ndarray, sol: SaaSolution, n_scenarios: int
 
 
 def _sensitivity(inputs, feats, prob, sol, mission, required, budget, scale, z, time_limit,
-                 target: float | None = None) -> pd.DataFrame:
+                 z_tune: np.ndarray) -> pd.DataFrame:
+    """The plan re-made, by the same calibrated procedure, with the payment scale halved and doubled and
+    with each main partner's embeddedness set to 0 (same scenario draws: common random numbers)."""
     base = sol.objective if sol.feasible else math.nan
     rows = []
     for factor in (0.5, 2.0):
         p2 = _scenario_problem(inputs, feats, payment_scale=scale * factor, z=z)
-        s2 = _solve(p2, mission, required, budget, time_limit / 4, target)
+        s2 = _calibrated_solve(p2, mission, required, budget, time_limit / 4, _accept(p2, z_tune))[0]
         rows.append(("payment_scale", f"x{factor:g}", s2, p2))
     if sol.feasible:
         asked = np.flatnonzero(sol.choice >= 0)
@@ -821,7 +823,7 @@ def _sensitivity(inputs, feats, prob, sol, mission, required, budget, scale, z, 
                 if col in f2.columns:
                     f2.loc[i, col] = 0.0
             p2 = _scenario_problem(inputs, f2, payment_scale=scale, z=z)
-            s2 = _solve(p2, mission, required, budget, time_limit / 4, target)
+            s2 = _calibrated_solve(p2, mission, required, budget, time_limit / 4, _accept(p2, z_tune))[0]
             rows.append((f"ties of {feats['country'].iloc[i]}", "embeddedness -> 0", s2, p2))
     out = pd.DataFrame([{"parameter": name, "change": change, "cost": s.objective if s.feasible else math.nan,
                          "delta_cost": (s.objective - base) if s.feasible else math.nan,
