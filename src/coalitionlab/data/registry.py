@@ -15,6 +15,8 @@ import hashlib
 import importlib
 import json
 import os
+import threading
+import time
 import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -149,6 +151,66 @@ def file_sha256(path: Path) -> str:
     return h.hexdigest()
 
 
+#: In-process memo of :func:`cached_sha256`: absolute path -> (stat key, SHA-256).
+_DIGESTS: dict[str, tuple[tuple[int, ...], str]] = {}
+#: A file changed this recently (ns) is hashed every time: a second write within the file system's
+#: timestamp granularity could leave size and times unchanged ("racy" files, as in git).
+_RACY_NS = 2_000_000_000
+
+
+def _stat_key(st: os.stat_result) -> tuple[int, ...]:
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev)
+
+
+def cached_sha256(path: Path, cache_dir: Path | None = None) -> str:
+    """:func:`file_sha256` of ``path``, reused while the file's size, mtime, ctime and inode are unchanged.
+
+    The fast path of a warm :func:`load`: a source file is hashed once, and its digest is kept in
+    this process and (with ``cache_dir``) in ``cache_dir/digests/`` for later processes, keyed by
+    ``(size, mtime_ns, ctime_ns, inode, device)``. Any change of these (a rewrite, even of the same
+    size; a copy or move into place; a ``touch``) makes the next call hash the file again. A file
+    modified in the last two seconds is always hashed and never memoised, so two writes within
+    one timestamp tick cannot hide a change; the ctime cannot be set back by a program, so a
+    rewrite that restores the old mtime is detected as well.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> f = pathlib.Path(tempfile.mkdtemp()) / "x.csv"; _ = f.write_text("a,b\\n")
+    >>> cached_sha256(f) == file_sha256(f)
+    True
+    """
+    name = os.path.abspath(path)
+    key = _stat_key(os.stat(name))
+    hit = _DIGESTS.get(name)
+    if hit is not None and hit[0] == key:
+        return hit[1]
+    memo = None
+    if cache_dir is not None:
+        memo = Path(cache_dir) / "digests" / f"{hashlib.sha256(name.encode()).hexdigest()[:32]}.json"
+        try:
+            rec = json.loads(memo.read_text())
+            if rec["path"] == name and tuple(rec["stat"]) == key:
+                _DIGESTS[name] = (key, str(rec["sha256"]))
+                return str(rec["sha256"])
+        except (OSError, ValueError, KeyError, TypeError):
+            pass  # no memo yet, or a torn one: hash the file
+    digest = file_sha256(Path(name))
+    after = os.stat(name)
+    settled = time.time_ns() - max(after.st_mtime_ns, after.st_ctime_ns) > _RACY_NS
+    if settled and _stat_key(after) == key:  # unchanged while hashing and not racy: remember it
+        _DIGESTS[name] = (key, digest)
+        if memo is not None:
+            try:
+                memo.parent.mkdir(parents=True, exist_ok=True)
+                tmp = memo.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
+                tmp.write_text(json.dumps({"path": name, "stat": list(key), "sha256": digest}))
+                os.replace(tmp, memo)
+            except OSError:
+                pass  # a read-only cache only loses the memo
+    return digest
+
+
 def load(
     name: str,
     data_dir: str | os.PathLike | None = None,
@@ -166,7 +228,9 @@ def load(
         Data directory; default from :func:`resolve_data_dir`.
     cache
         Read from and write to the Parquet cache (keyed by the files' SHA-256 and the
-        package and loader versions).
+        package and loader versions). A file's SHA-256 is computed once and reused while its
+        size, mtime, ctime and inode stay the same (:func:`cached_sha256`); ``cache=False``
+        hashes every file on every call.
     cache_dir
         Cache directory; default from :func:`resolve_cache_dir` (never the data directory).
 
@@ -182,7 +246,9 @@ def load(
     """
     source = get_source(name)
     paths = source_paths(name, data_dir)
-    digests = {f: file_sha256(p) for f, p in paths.items()}
+    cache_root = resolve_cache_dir(cache_dir) if cache else None
+    # warm fast path: a file's digest is reused while its size, times and inode are unchanged
+    digests = {f: (cached_sha256(p, cache_root) if cache else file_sha256(p)) for f, p in paths.items()}
     key = hashlib.sha256(
         json.dumps([name, digests, __version__, source.loader_version, _reader_fingerprint()],
                    sort_keys=True).encode()
@@ -194,7 +260,7 @@ def load(
         "citation": source.citation,
         "is_seed": False,
     }
-    cached = resolve_cache_dir(cache_dir) / f"{name}-{key}.parquet" if cache else None
+    cached = cache_root / f"{name}-{key}.parquet" if cache_root is not None else None
     if cached is not None and cached.is_file():
         try:
             df = pd.read_parquet(cached)
@@ -208,7 +274,7 @@ def load(
     df = validate(df, source, path=next(iter(paths.values())))
     df = df.reset_index(drop=True)
     if cached is not None:
-        tmp = cached.with_suffix(f".{os.getpid()}.tmp")
+        tmp = cached.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")  # unique per thread too
         df.to_parquet(tmp, index=False)
         os.replace(tmp, cached)
     df.attrs = dict(attrs)

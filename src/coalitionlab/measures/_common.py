@@ -133,7 +133,7 @@ def new_attrs(panel: pd.DataFrame) -> dict:
 
 def finish(panel: pd.DataFrame, new: dict[str, np.ndarray | pd.Series], attrs: dict, *,
            data_dir: str | os.PathLike | None = None, seed: bool = False, recorded: StateYears | None = None,
-           look: np.ndarray | None = None) -> pd.DataFrame:
+           look: np.ndarray | None = None, owned: bool = False) -> pd.DataFrame:
     """Return a copy of ``panel`` with the ``new`` columns (replacing same-named ones) and ``attrs``.
 
     Every new column is NaN on the rows :func:`member_mask` rejects (a state that was not a COW
@@ -150,6 +150,13 @@ def finish(panel: pd.DataFrame, new: dict[str, np.ndarray | pd.Series], attrs: d
     recorded, look
         The state-years the source records and the years it is read at (default the panel's years;
         with ``mry`` the carried year): see :func:`member_mask`.
+    owned
+        The ``new`` numpy arrays were made by the calling step for this result alone (no other
+        object holds them): the result takes them without a copy, and the existence rule writes its
+        NaN into float64 ones in place. Default ``False``: every new column is copied once.
+
+    The result is built in one step from the panel's columns and the new ones (a frame from a
+    dict of columns), not by assigning column after column, which would copy each of them.
     """
     out = panel.copy(deep=False)  # copy-on-write (pandas >= 3): the input is never mutated
     drop = None
@@ -161,18 +168,38 @@ def finish(panel: pd.DataFrame, new: dict[str, np.ndarray | pd.Series], attrs: d
         keep = member_mask(c1, c2, panel["year"].to_numpy(), data_dir=data_dir, seed=seed, recorded=recorded,
                            look=look)
         drop = None if keep.all() else ~keep
+    cols: dict = {}
     for name, values in new.items():
+        fresh = owned and isinstance(values, np.ndarray)
         if drop is not None:
-            values = _blank(values, drop, panel.index)
-        out[name] = values
+            values, fresh = _blank(values, drop, panel.index, in_place=fresh), True
+        if isinstance(values, np.ndarray) and not fresh:
+            values = values.copy()
+        cols[name] = values
+    if cols and panel.columns.is_unique and not any(isinstance(n, tuple) for n in (*panel.columns, *cols)):
+        # one frame from the columns, no copies: same-named columns are replaced in place, new ones
+        # appended, as column assignment would do
+        merged = {c: out[c] for c in panel.columns}
+        merged.update({name: (v if isinstance(v, pd.Series) else pd.Series(
+            v, index=panel.index, copy=not isinstance(v, np.ndarray))) for name, v in cols.items()})
+        out = pd.DataFrame(merged, index=panel.index, copy=False)
+        out.columns.name = panel.columns.name
+    else:
+        for name, values in cols.items():
+            out[name] = values
     attrs["existence"] = EXISTENCE_RULE
     out.attrs = attrs
     return out
 
 
-def _blank(values: np.ndarray | pd.Series, drop: np.ndarray, index: pd.Index) -> np.ndarray | pd.Series:
-    """``values`` with NaN at the ``drop`` rows (a copy; numeric arrays become float)."""
+def _blank(values: np.ndarray | pd.Series, drop: np.ndarray, index: pd.Index, *,
+           in_place: bool = False) -> np.ndarray | pd.Series:
+    """``values`` with NaN at the ``drop`` rows (numeric arrays become float). A copy, unless
+    ``in_place`` and ``values`` is already a float64 array: then the NaN are written into it."""
     arr = np.asarray(values)
+    if in_place and isinstance(values, np.ndarray) and arr.dtype == np.float64:
+        arr[drop] = np.nan
+        return arr
     if arr.dtype.kind in "biuf":
         return np.where(drop, np.nan, arr.astype("float64", copy=False))
     return pd.Series(arr, index=index).mask(drop)
@@ -303,6 +330,9 @@ def member_mask(c1, c2, years, *, data_dir: str | os.PathLike | None = None, see
     [False, True, True]
     """
     system = system_members(data_dir, seed=seed)
+    fast = _grid_mask(system, recorded, c1, c2, years, look)
+    if fast is not None:
+        return fast
     keep = system.allows(c1, years)
     if c2 is not c1:
         keep &= system.allows(c2, years)
@@ -311,6 +341,40 @@ def member_mask(c1, c2, years, *, data_dir: str | os.PathLike | None = None, see
         keep &= recorded.allows(c1, at)
         if c2 is not c1:
             keep &= recorded.allows(c2, at)
+    return keep
+
+
+def _grid_mask(system: StateYears, recorded: StateYears | None, c1, c2, years, look) -> np.ndarray | None:
+    """:func:`member_mask` by one small (ccode x year) table, for the usual case (sources read at the
+    panel's own years, ccodes 0..999): the rule is evaluated once per state-year of the table and
+    each row reads two cells, instead of four full-length lookups. ``None`` when it does not apply."""
+    years = np.asarray(years)
+    if not len(years) or not (look is None or look is years or np.array_equal(look, years)):
+        return None
+    c1 = np.asarray(c1)
+    c2n = c1 if c2 is c1 else np.asarray(c2)
+    if c1.dtype.kind not in "iu" or c2n.dtype.kind not in "iu" or years.dtype.kind not in "iu":
+        return None
+    lo = min(int(c1.min()), int(c2n.min()))
+    hi = max(int(c1.max()), int(c2n.max()))
+    y_lo, y_hi = int(years.min()), int(years.max())
+    ny = y_hi - y_lo + 1
+    if lo < 0 or hi > 999 or ny > 5000:
+        return None
+    cc = np.repeat(np.arange(hi + 1), ny)
+    yy = np.tile(np.arange(y_lo, y_hi + 1), hi + 1)
+    grid = system.allows(cc, yy)
+    if recorded is not None:
+        grid &= recorded.allows(cc, yy)
+    # int32 cell numbers, built in place (cells < 1000 * 5000): two small temporaries, not four int64 ones
+    offset = np.subtract(years, y_lo, dtype="int32", casting="unsafe")
+    cell = np.multiply(c1, ny, dtype="int32", casting="unsafe")
+    cell += offset
+    keep = grid[cell]
+    if c2 is not c1:
+        np.multiply(c2n, ny, out=cell, casting="unsafe")
+        cell += offset
+        keep &= grid[cell]
     return keep
 
 
@@ -338,10 +402,16 @@ class CcodeIndex:
     def __len__(self) -> int:
         return len(self.codes)
 
-    def __call__(self, values: np.ndarray | pd.Series) -> np.ndarray:
-        v = np.asarray(values, dtype="int64")
+    def __call__(self, values: np.ndarray | pd.Series, dtype: str = "int64") -> np.ndarray:
+        """Positions of ``values`` (``-1`` for unknown codes), as ``dtype`` (``"int32"`` saves memory)."""
+        v = np.asarray(values)
+        if v.dtype.kind not in "iu":
+            v = v.astype("int64")
+        if v.size and int(v.min()) >= 0 and int(v.max()) < len(self._lut):  # the usual case: one gather
+            return self._lut.astype(dtype, copy=False).take(v)
+        v = v.astype("int64", copy=False)
         ok = (v >= 0) & (v < len(self._lut))
-        out = np.full(v.shape, -1, dtype="int64")
+        out = np.full(v.shape, -1, dtype=dtype)
         out[ok] = self._lut[v[ok]]
         return out
 
@@ -438,25 +508,31 @@ def state_values(table: pd.DataFrame, columns: list[str], ccode: np.ndarray, yea
 
 
 def interval_cube(c1: np.ndarray, c2: np.ndarray, start: np.ndarray, end: np.ndarray, index: CcodeIndex,
-                  first_year: int, last_year: int) -> np.ndarray:
+                  first_year: int, last_year: int, *, weight: np.ndarray | None = None,
+                  dtype: str = "int16") -> np.ndarray:
     """Counts of ties in force per (year, state, state): a tie counts in ``start <= year < end``.
 
     Built from +1/-1 events and a cumulative sum over years (no loop over ties or dyads); symmetric.
-    ``end`` may be NaN (still in force).
+    ``end`` may be NaN (still in force). ``weight`` (int, one per tie; default 1) is what a tie adds:
+    non-negative weights with a bit field per kind of tie count several kinds in one cube (ask for
+    ``dtype="int32"`` or ``"int64"`` then; the sum is kept in int32, or int64 for an 8-byte ``dtype``).
     """
     Y, K = last_year - first_year + 1, len(index)
-    cube = np.zeros((Y + 1, K, K), dtype="int32")
+    cube = np.zeros((Y + 1, K, K), dtype="int64" if np.dtype(dtype).itemsize > 4 else "int32")
     i, j = index(c1), index(c2)
     s = np.asarray(start, "float64")
     e = np.asarray(end, "float64")
     ok = (i >= 0) & (j >= 0) & (i != j) & ~np.isnan(s) & (np.isnan(e) | (e > s))
     i, j, s, e = i[ok], j[ok], s[ok], e[ok]
+    acc = "int64" if np.dtype(dtype).itemsize > 4 else "int32"
+    w = np.ones(len(i), dtype=acc) if weight is None else np.asarray(weight, dtype=acc)[ok]
     s_idx = np.clip(s - first_year, 0, Y).astype("int64")
     e_idx = np.where(np.isnan(e), Y, np.clip(e - first_year, 0, Y)).astype("int64")
     for a, b in ((i, j), (j, i)):
-        np.add.at(cube, (s_idx, a, b), 1)
-        np.add.at(cube, (e_idx, a, b), -1)
-    return np.cumsum(cube, axis=0)[:Y].astype("int16")
+        np.add.at(cube, (s_idx, a, b), w)
+        np.add.at(cube, (e_idx, a, b), -w)
+    np.cumsum(cube, axis=0, out=cube)  # in place: no second full-size cube
+    return cube[:Y].astype(dtype, copy=False)
 
 
 def cube_years(look: np.ndarray, first: int, last: int) -> tuple[int, int] | None:

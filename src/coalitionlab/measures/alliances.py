@@ -19,7 +19,6 @@ from coalitionlab.measures._common import (
     check_panel,
     coverage,
     cube_years,
-    dyad_lookup,
     dyad_values,
     finish,
     interval_cube,
@@ -120,36 +119,111 @@ def add_alliances(panel: pd.DataFrame, *, data_dir: str | os.PathLike | None = N
     check_panel(panel, "dyad_year", step="add_alliances()")
     attrs = new_attrs(panel)
     c1, c2 = panel["ccode1"].to_numpy(), panel["ccode2"].to_numpy()
-    years = panel["year"].to_numpy().astype("int64")
+    years = panel["year"].to_numpy().astype("int64", copy=False)
+    index = CcodeIndex(np.concatenate([pd.unique(c1), pd.unique(c2)]))  # only the panel's states
+    i, j = index(c1, dtype="int32"), index(c2, dtype="int32")
     dy = load_source("atop_dyads", data_dir)
     first, last = coverage("atop_dyads")
     look = np.minimum(years, last) if mry else years
-    vals = dyad_values(dy, list(ATOP_FLAGS), c1, c2, look, symmetric=False)
     inside = (look >= first) & (look <= last)
-    new: dict[str, np.ndarray] = {}
-    for col in ATOP_FLAGS:
-        v = vals[col]
-        v[inside & np.isnan(v)] = 0.0
-        v[~inside] = np.nan
-        new[col] = v
-    new["atop_any"] = np.fmax.reduce([new[c] for c in ATOP_FLAGS])  # NaN stays NaN outside coverage
+    new: dict[str, np.ndarray] = _flags(dy, index, c1, c2, i, j, look, inside)
     stamp(attrs, "atop_dyads", str(dy.attrs.get("version", "5.1")), [*ATOP_FLAGS, "atop_any"],
           coverage=(first, last), mry=mry)
     if counts:
         members = load_source("atop_members", data_dir)
         f2, l2 = coverage("atop_members")
         pairs = shared_alliance_table(members)
-        index = CcodeIndex(np.concatenate([pd.unique(c1), pd.unique(c2)]))  # only the panel's states
         look2 = np.minimum(years, l2) if mry else years
         span = cube_years(look2, f2, l2)
-        for col, sel in (("atop_alliances", slice(None)), ("atop_defense_pacts", pairs["defense"] > 0)):
-            if span is None:
-                new[col] = np.full(len(panel), np.nan)
-                continue
-            p = pairs[sel]
-            cube = interval_cube(p["ccode1"].to_numpy(), p["ccode2"].to_numpy(), p["start"].to_numpy(),
-                                 p["end"].to_numpy(), index, *span)
-            new[col] = dyad_lookup(cube, span[0], index, c1, c2, look2)
+        if span is None:
+            new["atop_alliances"] = np.full(len(panel), np.nan)
+            new["atop_defense_pacts"] = np.full(len(panel), np.nan)
+        else:
+            # both counts from one event cube: alliances in the low bits, defence pacts above them (a
+            # count never exceeds the number of alliances, so ``shift`` bits hold it)
+            shift = max(1, int(pairs["atopid"].nunique()).bit_length())
+            wide = "int32" if 2 * shift <= 31 else "int64"
+            weight = 1 + (pairs["defense"].to_numpy() > 0).astype(wide) * (1 << shift)
+            cube = interval_cube(pairs["ccode1"].to_numpy(), pairs["ccode2"].to_numpy(), pairs["start"].to_numpy(),
+                                 pairs["end"].to_numpy(), index, *span, weight=weight, dtype=wide)
+            packed = _gather(cube, span[0], i, j, look2)
+            del cube
+            new["atop_alliances"] = np.fmod(packed, 1 << shift)  # NaN (off the cube) stays NaN
+            packed /= 1 << shift  # exact: a power of two
+            new["atop_defense_pacts"] = np.floor(packed, out=packed)
         stamp(attrs, "atop_members", str(members.attrs.get("version", "4.01")),
               ["atop_alliances", "atop_defense_pacts"], coverage=(f2, l2), mry=mry)
-    return finish(panel, new, attrs, data_dir=data_dir)
+    del i, j  # freed before finish() builds the existence mask: a lower peak
+    return finish(panel, new, attrs, data_dir=data_dir, owned=True)
+
+
+def _gather(cube: np.ndarray, first_year: int, i: np.ndarray, j: np.ndarray, year: np.ndarray) -> np.ndarray:
+    """``cube[year - first_year, i, j]`` as float64, NaN for years off the cube (``i, j >= 0``)."""
+    t = np.asarray(year) - first_year
+    on = (t >= 0) & (t < cube.shape[0])
+    out = np.full(len(t), np.nan)
+    if on.all():
+        out[:] = cube.reshape(-1)[_cells(year, first_year, cube.shape[1], i, j)]
+    else:
+        out[on] = cube.reshape(-1)[_cells(np.asarray(year)[on], first_year, cube.shape[1], i[on], j[on])]
+    return out
+
+
+def _cells(year: np.ndarray, first_year: int, K: int, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    """Flat positions ``((year - first_year) * K + i) * K + j`` in a (year x K x K) cube, built in place."""
+    cell = np.subtract(year, first_year, dtype="int64")
+    cell *= K
+    cell += i
+    cell *= K
+    cell += j
+    return cell
+
+
+def _flags(dy: pd.DataFrame, index: CcodeIndex, c1: np.ndarray, c2: np.ndarray, i: np.ndarray, j: np.ndarray,
+           look: np.ndarray, inside: np.ndarray) -> dict[str, np.ndarray]:
+    """The ATOP 5.1 obligation flags and ``atop_any`` of the panel rows ``(look, i, j)``.
+
+    The flags of the table's dyad-years in the panel's years are packed into the bits of one uint8
+    (year x state x state) cube, and each panel row reads one cell; a dyad-year the table does not
+    list is 0 inside coverage, every row outside coverage NaN (the first row wins for a duplicated
+    dyad-year, as in :func:`dyad_values`). A table whose flags are not all 0/1 (or missing) is
+    looked up by :func:`dyad_values` instead.
+    """
+    vals = {c: pd.to_numeric(dy[c], errors="coerce").to_numpy(dtype="float64", na_value=np.nan) for c in ATOP_FLAGS}
+    binary = all(bool(np.isin(v[~np.isnan(v)], (0.0, 1.0)).all()) for v in vals.values())
+    new: dict[str, np.ndarray] = {}
+    wanted = look[inside]
+    if binary and len(wanted):
+        y0, y1 = int(wanted.min()), int(wanted.max())
+        K = len(index)
+        ti = dy["year"].to_numpy().astype("int64") - y0
+        a, b = index(dy["ccode1"].to_numpy()), index(dy["ccode2"].to_numpy())
+        ok = (ti >= 0) & (ti <= y1 - y0) & (a >= 0) & (b >= 0)
+        key = (ti[ok] * K + a[ok]) * K + b[ok]
+        bits = np.zeros(int(ok.sum()), dtype="uint8")
+        for k, col in enumerate(ATOP_FLAGS):
+            bits |= (np.nan_to_num(vals[col][ok]) > 0).astype("uint8") << k
+        key, first_row = np.unique(key, return_index=True)
+        cube = np.zeros((y1 - y0 + 1) * K * K, dtype="uint8")
+        cube[key] = bits[first_row]
+        if inside.all():
+            packed = cube[_cells(look, y0, K, i, j)]
+        else:
+            packed = np.zeros(len(look), dtype="uint8")
+            packed[inside] = cube[_cells(wanted, y0, K, i[inside], j[inside])]
+        for k, col in enumerate(ATOP_FLAGS):
+            v = ((packed >> k) & 1).astype("float64")
+            v[~inside] = np.nan
+            new[col] = v
+        anyv = (packed > 0).astype("float64")
+        anyv[~inside] = np.nan
+        new["atop_any"] = anyv
+        return new
+    looked = dyad_values(dy, list(ATOP_FLAGS), c1, c2, look, symmetric=False)
+    for col in ATOP_FLAGS:
+        v = looked[col]
+        v[inside & np.isnan(v)] = 0.0
+        v[~inside] = np.nan
+        new[col] = v
+    new["atop_any"] = np.fmax.reduce([new[c] for c in ATOP_FLAGS])  # NaN stays NaN outside coverage
+    return new

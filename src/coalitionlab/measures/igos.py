@@ -1,19 +1,23 @@
-"""Joint IGO memberships (COW IGO v3.0) by sparse matrix products, one per year.
+"""Joint IGO memberships (COW IGO v3.0) by matrix products, one per year.
 
-For each year a state x IGO 0/1 matrix ``M`` (``scipy.sparse``) gives all joint memberships at
-once, ``J = M @ M.T``; an issue-area count weights the IGOs, ``M @ diag(w) @ M.T``. The panel's
-dyads are then pulled out of the dense (year x state x state) result by index. No loop over dyads,
-no self-join of the membership table.
+For each year a state x IGO 0/1 matrix ``M`` gives all joint memberships at once, ``J = M @ M.T``;
+an issue-area count weights the IGOs, ``M @ diag(w) @ M.T``. :func:`add_igos` packs all the
+splits' weights into bit fields of one weight per IGO, so one dense product per year gives every
+split (:func:`_pair_counts`), and reads the panel's pairs straight from it. :func:`igo_cubes`
+returns the same counts as dense (year x state x state) cubes, one sparse product per year and
+split. No loop over dyads, no self-join of the membership table.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from typing import Literal
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+from threadpoolctl import threadpool_limits
 
 from coalitionlab._validation import check_option
 from coalitionlab.measures._common import (
@@ -176,6 +180,122 @@ def igo_cubes(members: pd.DataFrame, igo_list: pd.DataFrame, years: np.ndarray, 
     return cubes, y0
 
 
+def _pair_counts(members: pd.DataFrame, igo_list: pd.DataFrame, index: CcodeIndex, y0: int, y1: int,
+                 t: np.ndarray, i: np.ndarray, j: np.ndarray, wanted: set[str],
+                 split_membership: Literal["full", "any"]) -> dict[str, np.ndarray | None]:
+    """Joint-membership counts of the pairs ``(year y0 + t, state i, state j)`` (``i == j``: own count).
+
+    The same numbers as :func:`igo_cubes` (``cube[t, i, j]``), as float64 arrays aligned with ``t``,
+    without dense (year x K x K) cubes or one sparse product per year and measure. Each year is one
+    dense matrix product over the states and IGOs active that year, ``A @ (A * w).T``, in which
+    ``w`` packs every wanted split into its own bit field of a float64 integer (``w = sum_k flag_k *
+    2**offset_k``, each field wide enough for the largest count it can reach and all fields within
+    float64's 53 exact integer bits; further fields go to a second product): one BLAS call gives the
+    joint counts of all splits at once, read back with a shift and a mask. The other membership
+    (``full`` when the splits count ``any`` and vice versa) adds its own columns ``F @ F.T`` to the
+    same product when the bits allow. Only the ``wanted`` measures are computed; the others are
+    absent (an area the IGO list does not flag is ``None``).
+    """
+    m = members[(members["year"] >= y0) & (members["year"] <= y1) & members["status"].isin([1, 2])]
+    io_idx, ionames = pd.factorize(m["ioname"].astype(str), sort=True)
+    ionames = np.asarray(ionames, dtype=object)
+    row = index(m["ccode"].to_numpy())
+    keep = row >= 0
+    yr = m["year"].to_numpy().astype("int64")[keep] - y0
+    row, io_idx = row[keep], io_idx[keep].astype("int64")
+    is_full = (m["status"].to_numpy() == 1)[keep]
+    w = _weights(igo_list, ionames)
+    K, J, Y = len(index), len(ionames), y1 - y0 + 1
+    base_name = "any" if split_membership == "any" else "full"
+    other_name = "full" if base_name == "any" else "any"
+    if "nonsecurity" in wanted:
+        wanted = wanted | {base_name, "security"}
+    ones = np.ones(J, bool)
+    # fields: (name, 0/1 weight per IGO, True = counts the base membership, False = the other one)
+    fields = [(n, ones if n == base_name else w[n], True) for n in (base_name, *ISSUE_AREAS, "security")
+              if n in wanted and (n == base_name or w[n] is not None)]
+    if other_name in wanted:
+        fields.append((other_name, ones, False))
+    n = len(t)
+    out: dict[str, np.ndarray | None] = {name: np.zeros(n) for name, _, _ in fields}
+    counted_base = np.ones(len(row), bool) if base_name == "any" else is_full
+    counted_other = is_full if other_name == "full" else np.ones(len(row), bool)
+    # memberships and panel rows grouped by year
+    m_order = np.argsort(yr, kind="stable")
+    m_bounds = np.searchsorted(yr[m_order], np.arange(Y + 1))
+    t = np.asarray(t)
+    p_order = None if n < 2 or bool((t[1:] >= t[:-1]).all()) else np.argsort(t, kind="stable")
+    p_bounds = np.searchsorted(t if p_order is None else t[p_order], np.arange(Y + 1))
+    local = np.full(K + 1, -1, dtype="int64")
+    has_other = other_name in wanted
+    n_blocks = 2 if has_other and any(is_base for _, _, is_base in fields) else 1
+    if n_blocks == 1 and has_other:  # only the other membership is wanted: it is the one block
+        counted_base, fields = counted_other, [(name, f, True) for name, f, _ in fields]
+        has_other = False
+    with threadpool_limits(limits=1, user_api="blas"):  # small products: BLAS threads only add overhead
+        for y in range(Y) if fields else ():
+            _year_counts(y, out, fields, has_other, n_blocks, counted_base, counted_other, row, io_idx, i, j,
+                         local, m_order, m_bounds, p_order, p_bounds)
+    for name in ISSUE_AREAS:
+        if name in wanted and w[name] is None:
+            out[name] = None
+    if "nonsecurity" in wanted:
+        out["nonsecurity"] = out[base_name] - out["security"]
+    return out
+
+
+def _year_counts(y: int, out: dict, fields: list, has_other: bool, n_blocks: int, counted_base: np.ndarray,
+                 counted_other: np.ndarray, row: np.ndarray, io_idx: np.ndarray, i: np.ndarray, j: np.ndarray,
+                 local: np.ndarray, m_order: np.ndarray, m_bounds: np.ndarray, p_order: np.ndarray | None,
+                 p_bounds: np.ndarray) -> None:
+    """One year of :func:`_pair_counts`: fill ``out[name][rows of year y]``."""
+    rows = slice(p_bounds[y], p_bounds[y + 1]) if p_order is None else p_order[p_bounds[y]:p_bounds[y + 1]]
+    sel = m_order[m_bounds[y]:m_bounds[y + 1]]
+    if not len(sel) or p_bounds[y] == p_bounds[y + 1]:
+        return  # no memberships: every count is 0
+    states, r = np.unique(row[sel], return_inverse=True)
+    igos, c = np.unique(io_idx[sel], return_inverse=True)
+    ns, nj = len(states), len(igos)
+    local[:] = ns  # states with no membership this year point at an all-zero row
+    local[states] = np.arange(ns)
+    # dense 0/1 (a duplicated row: 2) membership matrix of the year, one extra all-zero state row;
+    # columns: the year's IGOs counting the base membership, then (if wanted) the other membership
+    cols = [r[counted_base[sel]] * (n_blocks * nj) + c[counted_base[sel]]]
+    if has_other:
+        cols.append(r[counted_other[sel]] * (n_blocks * nj) + nj + c[counted_other[sel]])
+    left = np.bincount(np.concatenate(cols) if has_other else cols[0],
+                       minlength=(ns + 1) * n_blocks * nj).reshape(ns + 1, n_blocks * nj).astype("float64")
+    amax2 = max(float(left.max()), 1.0) ** 2
+    li, lj = local[i[rows]], local[j[rows]]
+    for chunk in _bit_chunks([(name, f[igos], is_base) for name, f, is_base in fields], amax2):
+        weight = np.zeros(n_blocks * nj)
+        for _, f, is_base, offset in chunk:
+            block = slice(0, nj) if is_base else slice((n_blocks - 1) * nj, n_blocks * nj)
+            weight[block] += f * float(2 ** offset)
+        packed = (left @ (left * weight).T)[li, lj].astype("int64")
+        for name, f, _, offset in chunk:
+            out[name][rows] = (packed >> offset) & ((1 << _field_bits(int(f.sum()), amax2)) - 1)
+
+
+def _field_bits(n_igos: int, amax2: float) -> int:
+    """Bits a packed count needs: at most ``n_igos * amax2`` (``amax2`` > 1 only for duplicated rows)."""
+    return max(1, int(n_igos * amax2).bit_length())
+
+
+def _bit_chunks(fields: list, amax2: float, limit: int = 53) -> list[list]:
+    """Split ``(name, weight, is_base)`` fields into products whose packed fields fit in ``limit`` bits
+    (float64 holds integers exactly up to 2**53); each field gets its bit offset."""
+    chunks: list[list] = []
+    used = limit
+    for name, f, is_base in fields:
+        width = _field_bits(int(f.sum()), amax2)
+        if used + width > limit:
+            chunks.append([])
+            used = 0
+        chunks[-1].append((name, f, is_base, used))
+        used += width
+    return chunks
+
 def recorded_states(data_dir: str | os.PathLike | None, *, is_seed: bool) -> StateYears:
     """The state-years COW IGO records (its state-year roster); other state-years are NaN, not 0.
 
@@ -219,8 +339,28 @@ def _coverage(is_seed: bool) -> tuple[int, int]:
     return s.first_year, s.last_year
 
 
+def _wanted_keys(columns: Iterable[str] | None, prefix: str) -> list[str]:
+    """The measure keys (``"any"``, ``"full"``, ...) for ``add_igos(columns=...)``, in the default order."""
+    every = ["any", "full", *ISSUE_AREAS, "security", "nonsecurity"]
+    if columns is None:
+        return every
+    if isinstance(columns, str):
+        columns = [columns]
+    allowed = [prefix + k for k in every]
+    picked = set()
+    for col in columns:
+        key = col[len(prefix):] if isinstance(col, str) and col.startswith(prefix) else col
+        if key not in every:
+            check_option(col, allowed + every, name="add_igos() column")
+        picked.add(key)
+    if not picked:
+        check_option("", allowed, name="add_igos() column (none given)")
+    return [k for k in every if k in picked]
+
+
 def add_igos(panel: pd.DataFrame, *, data_dir: str | os.PathLike | None = None, source: SourceChoice = "auto",
-             split_membership: Literal["full", "any"] = "any", mry: bool = False) -> pd.DataFrame:
+             split_membership: Literal["full", "any"] = "any", mry: bool = False,
+             columns: Iterable[str] | None = None) -> pd.DataFrame:
     """Add joint (dyad-year) or own (state-year) IGO membership counts from COW IGO v3.0.
 
     Parameters
@@ -238,6 +378,10 @@ def add_igos(panel: pd.DataFrame, *, data_dir: str | os.PathLike | None = None, 
         dyadic definition) or ``"full"``.
     mry
         Carry the last covered year (2014) forward to later panel years; recorded in ``attrs["mry"]``.
+    columns
+        Only these of the columns below (e.g. ``["igo_joint_any"]``; the short names ``"any"``,
+        ``"full"``, ``"political"``, ``"social"``, ``"economic"``, ``"security"``, ``"nonsecurity"``
+        work for either unit); only they are computed. Default: all seven.
 
     Returns
     -------
@@ -256,7 +400,7 @@ def add_igos(panel: pd.DataFrame, *, data_dir: str | os.PathLike | None = None, 
     PanelTypeError
         If ``panel`` is not a state-year or dyad-year panel.
     UnknownOptionError
-        For a bad ``source`` or ``split_membership``.
+        For a bad ``source``, ``split_membership`` or column name.
     MissingDataError
         When COW IGO's state-year roster (``cow_igo_roster``) is missing for the full source.
 
@@ -267,9 +411,11 @@ def add_igos(panel: pd.DataFrame, *, data_dir: str | os.PathLike | None = None, 
     """
     unit = check_panel(panel, None, step="add_igos()")
     check_option(split_membership, ["full", "any"], name="split_membership")
+    prefix = "igo_joint_" if unit == "dyad_year" else "igo_"
+    keys = _wanted_keys(columns, prefix)
     members, igo_list, is_seed = _membership(data_dir, source, "add_igos()")
     first, last = _coverage(is_seed)
-    years = panel["year"].to_numpy().astype("int64")
+    years = panel["year"].to_numpy().astype("int64", copy=False)
     look = np.minimum(years, last) if mry else years
     inside = (look >= first) & (look <= last)
     attrs = new_attrs(panel)
@@ -279,21 +425,25 @@ def add_igos(panel: pd.DataFrame, *, data_dir: str | os.PathLike | None = None, 
         c1 = c2 = panel["ccode"].to_numpy()
     index = CcodeIndex(np.concatenate([members["ccode"].unique(), pd.unique(c1), pd.unique(c2)]))
     new: dict[str, np.ndarray] = {}
-    wanted = look[inside]
-    prefix = "igo_joint_" if unit == "dyad_year" else "igo_"
+    all_inside = bool(inside.all())
+    wanted = look if all_inside else look[inside]
+    counts: dict[str, np.ndarray | None] = {}
     if len(wanted):
-        cubes, y0 = igo_cubes(members, igo_list, np.arange(wanted.min(), wanted.max() + 1), index,
-                              split_membership=split_membership)
-        t = wanted - y0
-        i, j = index(c1[inside]), index(c2[inside])
-        for key, cube in cubes.items():
+        y0 = int(wanted.min())
+        i = index(c1 if all_inside else c1[inside], dtype="int32")
+        j = i if c2 is c1 else index(c2 if all_inside else c2[inside], dtype="int32")
+        t = np.subtract(wanted, y0, dtype="int32", casting="unsafe")  # years fit int32; saves memory
+        counts = _pair_counts(members, igo_list, index, y0, int(wanted.max()), t, i, j, set(keys), split_membership)
+        del i, j, t  # freed before finish() builds the existence mask: a lower peak
+    for key in keys:
+        got = counts.get(key)
+        if got is not None and all_inside:
+            vals = got
+        else:
             vals = np.full(len(panel), np.nan)
-            if cube is not None:
-                vals[inside] = cube[t, i, j]
-            new[prefix + key] = vals
-    else:
-        for key in ("any", "full", *ISSUE_AREAS, "security", "nonsecurity"):
-            new[prefix + key] = np.full(len(panel), np.nan)
+            if got is not None:
+                vals[inside] = got
+        new[prefix + key] = vals
     version = str(members.attrs.get("version", "seed" if is_seed else "unknown"))
     stamp(attrs, "cow_igo", version, new, coverage=(first, last), is_seed=is_seed, mry=mry,
           note=f"splits count {split_membership} membership")
@@ -301,4 +451,4 @@ def add_igos(panel: pd.DataFrame, *, data_dir: str | os.PathLike | None = None, 
     recorded = recorded_states(data_dir, is_seed=is_seed)
     attrs.setdefault("existence_recorded", {})["cow_igo"] = (
         "system members on 31 December (seed)" if is_seed else "COW IGO state-year roster (cow_igo_roster)")
-    return finish(panel, new, attrs, data_dir=data_dir, seed=is_seed, recorded=recorded, look=look)
+    return finish(panel, new, attrs, data_dir=data_dir, seed=is_seed, recorded=recorded, look=look, owned=True)
