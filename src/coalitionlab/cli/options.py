@@ -9,9 +9,8 @@ import sys
 import warnings
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-import pandas as pd
 import typer
 from pydantic import ValidationError
 from rich.console import Console
@@ -19,6 +18,9 @@ from rich.markup import escape
 from rich.table import Table
 
 from coalitionlab.errors import CoalitionlabError, CoalitionlabWarning
+
+if TYPE_CHECKING:  # pandas is imported where a frame is printed: `coalitionlab --help` should not pay for it
+    import pandas as pd
 
 console = Console()
 err_console = Console(stderr=True)
@@ -103,6 +105,8 @@ def _one_line(exc: Exception) -> str:
 
 def print_frame(df: pd.DataFrame, fmt: str, *, title: str | None = None, float_digits: int = 3) -> None:
     """Print a DataFrame as a rich table, CSV or JSON records (to stdout, nothing else)."""
+    import pandas as pd
+
     from coalitionlab._validation import check_option
 
     check_option(fmt, ["table", "csv", "json"], name="format")
@@ -120,6 +124,8 @@ def print_frame(df: pd.DataFrame, fmt: str, *, title: str | None = None, float_d
 
 
 def _fmt(value: Any, digits: int) -> str:
+    import pandas as pd
+
     if isinstance(value, float):
         return "" if pd.isna(value) else f"{value:.{digits}f}"
     return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
