@@ -226,7 +226,10 @@ def test_record_reads_matches_the_loader_calls(shared_data: Path, monkeypatch: p
         called.append(name)
         return original(name, data_dir)
 
+    from coalitionlab.measures import treaties
+
     monkeypatch.setattr(registry, "source_paths", spy)
+    monkeypatch.setattr(treaties, "_CACHE", {})  # no in-process treaty record: every source goes through load()
     with record_reads() as log:
         emb = embeddedness("USA", "2003-03-20", data_dir=shared_data, source="full")
     assert set(log.names("full")) == set(called)
@@ -234,6 +237,11 @@ def test_record_reads_matches_the_loader_calls(shared_data: Path, monkeypatch: p
     frame = log.frame()
     for name, version in zip(frame["name"], frame["version"]):
         assert version == registry.get_source(name).version
+    # the same call again is served partly from memory (the treaty record): it still read those sources
+    with record_reads() as again:
+        emb2 = embeddedness("USA", "2003-03-20", data_dir=shared_data, source="full")
+    assert set(emb2.attrs["sources"]) <= set(again.names("full"))
+    assert {"desta_dyads", "unctad_iia"} <= set(again.names("full"))
 
 
 def test_report_for_another_lead_on_the_seed_is_one_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -343,7 +343,8 @@ def test_plan_is_the_planners_plan(client) -> None:
         warnings.simplefilter("ignore")
         lib = plan(mission_from_dict(tomllib.loads(SEED_MISSION)), source="seed", n_scenarios=20, seed=1,
                    time_limit=20, sensitivity=False)
-    assert lib.attrs["solver"]["status"] == "Optimal" and res["solver"]["status"] == "Optimal"
+    # proven optimal (the calibration may keep the greedy plan it was compared with: "Optimal; greedy plan")
+    assert lib.attrs["solver"]["status"].startswith("Optimal") and res["solver"]["status"] == lib.attrs["solver"]["status"]
     got = rows(res["candidates"])
     assert res["infeasible"] is None and res["is_seed"] is True
     assert set(got.loc[got["in_plan"], "ccode"]) == set(lib.candidates.loc[lib.candidates["in_plan"], "ccode"])

@@ -211,6 +211,14 @@ def cached_sha256(path: Path, cache_dir: Path | None = None) -> str:
     return digest
 
 
+def note_memo_read(name: str, attrs: dict) -> None:
+    """Say that a frame of source ``name`` was used again from an in-process memo, without :func:`load`.
+
+    A no-op here: it exists so that whoever records which sources a run read (the HTML report's
+    provenance) can hear of reads that a memo served (``attrs``: the frame's version, citation, files).
+    """
+
+
 def load(
     name: str,
     data_dir: str | os.PathLike | None = None,

@@ -882,9 +882,15 @@ def _record(data_dir: str | os.PathLike | None, sources: str | Iterable[str], *,
         versions = {n: str(f.attrs.get("version", "unknown")) for n, f in frames.items()}
         inst, ties, stats = _cached_build(frames, chosen)
         stats["versions"] = versions
+        read = {n: {k: f.attrs.get(k) for k in ("version", "citation", "files")} for n, f in frames.items()}
         _CACHE.clear()  # one record in memory at a time
-        _CACHE[key] = (inst, ties, stats)
-    inst, ties, stats = _CACHE[key]
+        _CACHE[key] = (inst, ties, stats, read)
+    else:  # served from memory: the sources are still what this record is made of
+        from coalitionlab.data import registry
+
+        for name, attrs in _CACHE[key][3].items():
+            registry.note_memo_read(name, attrs)
+    inst, ties, stats, _ = _CACHE[key]
     return inst.copy(), ties.copy(), dict(stats)
 
 

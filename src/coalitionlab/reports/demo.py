@@ -132,7 +132,11 @@ def _install_hooks() -> None:
                   "(docs/data/coalitions.md)", c.attrs.get("files"))
             return c, m
 
+        def noted_memo(name, attrs):
+            _note("full", name, attrs.get("version"), attrs.get("citation"), attrs.get("files"))
+
         noted_load._notes_reads = True  # type: ignore[attr-defined]
+        registry.note_memo_read = noted_memo
         registry.load = noted_load
         data_pkg.load = noted_load
         seed._read = noted_read
