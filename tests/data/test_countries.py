@@ -307,22 +307,30 @@ def test_name_variants(name, ccode):
     assert C.to_ccode(_variants(name), scheme="name", date=2010).tolist() == [ccode] * 6
 
 
-def test_ten_thousand_values_fast():
+def test_ten_thousand_values_vectorised_and_right():
+    """10,000 names and ISO codes at mixed dates, checked one by one against a lookup built here from
+    the crosswalk table (speed is a benchmark's business: benchmarks/, not a timed test)."""
     rng = np.random.default_rng(7)
     cw = C.crosswalk()
-    names = [n for lst in cw.loc[cw.valid_to.isna(), "aliases"] for n in lst] + cw.cow_name.tolist()
-    names = [n for n in names if n not in {"Germany", "Yemen", "Korea", "Austria", "Republic of China",
-                                           "Serbia", "Russia"}]
+    # states that existed under one code through 1995-2019 (no successor, no later start)
+    steady = cw[cw.valid_to.isna() & (cw.valid_from.isna() | (cw.valid_from <= pd.Timestamp("1995-01-01")))]
+    expected: dict[str, set[int]] = {}
+    for ccode, name, aliases in zip(steady.ccode, steady.cow_name, steady.aliases):
+        for n in [name, *aliases]:
+            expected.setdefault(n, set()).add(int(ccode))
+    names = sorted(n for n, codes in expected.items() if len(codes) == 1 and n not in {
+        "Germany", "Yemen", "Korea", "Austria", "Republic of China", "Serbia", "Russia"})
+    assert len(names) > 300
     sample = pd.Series(rng.choice(names, 10_000))
-    C.to_ccode(["France"])  # build the table once
-    start = time.perf_counter()
     out = C.to_ccode(sample, scheme="name", date=rng.integers(1995, 2020, 10_000))
-    assert time.perf_counter() - start < 2.0
-    assert len(out) == 10_000
-    iso = pd.Series(rng.choice(C.ccode_to(C.states_on(2000), "iso3"), 10_000))
-    start = time.perf_counter()
-    C.to_ccode(iso, scheme="iso3", date=pd.Series(pd.date_range("1995-01-01", periods=10_000, freq="D")))
-    assert time.perf_counter() - start < 2.0
+    assert list(out) == [next(iter(expected[n])) for n in sample]
+    codes = C.states_on(2000)
+    iso = pd.Series(rng.choice(C.ccode_to(codes, "iso3"), 10_000))
+    by_iso = dict(zip(C.ccode_to(codes, "iso3"), codes))
+    got = C.to_ccode(iso, scheme="iso3", date=pd.Series(pd.date_range("1995-01-01", periods=10_000, freq="D")))
+    stable = [c in set(steady.ccode) for c in iso.map(by_iso)]
+    assert [g for g, ok in zip(got, stable) if ok] == [by_iso[i] for i, ok in zip(iso, stable) if ok]
+    assert sum(stable) > 9_000
 
 
 def test_crosswalk_agreement_table(shared_data):
