@@ -169,22 +169,24 @@ def _has_full(data_dir) -> bool:
     return True
 
 
-def _mode(source: SourceChoice, data_dir) -> bool:
-    """Return ``is_seed``; warn when ``"auto"`` falls back to the seed."""
+def _mode(source: SourceChoice, data_dir, *, fallback: str | None = None, stacklevel: int = 3) -> bool:
+    """Return ``is_seed``; warn when ``"auto"`` falls back to the seed.
+
+    ``fallback`` is the warning's text (default: what embeddedness reads from the seed); ``stacklevel``
+    names the place of the warning (3: the caller's caller).
+    """
     check_option(source, ["auto", "full", "seed"], name="source")
     if source == "seed":
         return True
     if source == "full" or _has_full(data_dir):
         return False
-    from coalitionlab.data import seed
+    if fallback is None:
+        from coalitionlab.data import seed
 
-    warnings.warn(
-        "embeddedness: the full sources are not in the data directory; using the embedded seed data "
-        f"(alliances = US defence treaties, igos = the seed's {len(seed.igo_list())} organisations, "
-        "the UN among them). "
-        "Pass data_dir= or set $COALITIONLAB_DATA.",
-        SeedDataWarning, stacklevel=3,
-    )
+        fallback = ("embeddedness: the full sources are not in the data directory; using the embedded seed data "
+                    f"(alliances = US defence treaties, igos = the seed's {len(seed.igo_list())} organisations, "
+                    "the UN among them). Pass data_dir= or set $COALITIONLAB_DATA.")
+    warnings.warn(fallback, SeedDataWarning, stacklevel=stacklevel)
     return True
 
 

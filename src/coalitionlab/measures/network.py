@@ -28,13 +28,12 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from coalitionlab._validation import check_option, parse_date
+from coalitionlab._validation import parse_date
 from coalitionlab.errors import (
     CoverageError,
     MissingDataError,
     MissingValueWarning,
     PanelTypeError,
-    SeedDataWarning,
     StaleDataWarning,
     UnknownCountryError,
 )
@@ -71,17 +70,12 @@ NETWORK_SEED_COMPONENTS: tuple[str, ...] = ("igos",)
 
 def _is_seed(source: SourceChoice, data_dir) -> bool:
     """Whether to use the seed; warn when ``"auto"`` falls back to it."""
-    from coalitionlab.measures.embeddedness import _has_full
+    from coalitionlab.measures.embeddedness import _mode
 
-    check_option(source, ["auto", "full", "seed"], name="source")
-    if source == "seed":
-        return True
-    if source == "full" or _has_full(data_dir):
-        return False
-    warnings.warn("tie network: the full sources are not in the data directory; using the embedded seed data "
-                  "(igos = joint memberships in the seed's organisations). Pass data_dir= or set $COALITIONLAB_DATA.",
-                  SeedDataWarning, stacklevel=3)
-    return True
+    return _mode(source, data_dir, fallback=(
+        "tie network: the full sources are not in the data directory; using the embedded seed data "
+        "(igos = joint memberships in the seed's organisations). Pass data_dir= or set $COALITIONLAB_DATA."),
+        stacklevel=4)
 
 
 def _components(components: Iterable[str] | None, is_seed: bool) -> list[str]:

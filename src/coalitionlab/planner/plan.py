@@ -474,7 +474,7 @@ def _world(frame: pd.DataFrame, mission: Mission, target: int | None, payment_sc
 def _scenario_problem(inputs: PlanningInputs, features: pd.DataFrame, *, payment_scale: float, z: np.ndarray,
                       z_eval: np.ndarray | None = None) -> dict:
     """p_join, the calibrated world, offer levels, acceptance per scenario, costs and contributions."""
-    from coalitionlab.bargaining.channels import LinkageInstrument, default_linkage_instruments, linkage_costs
+    from coalitionlab.bargaining.channels import default_linkage_instruments, linkage_costs
     from coalitionlab.bargaining.offers import normal_offer_z
     from scipy.stats import norm
 
@@ -522,7 +522,7 @@ def _scenario_problem(inputs: PlanningInputs, features: pd.DataFrame, *, payment
            "instrument": links["instrument"].to_numpy(object) if links is not None else np.full(n, None, object),
            "link_costs": links}
     if z_eval is not None:
-        out["accept_eval"] = (mean[None, :] + sd[None, :] * z_eval[:, :n])[:, :, None] <= levels[None, :, :]
+        out["accept_eval"] = _accept(out, z_eval)
     return out
 
 
@@ -530,7 +530,6 @@ def _infeasibility(prob: dict, probability: float, required: np.ndarray, budget:
     """Which requirement cannot be met (asking every candidate at its highest offer) and by how much."""
     accept, cost, contrib, need = prob["accept"], prob["cost"], prob["contrib"], prob["need"]
     top = np.where(np.isfinite(cost), np.arange(cost.shape[1])[None, :], -1).max(axis=1)
-    S = accept.shape[0]
     joined = accept[:, np.arange(len(top)), top].astype(float)
     got = joined @ contrib  # (S, R)
     out = []
