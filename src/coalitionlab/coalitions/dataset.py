@@ -34,7 +34,13 @@ DATA_DIR = Path(__file__).resolve().parent / "data"
 DATASET_VERSION = "2026.2"
 DATASET_NAME = "coalitionlab_coalitions"
 
-ROLES = ("lead", "combat", "non_combat", "token", "financial", "observer")
+#: Membership roles. The first six sent military personnel under the coalition's command and count as
+#: joining by default (:data:`SENDING_ROLES`); the rest are recorded but are not members by default.
+ROLES = (
+    "lead", "combat", "non_combat", "token", "medical", "gendarmerie",
+    "financial", "observer", "host", "basing", "national_command", "withdrew",
+)
+SENDING_ROLES = ("lead", "combat", "non_combat", "token", "medical", "gendarmerie")
 KINDS = ("ad_hoc", "nato", "eu", "au", "un", "regional")
 UN_AUTHORISATION = ("yes", "no", "later")
 MISSION_TYPES = ("war", "intervention", "stabilisation", "peace_operation", "maritime_security", "air_campaign")
@@ -357,7 +363,7 @@ def membership_overlap(
     *,
     same_lead: bool = True,
     include_lead: bool = False,
-    roles: Sequence[str] = ("lead", "combat", "non_combat", "token"),
+    roles: Sequence[str] = SENDING_ROLES,
 ) -> pd.DataFrame:
     """How many member states every pair of coalitions shares (the check behind the operation groups).
 

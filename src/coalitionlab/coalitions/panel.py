@@ -11,11 +11,17 @@ from coalitionlab._validation import check_option
 from coalitionlab.coalitions.dataset import (
     DATASET_VERSION,
     ROLES,
+    SENDING_ROLES,
+    _unknown_coalition_error,
     coalitions,
     memberships,
-    _unknown_coalition_error,
 )
-from coalitionlab.errors import DataFileError, MissingDataError, PanelTypeError, UnknownOptionError
+from coalitionlab.errors import (
+    DataFileError,
+    MissingDataError,
+    PanelTypeError,
+    UnknownOptionError,
+)
 
 UNIT = "coalition_candidate"
 PANEL_COLUMNS = ("coalition_id", "ccode", "lead_ccode", "start_date", "year", "joined", "role", "join_date",
@@ -29,7 +35,7 @@ _COALITION_COLUMNS = ("coalition_id", "start_date", "end_date", "lead_ccode", "t
 def coalition_panel(
     ids: str | Iterable[str] | None = None,
     *,
-    roles_joined: Sequence[str] = ("lead", "combat", "non_combat", "token"),
+    roles_joined: Sequence[str] = SENDING_ROLES,
     drop_target: bool = True,
     coalitions_df: pd.DataFrame | None = None,
     memberships_df: pd.DataFrame | None = None,

@@ -28,13 +28,13 @@ import numpy as np
 import pandas as pd
 
 from coalitionlab import measures
+from coalitionlab.coalitions.dataset import SENDING_ROLES
 from coalitionlab.errors import PanelTypeError
 
 DEFAULT_HALF_LIFE = 10.0  # years; chosen on the pre-2005 coalitions only (docs/models/forecasts.md)
 EXERCISE_WINDOW = 5  # years before onset over which joint exercises are counted
 HOSTS_US_TROOPS_MIN = 100  # US active-duty personnel: below this, embassy guards and attaches
 STALE_AFTER_YEARS = 2  # as in measures.embeddedness: older data than this are reported stale
-SENDING_ROLES = ("lead", "combat", "non_combat", "token")
 
 TARGET_FEATURES = {
     "distance_target_log": "log(1 + capital-to-capital km) between the candidate and the target state, year before onset",
@@ -461,7 +461,7 @@ def input_years(variables: list[str], date: str | pd.Timestamp, *, features: pd.
             rows.append({"input": var, "source": str(info.get("source", step)), "wanted_year": ts.year - 1,
                          "data_year": float(min(ts.year - 1, last))})
         elif base.startswith("past_joins"):
-            coal, mem = _coalition_frames(coalitions_df, None)
+            _coal, mem = _coalition_frames(coalitions_df, None)
             joins = pd.to_datetime(mem["join_date"])
             known = joins[joins < ts]
             rows.append({"input": var, "source": "coalitionlab_coalitions", "wanted_year": ts.year,
