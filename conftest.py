@@ -17,6 +17,8 @@ def pytest_configure(config) -> None:  # noqa: ARG001 - pytest hook signature
     _CACHE.append(tempfile.mkdtemp(prefix="coalitionlab-test-cache-"))
     os.environ["COALITIONLAB_CACHE"] = _CACHE[-1]
     os.environ.pop("COALITIONLAB_DATA", None)
+    _CACHE.append(tempfile.mkdtemp(prefix="coalitionlab-test-xdg-"))
+    os.environ["XDG_DATA_HOME"] = _CACHE[-1]  # an empty default data dir: doctests see the seed
 
 
 def pytest_unconfigure(config) -> None:  # noqa: ARG001 - pytest hook signature

@@ -82,6 +82,9 @@ def shared_data() -> Path:
 @pytest.fixture(scope="session", autouse=True)
 def _isolated_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
     """Every test session caches in its own temporary directory, never in a data directory; a user's
-    own COALITIONLAB_DATA does not leak into tests that expect the embedded seed when no data is given."""
+    own COALITIONLAB_DATA, or data in the user data directory, does not leak into tests that expect the
+    embedded seed when no data location is given: ``$XDG_DATA_HOME`` (which platformdirs follows on
+    Linux) points at an empty folder, so the default data directory holds no source."""
     os.environ["COALITIONLAB_CACHE"] = str(tmp_path_factory.mktemp("cache"))
+    os.environ["XDG_DATA_HOME"] = str(tmp_path_factory.mktemp("xdg_data"))
     os.environ.pop("COALITIONLAB_DATA", None)

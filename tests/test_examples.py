@@ -1,8 +1,10 @@
 """The scripts in examples/ run offline on the embedded seed (and on the full sources) and say what they used.
 
-Each script runs in a subprocess, as a user would run it, with ``COALITIONLAB_DATA`` pointed at an
-empty directory (so nothing but the embedded seed and the shipped coalition dataset is available)
-and ``COALITIONLAB_CACHE`` at a temporary directory.
+Each script runs in a subprocess, as a user would run it, with no data location given
+(``COALITIONLAB_DATA`` unset, and the default user data directory, under ``XDG_DATA_HOME``, empty:
+nothing but the embedded seed and the shipped coalition dataset is available; a data location the user
+names must hold the sources, it never falls back to the seed) and ``COALITIONLAB_CACHE`` at a
+temporary directory.
 """
 
 from __future__ import annotations
@@ -26,11 +28,18 @@ SEED_LINE = "data: embedded seed"
 FULL_LINE = "data: full sources"
 
 
+def no_data_env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    """The environment of a user who gave no data location: ``COALITIONLAB_DATA`` unset and an empty
+    default user data directory (platformdirs reads ``XDG_DATA_HOME``), so ``source="auto"`` uses the seed."""
+    home = tmp_path / "xdg_data"
+    home.mkdir(exist_ok=True)
+    env = {k: v for k, v in os.environ.items() if k != "COALITIONLAB_DATA"}
+    return dict(env, XDG_DATA_HOME=str(home), COALITIONLAB_CACHE=str(tmp_path / "cache"), **extra)
+
+
 def run_example(name: str, tmp_path: Path, *args: str) -> str:
     """Run one example script; fail with its stderr unless it exits 0. Returns stdout."""
-    empty = tmp_path / "no_data"
-    empty.mkdir(exist_ok=True)
-    env = dict(os.environ, COALITIONLAB_DATA=str(empty), COALITIONLAB_CACHE=str(tmp_path / "cache"))
+    env = no_data_env(tmp_path)
     proc = subprocess.run([sys.executable, str(EXAMPLES / name), *args], cwd=tmp_path, env=env,
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, f"{name} exited {proc.returncode}:\n{proc.stderr[-3000:]}"
@@ -154,11 +163,8 @@ def tour_commands() -> list[str]:
 
 
 def seed_env(tmp_path: Path) -> dict[str, str]:
-    empty = tmp_path / "no_data"
-    empty.mkdir(exist_ok=True)
     bin_dir = str(Path(sys.executable).parent)  # the coalitionlab entry point sits beside this python
-    return dict(os.environ, COALITIONLAB_DATA=str(empty), COALITIONLAB_CACHE=str(tmp_path / "cache"),
-                PATH=bin_dir + os.pathsep + os.environ.get("PATH", ""))
+    return no_data_env(tmp_path, PATH=bin_dir + os.pathsep + os.environ.get("PATH", ""))
 
 
 def test_readme_starts_with_the_set_up_contract():

@@ -110,6 +110,10 @@ class SeedDataWarning(CoalitionlabWarning):
     """Results computed from the embedded seed data, not the full sources."""
 
 
+class CacheWarning(CoalitionlabWarning):
+    """The cache directory cannot be created or written: coalitionlab runs uncached (same results, slower)."""
+
+
 class MissingValueWarning(CoalitionlabWarning):
     """Rows dropped because a variable is missing."""
 

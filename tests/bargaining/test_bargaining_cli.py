@@ -16,8 +16,10 @@ ARGS = ["simulate", "--lead", "USA", "--date", "2003-03-20", "--episodes", "3000
 
 @pytest.fixture()
 def no_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """No data directory with the full sources: the command must fall back to the embedded seed."""
-    monkeypatch.setenv("COALITIONLAB_DATA", str(tmp_path / "empty"))
+    """No data location given and no full sources in the user data directory: the command falls back to
+    the embedded seed (a named data directory without the sources would be an error)."""
+    monkeypatch.delenv("COALITIONLAB_DATA", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg_data"))
 
 
 def test_json_is_byte_identical_for_the_same_seed(no_data) -> None:

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
-from scipy import optimize, stats
+from scipy import optimize, special, stats
 
 from coalitionlab.bargaining import PriceParams, expected_outcomes, normal_offer_z, optimal_offer
 from coalitionlab.bargaining.offers import posterior, uniform_bounds
@@ -33,11 +33,31 @@ def test_offer_maximises_expected_surplus_on_a_grid(prior: str, signal: float) -
         mass = stats.norm.cdf(hi, signal, noise) - stats.norm.cdf(lo, signal, noise)
         cdf = np.clip((stats.norm.cdf(grid, signal, noise) - stats.norm.cdf(lo, signal, noise)) / mass, 0, 1)
     else:
-        mu, s = posterior(mean, 0.5, 2.0, signal)
+        # conjugate normal updating by hand (not the module's posterior()): prior variance 0.5^2, signal
+        # noise variance 0.5^2 / precision; precisions (inverse variances) add, means are precision-weighted
+        prior_var, noise_var = 0.5**2, 0.5**2 / 2.0
+        post_var = 1.0 / (1.0 / prior_var + 1.0 / noise_var)
+        mu, s = post_var * (mean / prior_var + signal / noise_var), np.sqrt(post_var)
         x = np.log(np.maximum(grid, 1e-300)) if prior == "lognormal" else grid
         cdf = stats.norm.cdf(x, mu, s)
     best = grid[np.argmax(cdf * (2.0 - grid))]
     assert float(optimal_offer(p, signal)) == pytest.approx(best, abs=2e-5)
+
+
+@pytest.mark.parametrize("precision", [0.0, 0.3, 2.0, 25.0])
+def test_posterior_is_bayes_rule_by_quadrature(precision: float) -> None:
+    # brute force: prior density N(1, 0.4^2) times the signal's likelihood N(x | theta, 0.4^2 / precision),
+    # normalised on a fine grid; its mean and sd against posterior() (precision 1 is the docstring's case)
+    theta = np.linspace(-4.0, 6.0, 400_001)
+    weight = stats.norm.pdf(theta, 1.0, 0.4)
+    if precision > 0:
+        weight = weight * stats.norm.pdf(2.3, theta, 0.4 / np.sqrt(precision))
+    weight /= weight.sum()
+    mean = float(weight @ theta)
+    sd = float(np.sqrt(weight @ (theta - mean) ** 2))
+    mu, s = posterior(1.0, 0.4, precision, 2.3)
+    assert float(mu) == pytest.approx(mean, abs=1e-9)
+    assert float(s) == pytest.approx(sd, abs=1e-9)
 
 
 def test_uniform_prior_closed_form() -> None:
@@ -57,13 +77,26 @@ def test_uniform_prior_with_tiny_precision_approaches_closed_form() -> None:
 
 
 def test_offers_are_stable_deep_in_the_tails() -> None:
-    # the signal says the price is 40 sd above the value: the offer is tiny but finite and exact
+    # the signal says the price is 40 000 posterior sd above the value: the offer sits just below the value,
+    # V - d, where the first-order condition d = s Phi(z)/phi(z), z = (V - d - mu)/s, is solved here by a
+    # fixed point with scipy's erfcx (Phi/phi = sqrt(pi/2) erfcx(-z/sqrt 2), exact that far out)
     p = PriceParams(prior="normal", mean=0.0, scale=1.0, precision=1e6, value=1.0)
     t = optimal_offer(p, np.array([41.0, -41.0, 1.0 + 1e-3]))
     assert np.all(np.isfinite(t))
-    assert t[0] == 0.0 or t[0] < 1.0
+    post_var = 1.0 / (1.0 + 1e6)  # prior variance 1, noise variance 1e-6
+    s = np.sqrt(post_var)
+    mu = post_var * (0.0 + 41.0 / 1e-6)
+    d = 0.0
+    for _ in range(10):
+        d = s * np.sqrt(np.pi / 2) * special.erfcx(-((1.0 - d - mu) / s) / np.sqrt(2))
+    assert d == pytest.approx(2.5e-8, rel=1e-3)  # ~ s^2 / (mu - V): the offer is not 0
+    assert t[0] == pytest.approx(1.0 - d, abs=1e-13)  # mu + s z loses ~1e-14 to rounding at mu = 41
     assert t[1] == 0.0  # the partner would pay to join: offer nothing
-    assert 0 < t[2] <= 1.0
+    # an ordinary case next to them in the same batch: mu + s z*, z* from brentq on z + Phi/phi = k
+    mu2 = post_var * (1.0 + 1e-3) / 1e-6
+    k = (1.0 - mu2) / s
+    z = optimize.brentq(lambda z: z + np.exp(stats.norm.logcdf(z) - stats.norm.logpdf(z)) - k, -50, 29, xtol=1e-14)
+    assert t[2] == pytest.approx(mu2 + s * z, abs=1e-12)
 
 
 priors = st.sampled_from(["normal", "lognormal", "uniform"])

@@ -21,8 +21,15 @@ def test_worked_check_from_the_issue() -> None:
     assert sol.recruits
     assert sol.a_threshold == pytest.approx(-1.0, abs=1e-12)
     assert sol.win_probability == pytest.approx(0.7)
+    assert sol.lead_utility == pytest.approx(0.7 * (1.5 - 0.06 / 0.7), abs=1e-12)  # .99, by hand
     secure = solve_one_partner(OnePartnerParams(**{**WORKED, "sigma": 0.0}))
     assert secure.a_threshold == pytest.approx(-0.5, abs=1e-12)
+    # a dearer partner (c = .5): the shortfall .5 - .2 x .2 = .46 is buyable (s = .46/.7 < 1) but the gain
+    # .2 x 1.5 - .46 = -.16 is negative: the lead declines and keeps p0 (1 + omega sigma) = .75, by hand
+    dear = solve_one_partner(OnePartnerParams(**{**WORKED, "c": 0.5}))
+    assert dear.concession == pytest.approx(0.46 / 0.7, abs=1e-12) and dear.gain == pytest.approx(-0.16, abs=1e-12)
+    assert not dear.recruits and dear.win_probability == 0.5
+    assert dear.lead_utility == pytest.approx(0.75, abs=1e-12)
 
 
 def test_partner_just_indifferent_at_the_concession() -> None:

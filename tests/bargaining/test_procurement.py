@@ -163,15 +163,27 @@ def test_critical_payment_by_scanning() -> None:
         assert out["payment"].iloc[i] == pytest.approx(highest, abs=(grid[1] - grid[0]) * 1.01)
 
 
-def test_simulation_is_seeded_and_rents_are_positive() -> None:
+def test_simulation_is_seeded_and_each_draw_is_the_hand_outcome() -> None:
     partners = pd.DataFrame({"partner": list("ABCDE"), "troops": [5.0, 3.0, 3.0, 2.0, 1.0]})
     prior = PriceDistribution(kind="uniform", low=0.5, high=1.5)
     a = simulate_procurement(partners, prior, requirements={"troops": 6}, value=5.0, draws=40, seed=3)
     b = simulate_procurement(partners, prior, requirements={"troops": 6}, value=5.0, draws=40, seed=3)
     pd.testing.assert_frame_equal(a, b)
-    assert (a["information_rent"] >= -1e-9).all()
-    assert (a["efficiency_loss"] >= -1e-9).all()
-    assert a["information_rent"].mean() > 0
+    assert not a.equals(simulate_procurement(partners, prior, requirements={"troops": 6}, value=5.0, draws=40, seed=4))
+    # every draw by hand on one partner: a uniform [0, 1] price and a value W = .8. Myerson posts W/2 = .4:
+    # bought iff theta <= .4, at .4, leaving the rent .4 - theta; the first-best buys whenever theta <= W,
+    # so the deals with .4 < theta <= .8 are lost, worth W - theta; the full-information cost is theta itself
+    one = simulate_procurement(pd.DataFrame({"partner": ["A"], "flags": [1]}), PriceDistribution(low=0.0, high=1.0),
+                               requirements={"flags": 1}, value=0.8, draws=300, seed=5)
+    theta = one["full_information_cost"].to_numpy()
+    bought = theta <= 0.4
+    assert 0 < bought.mean() < 1 and ((theta > 0.4) & (theta <= 0.8)).any()
+    assert one["is_procured"].to_numpy().tolist() == bought.tolist()
+    np.testing.assert_allclose(one["total_payment"], np.where(bought, 0.4, 0.0), atol=1e-9)
+    np.testing.assert_allclose(one["information_rent"], np.where(bought, 0.4 - theta, 0.0), atol=1e-9)
+    np.testing.assert_allclose(one["efficiency_loss"], np.where(~bought & (theta <= 0.8), 0.8 - theta, 0.0), atol=1e-9)
+    from scipy import stats
+    assert stats.kstest(theta, "uniform").pvalue > 0.01  # the prices are draws from the prior
     with pytest.raises(ValidationError, match="draws"):
         simulate_procurement(partners, prior, requirements={"troops": 6}, draws=0)
 

@@ -39,16 +39,82 @@ def test_same_seed_same_output_and_other_seed_differs(prior: str) -> None:
     assert not simulate(world, 500, seed=8).episodes.equals(a.episodes)
 
 
-def test_chunked_run_is_reproducible_and_matches_the_unchunked_statistics(monkeypatch) -> None:
+def test_the_chunk_size_never_changes_the_result(monkeypatch) -> None:
     world = World.from_frame(_frame(30), lead="USA", date="2003-03-20")
-    whole = simulate(world, 4000, seed=1)
-    monkeypatch.setattr(sim_mod, "_CELLS_PER_CHUNK", 30 * 97)  # 42 chunks, the last one partial
+    block = sim_mod._BLOCK
+    whole = simulate(world, 10_000, seed=1, chunk_episodes=10_000)  # every block in one chunk
     calls: list[int] = []
-    chunked = simulate(world, 4000, seed=1, progress=lambda done, total: calls.append(done))
-    assert len(calls) == 42 and calls[-1] == 4000
-    assert chunked.episodes.equals(simulate(world, 4000, seed=1).episodes)
-    sd = whole.summary.loc["lead_cost", "sd"] / np.sqrt(4000)
-    assert abs(chunked.summary.loc["lead_cost", "mean"] - whole.summary.loc["lead_cost", "mean"]) < 6 * sd
+    chunked = simulate(world, 10_000, seed=1, chunk_episodes=1, progress=lambda done, total: calls.append(done))
+    assert calls == [*range(block, 10_000, block), 10_000]  # one block per chunk, the last one partial
+    pd.testing.assert_frame_equal(chunked.episodes, whole.episodes)
+    pd.testing.assert_frame_equal(chunked.partners, whole.partners)
+    pd.testing.assert_frame_equal(chunked.summary, whole.summary)
+    # the cell budget picks the chunk when none is given: a tiny one gives the same numbers again
+    monkeypatch.setattr(sim_mod, "_CELLS_PER_CHUNK", 30 * 97)
+    pd.testing.assert_frame_equal(simulate(world, 10_000, seed=1).partners, whole.partners)
+    # the streamed run (episodes not kept) is chunk-independent as well
+    a = simulate(world, 10_000, seed=1, keep_episodes=0, chunk_episodes=1)
+    b = simulate(world, 10_000, seed=1, keep_episodes=0, chunk_episodes=3 * block)
+    pd.testing.assert_frame_equal(a.summary, b.summary)
+    pd.testing.assert_frame_equal(a.partners, whole.partners)
+
+
+def test_episode_draws_come_from_their_block_child_of_the_seed() -> None:
+    """Oracle: the first block's draws made by hand from SeedSequence(5).spawn(2)[0] give its episodes."""
+    world = World.from_frame(_frame(4), lead="USA", date="2003-03-20")
+    block = sim_mod._BLOCK
+    sim = simulate(world, block + 10, seed=5)
+    child = np.random.SeedSequence(5).spawn(2)[1]  # block 1 holds the last 10 episodes
+    rng = np.random.default_rng(child)
+    u, z = rng.standard_normal((10, 4)), rng.standard_normal((10, 4))
+    accepted, payment, *_ = sim_mod._chunk("normal", _params(world), 10, (u, z))
+    assert sim.episodes["coalition_size"].iloc[block:].tolist() == accepted.sum(axis=1).astype(int).tolist()
+    assert sim.episodes["lead_cost"].iloc[block:].to_numpy() == pytest.approx(payment.sum(axis=1) * world.payment_scale)
+
+
+def _params(world: World) -> dict[str, np.ndarray]:
+    eff = world.effective(None)
+    p = {k: world.candidates[k].to_numpy(float) for k in ("price_mean", "price_scale", "weight")}
+    p.update({k: eff[k].to_numpy(float) for k in ("precision", "bias", "unit_cost", "value")})
+    p["reoffer_in_value"] = world.channel_params.reoffer_cost / p["unit_cost"]
+    return p
+
+
+def test_streamed_summary_matches_the_kept_episodes_within_the_bucket_width() -> None:
+    world = World.from_frame(_frame(25), lead="USA", date="2003-03-20")
+    kept = simulate(world, 30_000, seed=4)
+    streamed = simulate(world, 30_000, seed=4, keep_episodes=1000)
+    assert streamed.episodes.empty and not streamed.summary.attrs["episodes_kept"]
+    ep = kept.episodes
+    for m in ("lead_cost", "information_rent", "win_probability", "efficiency_loss"):
+        x = ep[m].to_numpy()
+        row = streamed.summary.loc[m]
+        assert row["mean"] == pytest.approx(x.mean(), rel=1e-12)
+        assert row["sd"] == pytest.approx(x.std(ddof=1), rel=1e-9)
+        for q in (0.05, 0.5, 0.95):  # numpy's quantile on the kept values, within half a bucket (0.05%)
+            assert row[f"q{round(q * 100):02d}"] == pytest.approx(np.quantile(x, q), rel=6e-4)
+    size = ep["coalition_size"].to_numpy()
+    assert [streamed.summary.loc["coalition_size", f"q{k:02d}"] for k in (5, 50, 95)] == \
+        [np.quantile(size, q) for q in (0.05, 0.5, 0.95)]  # whole numbers: exact
+
+
+def test_streaming_memory_does_not_grow_with_the_episodes() -> None:
+    """Peak traced allocations (numpy reports to tracemalloc) for 8x the episodes stay within 10%."""
+    import tracemalloc
+
+    world = World.from_frame(_frame(10), lead="USA", date="2003-03-20")
+    peaks = []
+    for episodes in (40_000, 320_000):
+        tracemalloc.start()
+        simulate(world, episodes, seed=1, keep_episodes=0, chunk_episodes=8192)
+        peaks.append(tracemalloc.get_traced_memory()[1])
+        tracemalloc.stop()
+    assert peaks[1] < 1.1 * peaks[0]
+    tracemalloc.start()  # kept episodes: the same runs grow (the test can fail)
+    simulate(world, 320_000, seed=1, chunk_episodes=8192)
+    kept_peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert kept_peak > peaks[1] + 320_000 * 6 * 8
 
 
 @pytest.mark.parametrize("prior", ["normal", "lognormal", "uniform"])
@@ -140,19 +206,17 @@ def test_reoffers_are_reproducible_across_chunks_and_counted_in_the_lead_cost(mo
 
     world = World.from_frame(_frame(8), lead="USA", date="2003-03-20",
                              channel_params=ChannelParams(bias_slope=1.5, max_offers=4, reoffer_cost=0.3))
-    whole = simulate(world, 3000, seed=2)
-    monkeypatch.setattr(sim_mod, "_CELLS_PER_CHUNK", 8 * 101)  # 30 chunks: the same seed, the same output
-    chunked = simulate(world, 3000, seed=2)
-    assert chunked.episodes.equals(simulate(world, 3000, seed=2).episodes)
-    sd = whole.summary.loc["reoffers", "sd"] / np.sqrt(3000)
-    assert abs(chunked.summary.loc["reoffers", "mean"] - whole.summary.loc["reoffers", "mean"]) < 6 * sd
+    whole = simulate(world, 9000, seed=2)
+    chunked = simulate(world, 9000, seed=2, chunk_episodes=1)  # 3 chunks: the same seed, the same output
+    pd.testing.assert_frame_equal(chunked.episodes, whole.episodes)
+    pd.testing.assert_frame_equal(chunked.partners, whole.partners)
     ep, pa = whole.episodes, whole.partners
     assert ep["reoffers"].max() <= 3 * world.n and ep["reoffers"].mean() > 0
     # per episode, the lead's cost is the payments plus 0.3 per re-offer; summed over partners the means agree
     assert ep["lead_cost"].mean() == pytest.approx((pa["mean_payment"] + 0.3 * pa["mean_reoffers"]).sum(), rel=1e-12)
-    joined = pa["join_rate"] * 3000
+    joined = pa["join_rate"] * 9000
     assert pa["cost_per_member"].to_numpy() == pytest.approx(
-        ((pa["mean_payment"] + 0.3 * pa["mean_reoffers"]) * 3000 / joined).to_numpy(), rel=1e-12)
+        ((pa["mean_payment"] + 0.3 * pa["mean_reoffers"]) * 9000 / joined).to_numpy(), rel=1e-12)
     # one offer: never a re-offer, and the episodes are those of the first edition's draws
     one = World.from_frame(_frame(8), lead="USA", date="2003-03-20", channel_params=ChannelParams(bias_slope=1.5))
     assert simulate(one, 500, seed=2).episodes["reoffers"].eq(0).all()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import itertools
 import subprocess
 import sys
 from pathlib import Path
@@ -73,11 +74,19 @@ def test_runs_use_spawned_generators_in_grid_order(serial: pd.DataFrame) -> None
 def test_sweep_reproduces_a_comparative_static() -> None:
     out = sweep({"target": "linkage", "grid": {"embeddedness": [0.0, 5.0, 15.0, 30.0]},
                  "fixed": {"reservation": 8.0}}, seed=0, n_jobs=1)
-    assert out["cost"].is_monotonic_decreasing and out["cost"].iloc[0] > out["cost"].iloc[-1]
+    # by hand, filling 8 units of value from the cheapest instrument per unit open at each level:
+    # e = 0 cash 8; e = 5 military aid 5 units (value 6, cost 4) + cash 2; e = 15 trade 3 (1.2) + aid 5/1.2
+    # units (10/3); e = 30 policy 2 (value 1.8, cost 0.4) + trade 3 (1.2) + aid 3.2/1.2 units (8/3 x 0.8)
+    assert out["cost"].tolist() == pytest.approx([8.0, 6.0, 1.2 + 10 / 3, 0.4 + 1.2 + 0.8 * 3.2 / 1.2], abs=1e-9)
     # common random numbers: every cell gets the same members, so size rises weakly with legitimacy
     riker = sweep({"target": "riker", "grid": {"gamma": [0.0, 0.5, 1.0, 2.0, 4.0]},
                    "fixed": {"n_members": 8, "instance_seed": 9}}, seed=4, n_jobs=1)
     assert riker["size"].is_monotonic_increasing and riker["size"].iloc[-1] > riker["size"].iloc[0]
+    # at gamma = 0 the smallest-weight winning coalition of the instance's weights (lognormal, sigma 1, drawn
+    # from instance_seed 9), by enumerating every subset here; its weight share is the same in every run
+    w = np.random.default_rng(9).lognormal(0.0, 1.0, 8)
+    best = min((sum(c) for k in range(1, 9) for c in itertools.combinations(w, k) if sum(c) >= 0.5 * w.sum()))
+    assert riker["weight_share"].iloc[0] == pytest.approx(best / w.sum(), rel=1e-12)
 
 
 def test_custom_target() -> None:

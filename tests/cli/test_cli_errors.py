@@ -49,7 +49,8 @@ def test_an_unwritable_output_path_is_an_error(tmp_path: Path, shared_data: Path
 
 
 def test_warnings_are_one_line_on_stderr_without_source_lines(tmp_path: Path, monkeypatch) -> None:
-    monkeypatch.setenv("COALITIONLAB_DATA", str(tmp_path / "empty"))
+    monkeypatch.delenv("COALITIONLAB_DATA", raising=False)  # no data location given: the seed, with a warning
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg_data"))  # an empty user data directory
     out = CliRunner().invoke(app, ["panel", "--years", "2000", "--state-years", "--out", str(tmp_path / "p.csv")])
     assert out.exit_code == 0, out.output
     lines = out.stderr.strip().splitlines()

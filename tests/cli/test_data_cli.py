@@ -14,7 +14,7 @@ def test_data_check_lists_every_source_as_valid(shared_data: Path) -> None:
     out = CliRunner().invoke(app, ["data", "check", "--data-dir", str(shared_data), "--format", "csv"])
     assert out.exit_code == 0, out.output
     lines = out.stdout.strip().splitlines()
-    assert lines[0].startswith("source,version,rows,first_year,last_year,status")
+    assert lines[0].startswith("source,version,rows,first_year,last_year,years_expected,years_present,gaps,status")
     rows = lines[1:]
     assert len(rows) == len(sources())
     assert all(line.endswith(",valid") for line in rows), [r for r in rows if not r.endswith(",valid")]

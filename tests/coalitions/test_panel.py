@@ -54,7 +54,7 @@ def test_joined_matches_memberships(panel: pd.DataFrame) -> None:
     assert gulf.loc[260, "joined"] == 0 and gulf.loc[260, "role"] == "financial"  # paid, sent no forces
     assert gulf.loc[200, "joined"] == 1 and gulf.loc[365, "joined"] == 0
     merged = panel.merge(memberships(), on=["coalition_id", "ccode"], how="left", suffixes=("", "_m"))
-    sent = merged["role_m"].isin(["combat", "non_combat", "token"])
+    sent = merged["role_m"].isin(["combat", "non_combat", "token", "medical", "gendarmerie"])
     assert (merged["joined"] == sent.astype("int64")).all()
 
 

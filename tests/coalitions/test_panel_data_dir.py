@@ -42,10 +42,11 @@ def test_candidates_come_from_the_data_dir(small_dir: Path) -> None:
     assert p.attrs["sources"]["cow_states"] == "2024"
 
 
-def test_without_a_cow_states_folder_the_embedded_list_is_used(tmp_path: Path) -> None:
-    p = coalition_panel("gulf_war_1990", data_dir=tmp_path)
-    pd.testing.assert_frame_equal(p, coalition_panel("gulf_war_1990"), check_like=False)
-    assert p.attrs["sources"]["cow_states"] == "2024 (embedded)"
+def test_without_a_cow_states_folder_a_named_data_dir_is_an_error(tmp_path: Path) -> None:
+    """A named data directory must hold the state list; only with no location is the embedded one used."""
+    with pytest.raises(MissingDataError, match="lacks cow_states") as exc:
+        coalition_panel("gulf_war_1990", data_dir=tmp_path)
+    assert "\n" not in str(exc.value) and str(tmp_path) in str(exc.value)
 
 
 def test_a_missing_data_dir_is_an_error_naming_it(tmp_path: Path) -> None:

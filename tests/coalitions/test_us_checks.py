@@ -133,7 +133,7 @@ def test_part_a_rows_are_consistent(data) -> None:
     assert (life["end_date"].isna() | (life["join_date"] <= life["end_date"])).all()
     assert (life["leave_date"].isna() | (life["leave_date"] >= life["join_date"])).all()
     # every coalition has at least one other state that sent military personnel
-    sent = ma[ma.role.isin(["combat", "non_combat", "token"])].groupby("coalition_id").size()
+    sent = ma[ma.role.isin(["combat", "non_combat", "token", "medical", "gendarmerie"])].groupby("coalition_id").size()
     assert set(sent.index) == set(a.coalition_id)
     # every row has a source note; peak personnel, when given, is a positive whole number
     assert ma["source"].str.len().min() >= 5 and (ma["peak_personnel"].dropna() > 0).all()
@@ -148,12 +148,11 @@ def test_korea_and_gulf_war_lists_are_complete(data) -> None:
     combat16 = {200, 20, 640, 900, 840, 920, 530, 350, 220, 100, 211, 560, 210, 800, 212}  # + the US = 16
     medical5 = {390, 750, 325, 385, 380}
     assert combat16 <= set(korea.loc[korea.role.isin(["combat", "token"]), "ccode"]) and 2 in set(korea.ccode)
-    # Italy's Red Cross hospital had 67 staff and its commander (UN Peace Memorial), so it is 'token' (< ~100)
-    assert medical5 - {325} == set(korea.loc[korea.role == "non_combat", "ccode"])
-    assert korea.set_index("ccode").loc[325, "role"] == "token"
+    # the five hospital contributions (Italy's Red Cross hospital among them) are 'medical' members
+    assert medical5 == set(korea.loc[korea.role == "medical", "ccode"])
     assert set(korea.ccode) == combat16 | medical5 | {2, 732}
     gulf = m[m.coalition_id == "gulf_war_1990"]
-    sent = gulf[gulf.role.isin(["lead", "combat", "non_combat", "token"])]
+    sent = gulf[gulf.role.isin(["lead", "combat", "non_combat", "token", "medical", "gendarmerie"])]
     assert len(sent) >= 35  # the ~35 states that sent forces (DoD 1992 final report, app. I)
 
 

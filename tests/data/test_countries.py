@@ -36,7 +36,7 @@ def test_spells_equal_cow_v2024(statelist):
 
 
 def test_names_and_abbreviations_match_cow_on_every_spell(statelist):
-    names = C.country_name(statelist.ccode.to_numpy(), date=statelist.start_date)
+    names = C.country_name(statelist.ccode.to_numpy(), date=statelist.start_date, style="cow")
     abbs = C.ccode_to(statelist.ccode.to_numpy(), "stateabb", date=statelist.start_date)
     assert list(names) == statelist.statenme.tolist()
     assert list(abbs) == statelist.stateabb.tolist()

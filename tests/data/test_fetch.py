@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import hashlib
 import threading
 from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -56,7 +57,10 @@ def test_fetch_downloads_checks_and_loads(tmp_path: Path, mirror: str, nmc_sourc
     target = tmp_path / "peacesciencer" / "cow_nmc.csv.gz"
     assert list(result["status"]) == ["downloaded"]
     assert target.read_bytes() == (shared_data / "peacesciencer" / "cow_nmc.csv.gz").read_bytes()
-    assert (tmp_path / "peacesciencer" / "SHA256SUMS").read_text().startswith(result["sha256"][0])
+    digest = hashlib.sha256(target.read_bytes()).hexdigest()
+    assert (tmp_path / "peacesciencer" / "SHA256SUMS").read_text() == f"{digest}  cow_nmc.csv.gz\n"
+    assert result.loc[0, "check"] == "matches the pinned hash"
+    assert sorted(p.name for p in (tmp_path / "peacesciencer").iterdir()) == ["SHA256SUMS", "cow_nmc.csv.gz"]
     assert len(load("mirror_nmc", tmp_path)) > 15_000
     again = fetch("mirror_nmc", tmp_path, base_url=mirror)
     assert list(again["status"]) == ["present"]
@@ -66,7 +70,7 @@ def test_fetch_rejects_a_wrong_checksum(tmp_path: Path, mirror: str, nmc_source:
     register(dataclasses.replace(nmc_source, sha256={"cow_nmc.csv.gz": "0" * 64}))
     with pytest.raises(DataFileError, match="checksum mismatch"):
         fetch("mirror_nmc", tmp_path, base_url=mirror)
-    assert not (tmp_path / "peacesciencer" / "cow_nmc.csv.gz").exists()
+    assert not (tmp_path / "peacesciencer").exists()  # nothing installed, no folder left behind
 
 
 def test_fetch_reports_http_errors_and_missing_addresses(tmp_path: Path, mirror: str, nmc_source: Source) -> None:

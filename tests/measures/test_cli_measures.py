@@ -9,7 +9,7 @@ import pandas as pd
 from typer.testing import CliRunner
 
 from coalitionlab.cli.main import app
-from coalitionlab.measures import embeddedness
+from tests.measures.test_embeddedness import raw_alliances, raw_joint_igos, raw_member
 
 runner = CliRunner()
 
@@ -22,8 +22,20 @@ def test_embeddedness_csv_header_and_rows(shared_data):
     assert lines[0].startswith("ccode,country,alliances,igos,embeddedness,")
     df = pd.read_csv(io.StringIO(res.stdout))
     assert len(df) == 5
-    ref = embeddedness("USA", "2003-03-20", data_dir=shared_data, components=["alliances", "igos"], source="full")
-    assert df["ccode"].tolist() == ref["ccode"].head(5).tolist()
+    # the oracle reads the raw files (COW IGO's state-year table for 2002, ATOP's member level on the day,
+    # COW's state list), not the API the command calls: the five rows are the five largest raw totals
+    raw_igo = pd.read_csv(shared_data / "cow_igo" / "state_year_formatv3.csv.gz").set_index(["ccode", "year"]).drop(
+        columns=["state"])
+    raw_atop = pd.read_csv(shared_data / "atop_v4" / "atop4_01_member_level.csv.gz")
+    states = pd.read_csv(shared_data / "cow_states" / "statelist2024.csv")
+    partners = {c for c in states["ccode"] if raw_member(states, c, "2003-03-20")} - {2}
+    total = {c: raw_alliances(raw_atop, 2, c, "2003-03-20") + raw_joint_igos(raw_igo, 2, c, 2002) for c in partners}
+    assert df["alliances"].tolist() == [raw_alliances(raw_atop, 2, c, "2003-03-20") for c in df["ccode"]]
+    assert df["igos"].tolist() == [raw_joint_igos(raw_igo, 2, c, 2002) for c in df["ccode"]]
+    assert df["embeddedness"].tolist() == [total[c] for c in df["ccode"]]
+    assert df["embeddedness"].is_monotonic_decreasing
+    rest = [v for c, v in total.items() if c not in set(df["ccode"])]
+    assert df["embeddedness"].iloc[-1] >= max(rest)  # nobody left out has more ties
 
 
 def test_embeddedness_json_and_table(shared_data):

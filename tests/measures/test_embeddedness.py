@@ -379,14 +379,15 @@ def test_integer_years_mean_the_first_of_january(shared_data):
 
 
 def test_seed_counts_the_us_defence_treaties_on_the_day(tmp_path):
-    """Oracle: the seed's own CSV of US treaties, read with pandas and expanded by hand."""
+    """Oracle: the seed's own CSV of US treaties, read with pandas and expanded by hand. No data location
+    given (the test session's user data directory is empty): source="auto" falls back to the seed."""
     from importlib.resources import files
 
     from coalitionlab.data import seed
     from coalitionlab.errors import MissingDataError, SeedDataWarning
 
     with pytest.warns(SeedDataWarning, match="seed"):
-        e = embeddedness("USA", "2003-03-20", data_dir=tmp_path)
+        e = embeddedness("USA", "2003-03-20")
     assert e.attrs["is_seed"] is True and e.attrs["components"] == ["alliances", "igos"]
     raw = pd.read_csv(files("coalitionlab.data.seed") / "us_defence_treaties.csv",
                       parse_dates=["in_force_date", "end_date"])
@@ -414,14 +415,14 @@ def test_seed_counts_the_us_defence_treaties_on_the_day(tmp_path):
         embeddedness("USA", "1900-01-01", data_dir=tmp_path, source="seed")
 
 
-def test_seed_for_another_lead_counts_igos_only(tmp_path):
+def test_seed_for_another_lead_counts_igos_only():
     from coalitionlab.errors import SeedDataWarning
 
     with pytest.warns(SeedDataWarning):
-        e = embeddedness("France", "1991-01-17", data_dir=tmp_path)
+        e = embeddedness("France", "1991-01-17")
     assert e.attrs["components"] == ["igos"] and e["igos"].notna().all()
     with pytest.warns(SeedDataWarning):
-        a = embeddedness("France", "1991-01-17", data_dir=tmp_path, components=["alliances", "igos"])
+        a = embeddedness("France", "1991-01-17", components=["alliances", "igos"])
     others = a[a.ccode != 2]  # the seed lists the USA's treaties only: France-X is unknown, not zero
     assert others["alliances"].isna().all() and others["embeddedness"].isna().all()
     assert a.set_index("ccode").loc[2, "alliances"] == 1  # NATO, France-USA, known from the USA's list
@@ -438,9 +439,32 @@ def test_security_split_is_a_partition(shared_data, source):
             ok = e["embeddedness"].notna()
             assert (e.loc[ok, "embeddedness_nonsecurity"] >= 0).all()
             assert (e.loc[ok, "embeddedness_nonsecurity"] <= e.loc[ok, "embeddedness"]).all()
-            assert np.allclose(e.loc[ok, "embeddedness_security"],
-                               e.loc[ok, "embeddedness"] - e.loc[ok, "embeddedness_nonsecurity"])
+            assert (e.loc[ok, "embeddedness_security"] >= 0).all()
             assert (e.loc[ok, "embeddedness_security"] <= e.loc[ok, "embeddedness"]).all()
+    # (security = total - non-security by definition; the two parts are counted from the raw files below)
+
+
+def test_security_and_nonsecurity_totals_from_the_raw_files_with_weights(shared_data, raw_igo, raw_atop):
+    """Each part counted from COW IGO's state-year table and ATOP's member level, with weights other than 1:
+    non-security = w_igos x the joint IGOs that are neither security organisations (SECURITY_IGOS, the
+    measure's documented list) nor alliance organisations (counted as alliances); security = w_alliances x
+    the ATOP alliances + w_igos x the joint security organisations that are not alliance organisations."""
+    from coalitionlab.measures.igos import SECURITY_IGOS
+
+    security = {s.lower() for s in SECURITY_IGOS}
+    w = {"alliances": 2.0, "igos": 0.5}
+    e = embeddedness("USA", "2003-03-20", data_dir=shared_data, components=COMPS, source="full",
+                     weights=w).set_index("ccode")
+    seen_security_igos = 0
+    for partner in (200, 20, 640, 710, 365, 770, 740, 645):
+        igos = raw_joint_igos(raw_igo, 2, partner, 2002)
+        other = raw_joint_igos(raw_igo, 2, partner, 2002, drop=ALLIANCE_ORGS | security)
+        alliances = raw_alliances(raw_atop, 2, partner, "2003-03-20")
+        assert e.loc[partner, "embeddedness"] == pytest.approx(2.0 * alliances + 0.5 * igos), partner
+        assert e.loc[partner, "embeddedness_nonsecurity"] == pytest.approx(0.5 * other), partner
+        assert e.loc[partner, "embeddedness_security"] == pytest.approx(2.0 * alliances + 0.5 * (igos - other)), partner
+        seen_security_igos += igos - other
+    assert seen_security_igos > 0  # the partners share security organisations with the USA (EAPC, Wassenaar ...)
 
 
 def test_a_lead_that_did_not_exist_on_the_measurement_day_is_an_error(shared_data, raw_igo):

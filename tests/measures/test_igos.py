@@ -8,7 +8,7 @@ import pytest
 
 from coalitionlab.errors import PanelTypeError, UnknownOptionError
 from coalitionlab.measures import add_igos, create_dyadyears, create_stateyears
-from coalitionlab.measures.igos import IGO_COLUMNS
+from coalitionlab.measures.igos import IGO_COLUMNS, SECURITY_IGOS
 
 
 @pytest.fixture(scope="module")
@@ -44,14 +44,32 @@ def test_joint_igos_match_peacesciencer(shared_data, nd_igos):
     assert full_share < 1  # the two definitions differ in the data
 
 
-def test_splits_add_up(nd_igos):
+def test_splits_add_up(shared_data, nd_igos):
     # the 642 dyad-years of states COW IGO does not record (1990: 260, 265, 678, 680) are NaN in every
-    # column (test_existence.py); the splits add up on all other rows
+    # column (test_existence.py)
     missing = nd_igos["igo_joint_any"].isna()
     assert nd_igos.loc[missing, list(IGO_COLUMNS)].isna().all().all()
     assert missing.sum() == 642
     d = nd_igos[~missing]
-    assert (d["igo_joint_security"] + d["igo_joint_nonsecurity"] == d["igo_joint_any"]).all()
+    # the security and non-security counts each from COW's state-year table (one column per IGO) as matrix
+    # products of 0/1 membership matrices: M_s M_s' over the security IGOs (SECURITY_IGOS, the documented
+    # list), M_n M_n' over all the others, never one as the other's complement (the code's definition)
+    wide = pd.read_csv(shared_data / "cow_igo" / "state_year_formatv3.csv.gz")
+    security = {s.lower() for s in SECURITY_IGOS}
+    igo_cols = [c for c in wide.columns if c not in ("ccode", "year", "state")]
+    assert security <= set(igo_cols)
+    for year in (1955, 1985, 2003):
+        w = wide[wide["year"] == year].set_index("ccode")
+        member = w[igo_cols].isin([1, 2]).astype(int)
+        sec = member[[c for c in igo_cols if c in security]].to_numpy()
+        non = member[[c for c in igo_cols if c not in security]].to_numpy()
+        codes = member.index.to_numpy()
+        got = d[d["year"] == year]
+        i, j = np.searchsorted(codes, got["ccode1"]), np.searchsorted(codes, got["ccode2"])
+        assert (codes[i] == got["ccode1"].to_numpy()).all() and (codes[j] == got["ccode2"].to_numpy()).all()
+        np.testing.assert_array_equal(got["igo_joint_security"].to_numpy(), (sec @ sec.T)[i, j], err_msg=str(year))
+        np.testing.assert_array_equal(got["igo_joint_nonsecurity"].to_numpy(), (non @ non.T)[i, j], err_msg=str(year))
+        assert (got["igo_joint_security"] > 0).any()
     for area in ("political", "social", "economic"):
         assert (d[f"igo_joint_{area}"] <= d["igo_joint_any"]).all()
     us_uk = d[(d.ccode1 == 2) & (d.ccode2 == 200) & (d.year == 2003)].iloc[0]

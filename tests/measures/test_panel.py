@@ -71,7 +71,7 @@ def test_without_data_dir_the_crosswalk_list_is_used(shared_data, tmp_path):
     from coalitionlab.errors import MissingDataError, SeedDataWarning
 
     with pytest.warns(SeedDataWarning, match="seed"):
-        seeded = create_dyadyears(years="1946:2024", directed=False, data_dir=tmp_path)
+        seeded = create_dyadyears(years="1946:2024", directed=False)  # no data location given
     full = create_dyadyears(years="1946:2024", directed=False, data_dir=shared_data)
     assert seeded.attrs["is_seed"] is True and full.attrs["is_seed"] is False
     pd.testing.assert_frame_equal(seeded[["ccode1", "ccode2", "year"]], full[["ccode1", "ccode2", "year"]])

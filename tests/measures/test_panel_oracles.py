@@ -37,10 +37,10 @@ def _igo_oracle(shared_data, dy: pd.DataFrame) -> pd.DataFrame:
     lst = load("cow_igo_list", shared_data)[["ioname", "political", "social", "economic"]]
     lst = lst.assign(security=lst["ioname"].str.lower().isin([s.lower() for s in SECURITY_IGOS]).astype(int))
     pairs = m.merge(m, on=["year", "ioname"], suffixes=("1", "2")).merge(lst, on="ioname", how="left")
-    pairs = pairs.assign(any=1, full=((pairs["status1"] == 1) & (pairs["status2"] == 1)).astype(int))
+    pairs = pairs.assign(any=1, full=((pairs["status1"] == 1) & (pairs["status2"] == 1)).astype(int),
+                         nonsecurity=1 - pairs["security"])  # each joint IGO counted in one part, directly
     cols = ["any", "full", "political", "social", "economic", "security"]
-    counts = pairs.groupby(KEY)[cols].sum().reset_index()
-    counts["nonsecurity"] = counts["any"] - counts["security"]
+    counts = pairs.groupby(KEY)[cols + ["nonsecurity"]].sum().reset_index()
     out = dy[KEY].merge(counts, on=KEY, how="left")
     out[cols + ["nonsecurity"]] = out[cols + ["nonsecurity"]].fillna(0)
     # NaN where COW IGO's state-year roster does not record a state (every panel state is a system member)

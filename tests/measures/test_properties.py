@@ -66,7 +66,7 @@ def test_dyad_values_equal_a_merge(rows, symmetric):
     assert np.allclose(got, exp, equal_nan=True)
 
 
-def test_add_igos_on_the_seed_warns_and_stamps(tmp_path):
+def test_add_igos_on_the_seed_warns_and_stamps():
     from coalitionlab.data import seed
     from coalitionlab.measures import add_igos
 
@@ -74,7 +74,7 @@ def test_add_igos_on_the_seed_warns_and_stamps(tmp_path):
     panel.attrs = {"unit": "dyad_year", "directed": True}
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        out = add_igos(panel, data_dir=tmp_path)
+        out = add_igos(panel)  # no data location given: the seed
     assert any(issubclass(w.category, SeedDataWarning) for w in caught)
     assert out.attrs["is_seed"] is True
     assert out.attrs["columns"]["igo_joint_any"]["coverage"] == [seed.FIRST_YEAR, seed.LAST_YEAR]

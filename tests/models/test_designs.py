@@ -407,21 +407,23 @@ def test_timing_placebo_on_the_real_panel_cannot_tell_onset_from_later_ties(real
 
 
 def test_un_exclusion_and_henke_spec_on_the_real_panel(real_panel: pd.DataFrame) -> None:
-    from coalitionlab.models import fit_participation
-    from coalitionlab.models.replication import HENKE_FORMULA
-
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", MissingValueWarning)
         base = robustness(real_panel, designs=["baseline"]).table.iloc[0]
         no_un = robustness(real_panel, designs=["baseline"], exclude_un_operations=True).table.iloc[0]
         henke = robustness(real_panel, spec="henke", designs=["baseline"]).table.iloc[0]
-        us = real_panel[(real_panel["lead_ccode"] == 2) & (real_panel["year"] <= 2010)]
-        ref = fit_participation(HENKE_FORMULA, us, cluster="coalition_id")
     n_un = real_panel.loc[(real_panel["lead_ccode"] == 2) & (real_panel["kind"] == "un"), "coalition_id"].nunique()
     assert n_un == 3  # ONUC, UNMIS, UNAMID
     assert no_un["n_coalitions"] == base["n_coalitions"] - n_un
-    assert henke["estimate"] == pytest.approx(ref.tidy().loc["embeddedness_log1p", "estimate"], rel=1e-9)
-    assert henke["n_obs"] == ref.fit_stats["n_obs"]
+    # the Henke specification refitted with statsmodels: US-led coalitions to 2010, Henke's controls,
+    # complete rows, SEs clustered by coalition
+    terms = ["embeddedness_log1p", *HENKE_CONTROLS]
+    us = real_panel[(real_panel["lead_ccode"] == 2) & (real_panel["year"] <= 2010)].dropna(subset=["joined", *terms])
+    ref = sm.Logit(us["joined"].to_numpy(float), sm.add_constant(us[terms].to_numpy(float))).fit(
+        disp=0, cov_type="cluster", cov_kwds={"groups": pd.factorize(us["coalition_id"])[0]})
+    assert henke["estimate"] == pytest.approx(ref.params[1], rel=1e-6)
+    assert henke["std_error"] == pytest.approx(ref.bse[1], rel=1e-6)
+    assert henke["n_obs"] == len(us) and henke["n_coalitions"] == us["coalition_id"].nunique()
 
 
 def test_nato_lead_reaches_the_panel(shared_data: Path) -> None:

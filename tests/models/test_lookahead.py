@@ -24,7 +24,7 @@ from coalitionlab.models.predict import predict_participation
 from coalitionlab.models.validation import ParticipationClassifier, cross_validate
 
 CSV_DIR = Path(coalitionlab.coalitions.__file__).parent / "data"
-SENDING_ROLES = {"lead", "combat", "non_combat", "token"}  # the panel's default joined roles
+SENDING_ROLES = {"lead", "combat", "non_combat", "token", "medical", "gendarmerie"}  # the panel's default joined roles
 
 
 def late_joins_from_the_files(cutoff: str, data_dir: Path) -> set[tuple[str, int]]:

@@ -92,6 +92,46 @@ def test_firth_closed_form_for_a_binary_regressor() -> None:
     assert fit.params[0] == pytest.approx(np.log(cells[0, 1] / cells[0, 0]), abs=1e-7)
 
 
+def test_firth_likelihood_ratio_p_values_against_scipy() -> None:
+    """The penalised LR p-values, recomputed from the definition: the log-likelihood plus half the log
+    determinant of the Fisher information (Jeffreys' prior), maximised by scipy's BFGS with and without
+    each coefficient fixed at 0; 2 x the difference against chi2(1). The intercept gets a Wald p-value."""
+    from scipy import optimize, stats
+
+    rng = np.random.default_rng(21)
+    n = 60
+    df = pd.DataFrame({"x": rng.normal(size=n), "z": rng.integers(0, 2, n).astype(float)})
+    df["joined"] = (rng.random(n) < 1 / (1 + np.exp(-(-0.5 + 0.9 * df["x"] + 1.5 * df["z"])))).astype(int)
+    X = np.column_stack([np.ones(n), df["x"], df["z"]])
+    y = df["joined"].to_numpy(float)
+
+    def penalised(beta: np.ndarray) -> float:
+        eta = X @ beta
+        p = 1 / (1 + np.exp(-eta))
+        info = X.T @ (X * (p * (1 - p))[:, None])
+        return float(np.sum(y * eta - np.logaddexp(0, eta)) + 0.5 * np.linalg.slogdet(info)[1])
+
+    def best(free: list[int]) -> float:
+        def neg(b: np.ndarray) -> float:
+            beta = np.zeros(3)
+            beta[free] = b
+            return -penalised(beta)
+        return -optimize.minimize(neg, np.zeros(len(free)), method="BFGS", options={"gtol": 1e-10}).fun
+
+    full = best([0, 1, 2])
+    res = fit_participation("joined ~ x + z", df, method="firth")
+    tidy = res.tidy()
+    assert res.fit_stats["loglik"] == pytest.approx(full, abs=1e-7)
+    for j, term in ((1, "x"), (2, "z")):
+        lr = 2 * (full - best([k for k in range(3) if k != j]))
+        assert tidy.loc[term, "p_value"] == pytest.approx(stats.chi2.sf(lr, 1), rel=1e-5), term
+    wald = 2 * stats.norm.sf(abs(tidy.loc["Intercept", "estimate"] / tidy.loc["Intercept", "std_error"]))
+    assert tidy.loc["Intercept", "p_value"] == pytest.approx(wald, rel=1e-9)
+    # the LR and Wald p-values differ here, so the check above tells them apart
+    wald_x = 2 * stats.norm.sf(abs(tidy.loc["x", "estimate"] / tidy.loc["x", "std_error"]))
+    assert abs(wald_x - tidy.loc["x", "p_value"]) > 0.01 * tidy.loc["x", "p_value"]
+
+
 def test_firth_approaches_ml_in_large_samples(panel: pd.DataFrame) -> None:
     ml = smf.logit("joined ~ embeddedness", panel).fit(disp=0).params.to_numpy()
     firth = fit_participation("joined ~ embeddedness", panel, method="firth").tidy()["estimate"].to_numpy()
@@ -161,7 +201,18 @@ def test_conditional_logit_is_stable_with_many_joiners() -> None:
     cl = fit_participation("joined ~ x", df, method="clogit", fe="g", cluster="g").tidy().loc["x"]
     dummies = smf.logit("joined ~ x + C(g)", df).fit(disp=0)
     assert cl["estimate"] == pytest.approx(dummies.params["x"], rel=0.03)
-    assert np.isfinite(cl["std_error"]) and cl["std_error"] > 0
+    # the clustered SE against a sandwich built from statsmodels' ConditionalLogit: its per-group scores
+    # (score_grp) and Hessian at its own estimate, with the small-sample factor G/(G-1). (statsmodels'
+    # fit(cov_type="cluster") silently returns the model-based SE for this model: not an oracle.)
+    ref = ConditionalLogit(df["joined"], df[["x"]], groups=df["g"])
+    beta = ref.fit(disp=0).params.to_numpy()
+    assert cl["estimate"] == pytest.approx(beta[0], rel=1e-5)
+    scores = np.array([ref.score_grp(g, beta) for g in range(ref._n_groups)])
+    bread = np.linalg.inv(-ref.hessian(beta))
+    G = len(scores)
+    sandwich = G / (G - 1) * bread @ (scores.T @ scores) @ bread
+    assert cl["std_error"] == pytest.approx(np.sqrt(sandwich[0, 0]), rel=1e-5)
+    assert cl["std_error"] < 0.8 * np.sqrt(bread[0, 0])  # the clustering matters here: far from model-based
 
 
 def test_state_fixed_effects_without_an_intercept(panel: pd.DataFrame) -> None:

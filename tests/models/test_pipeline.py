@@ -69,10 +69,27 @@ def test_predict_cli_csv_contract(shared_data: Path) -> None:
 
 
 def test_replicate_henke_on_the_project_data(real_panel: pd.DataFrame) -> None:
+    import statsmodels.api as sm
+
+    from coalitionlab.models.replication import HENKE_FORMULA
+
     rep = replicate_henke(panel=real_panel)
-    row = rep.tidy().loc["embeddedness_log1p"]
-    assert row["estimate"] > 0 and row["p_value"] < 0.01
-    assert rep.n_coalitions >= 30
+    tidy = rep.tidy()
+    # the reconstruction, refitted here with statsmodels: US-led coalitions begun by 2010, every row with all
+    # of Henke's variables, a logit with SEs clustered by coalition
+    terms = [t.strip() for t in HENKE_FORMULA.split("~")[1].split("+")]
+    rows = real_panel[(real_panel["lead_ccode"] == 2) & (real_panel["year"] <= 2010)].dropna(subset=["joined", *terms])
+    ref = sm.Logit(rows["joined"].to_numpy(float), sm.add_constant(rows[terms].to_numpy(float))).fit(
+        disp=0, cov_type="cluster", cov_kwds={"groups": pd.factorize(rows["coalition_id"])[0]})
+    np.testing.assert_allclose(tidy.loc[terms, "estimate"], ref.params[1:], rtol=1e-6)
+    np.testing.assert_allclose(tidy.loc[terms, "std_error"], ref.bse[1:], rtol=1e-6)
+    np.testing.assert_allclose(tidy.loc[terms, "p_value"], ref.pvalues[1:], rtol=1e-5)
+    assert rep.result.fit_stats["n_coalitions"] == rows["coalition_id"].nunique() >= 30
+    # n_coalitions counts the sample's coalitions before rows with a missing variable are dropped
+    us = real_panel[(real_panel["lead_ccode"] == 2) & (real_panel["year"] <= 2010)]
+    assert rep.n_coalitions == us["coalition_id"].nunique()
+    row = tidy.loc["embeddedness_log1p"]
+    assert row["estimate"] > 0 and row["p_value"] < 0.01  # the finding, on the refitted numbers
     assert replicate_henke(panel=real_panel, until=None).n_coalitions > rep.n_coalitions  # Henke's sample ends 2010
     assert {"coalitions", "embeddedness", "alliance"} <= set(rep.differences["element"])
     # every element says how sure we are of Henke's choice and what ours is; none passes as fact
@@ -86,15 +103,60 @@ def test_replicate_henke_on_the_project_data(real_panel: pd.DataFrame) -> None:
     assert "Intercept" not in comparison.index
 
 
+def _conditional_loglik_by_group(groups: list[tuple[np.ndarray, np.ndarray]], beta: np.ndarray) -> np.ndarray:
+    """Each group's conditional log-likelihood, sum of the joiners' x'b minus log e_k(exp(x'b)): e_k, the sum
+    of exp(x'b) over every set of k members, by a log-space recursion over the rows (all groups at once)."""
+    size = max(len(y) for _, y in groups)
+    k = np.array([int(y.sum()) for _, y in groups])
+    eta = np.full((len(groups), size), -np.inf)
+    for i, (X, _) in enumerate(groups):
+        eta[i, :len(X)] = X @ beta
+    L = np.full((len(groups), k.max() + 1), -np.inf)
+    L[:, 0] = 0.0
+    for r in range(size):
+        L[:, 1:] = np.logaddexp(L[:, 1:], L[:, :-1] + eta[:, r:r + 1])
+    joined = np.array([(X @ beta)[y == 1].sum() for X, y in groups])
+    return joined - L[np.arange(len(groups)), k]
+
+
 def test_conditional_logit_converges_on_the_full_specification(real_panel: pd.DataFrame) -> None:
-    """Large coalitions with many joiners overflow a naive conditional likelihood; the fit must converge."""
+    """Large coalitions with many joiners overflow a naive conditional likelihood (statsmodels'
+    ConditionalLogit does not converge here); the fit must converge, to the estimate and clustered SE of
+    an independent implementation: the conditional likelihood in log space (above), maximised by scipy,
+    per-group scores and the Hessian by central differences, sandwich with G/(G-1)."""
+    from scipy import optimize
+
     us = real_panel[real_panel["lead_ccode"] == 2]
     formula = DEFAULT_FORMULA + " + un_ideal_distance"
     res = fit_participation(formula, us, method="clogit", fe="coalition_id", cluster="coalition_id")
-    row = res.tidy().loc["embeddedness_log1p"]
-    assert np.isfinite(row["std_error"]) and row["estimate"] > 0
-    logit = fit_participation(formula, us, cluster="coalition_id").tidy().loc["embeddedness_log1p", "estimate"]
-    assert abs(row["estimate"] - logit) < 1.5  # same sign and size as the pooled logit
+    tidy = res.tidy()
+    cols = list(tidy.index)
+    assert cols == ["embeddedness_log1p", "atop_defense", "distance_log", "cinc", "democracy", "un_ideal_distance"]
+    rows = us.dropna(subset=["joined", *cols])
+    groups = [(g[cols].to_numpy(float), g["joined"].to_numpy(int)) for _, g in rows.groupby("coalition_id")
+              if 0 < g["joined"].sum() < len(g)]
+    assert max(int(y.sum()) for _, y in groups) >= 40  # the many-joiner groups that overflow a naive product
+    sd = rows[cols].to_numpy(float).std(axis=0)  # finite-difference steps scaled to each regressor
+
+    def scores(beta: np.ndarray, h: float = 1e-6) -> np.ndarray:
+        return np.column_stack([(_conditional_loglik_by_group(groups, beta + e * h / s)
+                                 - _conditional_loglik_by_group(groups, beta - e * h / s)) / (2 * h / s)
+                                for e, s in zip(np.eye(len(cols)), sd)])
+
+    def hessian(beta: np.ndarray, h: float = 1e-4) -> np.ndarray:
+        return np.column_stack([(scores(beta + e * h / s).sum(0) - scores(beta - e * h / s).sum(0)) / (2 * h / s)
+                                for e, s in zip(np.eye(len(cols)), sd)])
+
+    beta = optimize.minimize(lambda b: -_conditional_loglik_by_group(groups, b).sum(), np.zeros(len(cols)),
+                             method="BFGS").x
+    beta = beta - np.linalg.solve(hessian(beta), scores(beta).sum(0))  # one Newton step to polish
+    S, bread = scores(beta), np.linalg.inv(-hessian(beta))
+    G = len(groups)
+    se = np.sqrt(np.diag(G / (G - 1) * bread @ S.T @ S @ bread))
+    np.testing.assert_allclose(tidy["estimate"], beta, rtol=1e-6)
+    np.testing.assert_allclose(tidy["std_error"], se, rtol=1e-3)
+    assert res.fit_stats["n_clusters"] == G and res.fit_stats["n_obs"] == sum(len(y) for _, y in groups)
+    assert tidy.loc["embeddedness_log1p", "estimate"] > 0
 
 
 def test_oster_delta_compares_short_and_long_on_one_sample(real_panel: pd.DataFrame) -> None:

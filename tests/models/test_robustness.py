@@ -40,7 +40,24 @@ def test_battery_reports_every_design(panel: pd.DataFrame) -> None:
                                  "bootstrap", "negative_control", "contact", "state_fe", "first_difference",
                                  "timing_placebo", "sociability", "negative_control_alone", "twoway_cluster",
                                  "operation_cluster", "leader_ties"]
-    assert table.loc["baseline", "estimate"] == pytest.approx(1.2, abs=0.35)
+    # the baseline against statsmodels' logit on the US-led rows (coalitions c0-c19), clustered by coalition
+    import statsmodels.api as sm
+
+    us = panel[panel["lead_ccode"] == 2]
+    ref = sm.Logit(us["joined"], sm.add_constant(us[["embeddedness_log1p", "cinc"]])).fit(
+        disp=0, cov_type="cluster", cov_kwds={"groups": pd.factorize(us["coalition_id"])[0]})
+    for col, want in (("estimate", ref.params), ("std_error", ref.bse), ("p_value", ref.pvalues)):
+        assert table.loc["baseline", col] == pytest.approx(want["embeddedness_log1p"], rel=1e-6), col
+    assert table.loc["baseline", "n_obs"] == len(us) == 1000
+    # the fixture's lags are the measure shifted by a constant (0.02 k) and its non-security part 0.9 x the
+    # measure: a logit slope ignores the shift and scales by 1/0.9 -- exact identities of the estimator
+    for k in (1, 3, 5):
+        assert table.loc[f"lag_{k}", "estimate"] == pytest.approx(ref.params["embeddedness_log1p"], rel=1e-6)
+    assert table.loc["non_security", "estimate"] == pytest.approx(ref.params["embeddedness_log1p"] / 0.9, rel=1e-6)
+    ols = sm.OLS(us["joined"], sm.add_constant(us[["embeddedness_log1p", "cinc"]])).fit(
+        cov_type="cluster", cov_kwds={"groups": pd.factorize(us["coalition_id"])[0]})
+    assert table.loc["lpm", "estimate"] == pytest.approx(ols.params["embeddedness_log1p"], rel=1e-6)
+    assert table.loc["lpm", "std_error"] == pytest.approx(ols.bse["embeddedness_log1p"], rel=1e-6)
     assert table.loc["contact", "note"].startswith("not run: panel lacks dod_visits")
     assert table.loc["timing_placebo", "note"].startswith("not run: panel lacks embeddedness_lead5_log1p")
     assert table.loc["operation_cluster", "note"] == "not run: panel lacks operation"

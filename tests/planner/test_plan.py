@@ -102,18 +102,13 @@ def test_cli_bad_mission_is_one_line(tmp_path):
     assert "mission.requirements.personnel: must be a positive whole number, got -3" in res.output
 
 
-def test_plan_on_the_seed_or_a_clear_error(tmp_path):
-    from coalitionlab.errors import CoalitionlabError
-
+def test_plan_on_the_seed():
+    """No data location given (the test session's user data directory is empty): the seed plan."""
     m = mission_from_dict({"name": "seed", "lead": "USA", "date": "2003-03-20", "target": "middle_east",
                            "requirements": {"min_flags": 2}})
-    try:
-        inputs = build_inputs(m, data_dir=tmp_path / "empty")
-    except CoalitionlabError as exc:
-        assert "\n" not in str(exc)
-        return
-    p = plan_from_inputs(inputs, n_scenarios=20, sensitivity=False, time_limit=2.0, n_eval=100)
+    inputs = build_inputs(m)
     assert inputs.attrs["is_seed"]
+    p = plan_from_inputs(inputs, n_scenarios=20, sensitivity=False, time_limit=2.0, n_eval=100)
     assert p.infeasible is None and p.expected["p_meets_in_sample"] >= 0.8
 
 

@@ -21,7 +21,7 @@ from coalitionlab.planner.replay import (PAYMENT_KINDS, SHIPPED_CASES, payments,
                                          validate_payments)
 
 PKG = Path(__file__).resolve().parents[2] / "src" / "coalitionlab"
-SENDING = {"lead", "combat", "non_combat", "token"}
+SENDING = {"lead", "combat", "non_combat", "token", "medical", "gendarmerie"}
 
 
 def _members(coalition_id: str) -> dict[int, str]:

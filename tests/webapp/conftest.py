@@ -1,4 +1,9 @@
-"""Fixtures of the web-app tests: an app on the embedded seed, a browser, an app server in a subprocess."""
+"""Fixtures of the web-app tests: an app on the embedded seed, a browser, an app server in a subprocess.
+
+The app runs on the embedded seed only when no data location is given (a named data directory without the
+full sources is refused), so the seed app is started with no ``--data-dir``, ``$COALITIONLAB_DATA`` unset and
+an empty user data directory.
+"""
 
 from __future__ import annotations
 
@@ -22,19 +27,30 @@ REQUIRE_BROWSER = os.environ.get("COALITIONLAB_REQUIRE_BROWSER", "").strip().low
 
 
 @pytest.fixture(scope="session")
-def seed_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """An empty data directory: every result comes from the embedded seed, whatever the machine holds."""
-    return tmp_path_factory.mktemp("no-full-sources")
+def no_location(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """No data location given and an empty user data directory: every result comes from the embedded seed,
+    whatever the machine holds. ``$XDG_DATA_HOME`` points at an empty folder (the app servers inherit it)
+    and ``$COALITIONLAB_DATA`` is unset; yields the (empty) default data directory."""
+    from coalitionlab.data.paths import resolve_data_dir
+
+    home = tmp_path_factory.mktemp("xdg-data-empty")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("XDG_DATA_HOME", str(home))
+        mp.delenv("COALITIONLAB_DATA", raising=False)
+        default = resolve_data_dir()
+        if not default.is_relative_to(home):
+            pytest.skip(f"the user data directory ({default}) does not follow $XDG_DATA_HOME on this platform")
+        yield default
 
 
 @pytest.fixture(scope="module")
-def client(seed_dir: Path) -> Iterator:
+def client(no_location: Path) -> Iterator:
     """A test client of the app on the embedded seed (requests name the host 127.0.0.1, as a browser's do)."""
     from fastapi.testclient import TestClient
 
     from coalitionlab.webapp.server import create_app
 
-    with TestClient(create_app(seed_dir), base_url="http://127.0.0.1") as c:
+    with TestClient(create_app(None), base_url="http://127.0.0.1") as c:
         yield c
 
 
@@ -46,15 +62,17 @@ def free_port() -> int:
 
 
 class AppServer:
-    """``coalitionlab app`` in a subprocess on a free port (stopped by :meth:`stop`)."""
+    """``coalitionlab app`` in a subprocess on a free port (stopped by :meth:`stop`); ``data_dir`` None: no
+    ``--data-dir`` (the app uses ``$COALITIONLAB_DATA``, else the user data directory)."""
 
-    def __init__(self, data_dir: Path, log: Path, timeout: float = 120.0) -> None:
+    def __init__(self, data_dir: Path | None, log: Path, timeout: float = 120.0) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/"
         self.log = log
         self._fh = log.open("w")
+        where = [] if data_dir is None else ["--data-dir", str(data_dir)]
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "coalitionlab.cli.main", "app", "--port", str(self.port), "--data-dir", str(data_dir)],
+            [sys.executable, "-m", "coalitionlab.cli.main", "app", "--port", str(self.port), *where],
             stdout=self._fh, stderr=subprocess.STDOUT, env={**os.environ})
         end = time.monotonic() + timeout
         while True:
@@ -83,9 +101,9 @@ class AppServer:
 
 
 @pytest.fixture(scope="module")
-def seed_server(seed_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
-    """The app on the embedded seed, served by ``coalitionlab app`` on a free port."""
-    server = AppServer(seed_dir, tmp_path_factory.mktemp("app-log") / "app.log")
+def seed_server(no_location: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
+    """The app on the embedded seed, served by ``coalitionlab app`` (no ``--data-dir``) on a free port."""
+    server = AppServer(None, tmp_path_factory.mktemp("app-log") / "app.log")
     yield server
     server.stop()
 

@@ -128,6 +128,39 @@ def test_other_host_names_are_refused(client) -> None:
     assert client.get("/api/info", headers={"Host": "localhost:8765"}).status_code == 200
 
 
+# ------------------------------------------------------------------ the data location
+
+
+def test_with_no_location_given_the_app_runs_on_the_seed(client, no_location: Path) -> None:
+    info = client.get("/api/info").json()
+    assert info["source"] == "seed" and info["data_dir"] == str(no_location)
+
+
+@pytest.mark.parametrize("how", ["argument", "env"])
+def test_a_named_data_dir_without_the_sources_is_refused(tmp_path: Path, monkeypatch, how: str) -> None:
+    from coalitionlab.errors import MissingDataError
+    from coalitionlab.webapp.service import AppData
+
+    (tmp_path / "cow_states").mkdir()  # a folder is not a source: its files are missing too
+    if how == "env":
+        monkeypatch.setenv("COALITIONLAB_DATA", str(tmp_path))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # refused, not a fallback to the seed with a warning
+        with pytest.raises(MissingDataError) as exc:
+            AppData(tmp_path if how == "argument" else None)
+    text = str(exc.value)
+    assert "\n" not in text and str(tmp_path) in text and "lacks cow_states, cow_igo" in text
+    assert str(tmp_path / "cow_states") in text and "coalitionlab data fetch" in text
+    assert ("$COALITIONLAB_DATA" in text) == (how == "env")
+
+
+def test_a_named_data_dir_with_the_sources_is_full(shared_data: Path) -> None:
+    from coalitionlab.webapp.service import AppData
+
+    app = AppData(shared_data)
+    assert app.describe()["source"] == "full" and app.source == "full"
+
+
 # ------------------------------------------------------------------ ranking, map and ties
 
 
@@ -248,7 +281,7 @@ def test_bad_ties_input_is_a_message(client, country: str, message: str) -> None
     assert resp.status_code == 400 and message in resp.json()["error"]
 
 
-def test_an_unexpected_failure_is_one_line_not_a_traceback(seed_dir, monkeypatch) -> None:
+def test_an_unexpected_failure_is_one_line_not_a_traceback(no_location, monkeypatch) -> None:
     from fastapi.testclient import TestClient
 
     from coalitionlab.webapp.server import create_app
@@ -258,7 +291,7 @@ def test_an_unexpected_failure_is_one_line_not_a_traceback(seed_dir, monkeypatch
         raise RuntimeError("disk on fire\nsecond line")
 
     monkeypatch.setattr(AppData, "ranking", broken)
-    with TestClient(create_app(seed_dir), base_url="http://127.0.0.1", raise_server_exceptions=False) as c:
+    with TestClient(create_app(None), base_url="http://127.0.0.1", raise_server_exceptions=False) as c:
         resp = c.get("/api/ranking", params={"lead": "USA", "date": "2003-03-20"})
     assert resp.status_code == 500
     assert resp.json() == {"error": "internal error (RuntimeError): disk on fire second line"}

@@ -36,6 +36,13 @@ def test_a_missing_data_dir_is_refused(tmp_path: Path) -> None:
     _fails(["app", "--port", "8765", "--data-dir", str(tmp_path / "nope")], "error: data directory", "does not exist")
 
 
+def test_a_data_dir_without_the_sources_is_refused_naming_them(tmp_path: Path) -> None:
+    from tests.webapp.conftest import free_port
+
+    _fails(["app", "--port", str(free_port()), "--data-dir", str(tmp_path)], "error: coalitionlab app: data directory",
+           "lacks cow_states, cow_igo", "coalitionlab data fetch")
+
+
 @pytest.mark.parametrize("port", ["0", "70000", "http"])
 def test_a_bad_port_is_refused(port: str) -> None:
     _fails(["app", "--port", port], "--port")

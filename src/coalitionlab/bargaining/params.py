@@ -1,9 +1,15 @@
 """Parameters of the bargaining models, as pydantic models with their domains.
 
 Every model takes one of these. A value outside its domain (a probability above 1, a negative
-cost where costs cannot be negative) raises :class:`pydantic.ValidationError` naming the field;
-a combination that no choice can satisfy raises :class:`coalitionlab.errors.InfeasibleError`
-from the solver, saying why.
+cost where costs cannot be negative, an infinite or NaN value anywhere) raises
+:class:`pydantic.ValidationError` naming the field; a combination that no choice can satisfy raises
+:class:`coalitionlab.errors.InfeasibleError` from the solver, saying why.
+
+Every float of a parameter model must be finite (``inf``/``nan`` gave index errors or all-NaN results
+deep inside the solvers). Price-unit levels, slopes and signal precisions are also bounded by
+:data:`MAX_PRICE_LEVEL`, :data:`MAX_SLOPE` and :data:`MAX_PRECISION`: beyond them the simulator's
+arithmetic (exponentials of slopes, prices over their spread) leaves float64's range and its solvers
+stop on NaN, so such values are refused up front (:data:`PriceLevel`, :data:`Slope`, :data:`Precision`).
 
 Examples
 --------
@@ -22,12 +28,34 @@ Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 NonNegative = Annotated[float, Field(ge=0.0)]
 Positive = Annotated[float, Field(gt=0.0)]
 
+#: Largest magnitude of a price-unit level (a mean price, the value of a partner). The simulator
+#: stops on NaN from about 1e9 (a normal prior of scale 0.5); a million times the default price
+#: (1) leaves a wide margin.
+MAX_PRICE_LEVEL = 1e6
+#: Largest magnitude of a slope in embeddedness (``price_slope``): ``exp(50)`` is 5e21, already a
+#: price ratio no calibration means; at -100 the simulator's value solver stopped on NaN.
+MAX_SLOPE = 50.0
+#: Largest signal precision (relative to the prior's): at 1e18 the simulator stopped on NaN; 1e12
+#: is a signal a million times sharper than the prior's standard deviation.
+MAX_PRECISION = 1e12
+
+#: A level in price units, finite and within :data:`MAX_PRICE_LEVEL` of 0.
+PriceLevel = Annotated[float, Field(ge=-MAX_PRICE_LEVEL, le=MAX_PRICE_LEVEL, allow_inf_nan=False)]
+#: A non-negative level in price units, at most :data:`MAX_PRICE_LEVEL`.
+NonNegativePriceLevel = Annotated[float, Field(ge=0.0, le=MAX_PRICE_LEVEL, allow_inf_nan=False)]
+#: A slope in embeddedness, within :data:`MAX_SLOPE` of 0.
+Slope = Annotated[float, Field(ge=-MAX_SLOPE, le=MAX_SLOPE, allow_inf_nan=False)]
+#: A signal precision in [0, :data:`MAX_PRECISION`].
+Precision = Annotated[float, Field(ge=0.0, le=MAX_PRECISION, allow_inf_nan=False)]
+
 PriorKind = Literal["normal", "lognormal", "uniform"]
 PRIOR_KINDS: tuple[str, ...] = ("normal", "lognormal", "uniform")
 
 
 class _Params(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    """Base of every parameter model: frozen, no unknown fields, every float finite."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
 
 class OnePartnerParams(_Params):
@@ -201,7 +229,7 @@ class PriceParams(_Params):
     """
 
     prior: PriorKind = "normal"
-    mean: float = 1.0
+    mean: PriceLevel = 1.0
     scale: Positive = 0.5
-    precision: NonNegative = 0.0
-    value: NonNegative = 2.0
+    precision: Precision = 0.0
+    value: NonNegativePriceLevel = 2.0

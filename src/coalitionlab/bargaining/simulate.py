@@ -15,8 +15,10 @@ Channels are switched off in a fixed world: ``simulate(world, n, seed=s, channel
 changes the world's prices (calibrated once, :meth:`World.from_frame`), so runs with different
 channel sets and the same seed differ only by the channels (:func:`compare_channels`).
 
-Draws are made in chunks of episodes (memory stays bounded); chunk ``c`` draws from the ``c``-th
-child of ``SeedSequence(seed)``, so the same seed gives the same output whatever the machine.
+Draws are made in blocks of 1,024 episodes: block ``b`` draws from the ``b``-th child of
+``SeedSequence(seed)``, so the same seed gives the same output whatever the machine and whatever the
+chunk size. Blocks are solved in chunks (memory stays bounded); above ``keep_episodes`` the episodes are
+streamed into running moments and quantile buckets, so any number of episodes runs in constant memory.
 """
 
 from __future__ import annotations
@@ -34,7 +36,12 @@ from coalitionlab.errors import InfeasibleError
 EPISODE_COLUMNS = ["episode", "coalition_size", "lead_cost", "information_rent", "win_probability", "efficiency_loss",
                    "reoffers"]
 SUMMARY_STATS = ["mean", "sd", "q05", "q50", "q95"]
-_CELLS_PER_CHUNK = 1 << 21  # partner-episode cells drawn at once (~2M; a few tens of MB of arrays)
+_CELLS_PER_CHUNK = 1 << 18  # partner-episode cells solved at once (~260k; about 150 bytes of temporaries each)
+_BLOCK = 1024  # episodes per RNG block: block b draws from child b of the seed, whatever the chunking
+KEEP_EPISODES = 1_000_000  #: above this many episodes the per-episode frame is not kept (constant memory)
+_TINY = 1e-12  # values smaller in magnitude share the zero bucket of the streamed quantiles
+_REL_ERROR = 1e-3  # width of a log bucket (relative)
+_BUCKETS = int(np.ceil(np.log(1e30) / np.log1p(_REL_ERROR)))  # magnitudes up to 1e18 (x _TINY = 1e-12)
 
 
 @dataclass(frozen=True)
@@ -83,6 +90,8 @@ def simulate(
     seed: int | np.random.Generator | np.random.SeedSequence | None = None,
     progress: Callable[[int, int], None] | None = None,
     channels: str | tuple[str, ...] | list[str] | None = None,
+    chunk_episodes: int | None = None,
+    keep_episodes: int | None = None,
 ) -> Simulation:
     """Simulate ``episodes`` rounds of take-it-or-leave-it offers to every candidate of ``world``.
 
@@ -102,6 +111,14 @@ def simulate(
         :data:`coalitionlab.bargaining.channels.CHANNELS`. The others are switched off in this fixed
         world (its prices do not change). A requested channel the world cannot run (brokers without a
         ``broker`` column) is off with a warning and listed in ``attrs["channels_off"]``.
+    chunk_episodes
+        Episodes drawn and solved at once (rounded up to a whole number of 1,024-episode RNG blocks;
+        default: about 260,000 partner-episode cells). It bounds memory and never changes the result.
+    keep_episodes
+        Keep the per-episode frame (and exact quantiles) when ``episodes`` is at most this
+        (default :data:`KEEP_EPISODES`); above it the run streams in constant memory, ``episodes`` is an
+        empty frame and the quantiles come from a log-bucket histogram (relative error <= 0.05%;
+        exact for ``coalition_size`` and ``reoffers``).
 
     Returns
     -------
@@ -125,11 +142,11 @@ def simulate(
     if isinstance(episodes, bool) or not isinstance(episodes, (int, np.integer)) or episodes < 1:
         raise InfeasibleError(f"episodes must be a positive integer; got {episodes!r}")
     episodes = int(episodes)
+    keep = episodes <= _keep_limit(keep_episodes)
     cand = world.candidates
     n = len(cand)
-    per_chunk = max(1, _CELLS_PER_CHUNK // n)
-    n_chunks = -(-episodes // per_chunk)
-    children = _root_sequence(seed).spawn(n_chunks)
+    per_chunk = _chunk_episodes(n, chunk_episodes)
+    root = _root_sequence(seed)
     eff = world.effective(channels)
     params = {name: cand[name].to_numpy(float) for name in ("price_mean", "price_scale", "weight")}
     for name in ("precision", "bias", "unit_cost", "value"):
@@ -137,46 +154,50 @@ def simulate(
     max_offers, reoffer_cost = world.channel_params.max_offers, float(world.channel_params.reoffer_cost)
     params["reoffer_in_value"] = reoffer_cost / params["unit_cost"]
 
-    size = np.empty(episodes, np.int64)
-    cost = np.empty(episodes)
-    rent = np.empty(episodes)
-    win = np.empty(episodes)
-    loss = np.empty(episodes)
-    reoffer = np.empty(episodes, np.int64)
-    joins = np.zeros(n)
-    paid = np.zeros(n)
-    rents = np.zeros(n)
-    again = np.zeros(n)
-    for c in range(n_chunks):
-        start = c * per_chunk
+    measures = EPISODE_COLUMNS[1:]
+    kept: dict[str, list[np.ndarray]] = {m: [] for m in measures}
+    stream = _Stream(measures, n) if not keep else None
+    per_partner = np.zeros((4, n))  # joins, payments, rents, re-offers: running sums over blocks, in block order
+    for start in range(0, episodes, per_chunk):
         stop = min(episodes, start + per_chunk)
-        out = _chunk(world.prior, params, stop - start, np.random.default_rng(children[c]), max_offers=max_offers)
+        draws = _block_draws(root, world.prior, start, stop, n)
+        out = _chunk(world.prior, params, stop - start, draws, max_offers=max_offers)
         accepted, payment, partner_rent, episode_loss, reoffers = out
-        size[start:stop] = accepted.sum(axis=1)
-        cost[start:stop] = payment.sum(axis=1) + reoffer_cost * reoffers.sum(axis=1)
-        rent[start:stop] = partner_rent.sum(axis=1)
-        loss[start:stop] = episode_loss
-        reoffer[start:stop] = reoffers.sum(axis=1)
-        strength = world.lead_strength + accepted @ params["weight"]
+        strength = world.lead_strength + (accepted * params["weight"]).sum(axis=1)
         kr = strength**world.decisiveness
-        win[start:stop] = kr / (kr + world.target_strength**world.decisiveness)
-        joins += accepted.sum(axis=0)
-        paid += payment.sum(axis=0)
-        rents += partner_rent.sum(axis=0)
-        again += reoffers.sum(axis=0)
+        values = {
+            "coalition_size": accepted.sum(axis=1),
+            "lead_cost": payment.sum(axis=1) + reoffer_cost * reoffers.sum(axis=1),
+            "information_rent": partner_rent.sum(axis=1),
+            "win_probability": kr / (kr + world.target_strength**world.decisiveness),
+            "efficiency_loss": episode_loss,
+            "reoffers": reoffers.sum(axis=1),
+        }
+        # per-block sums added in block order: the totals do not depend on how blocks are grouped in chunks
+        starts = np.arange(0, stop - start, _BLOCK)
+        blocks = np.stack([np.add.reduceat(a, starts, axis=0) for a in (accepted, payment, partner_rent, reoffers)],
+                          axis=1)
+        per_partner = np.concatenate([per_partner[None], blocks]).cumsum(axis=0)[-1]
+        if keep:
+            for m in measures:
+                kept[m].append(values[m])
+        else:
+            stream.add(values, starts)
         if progress is not None:
             progress(stop, episodes)
+    joins, paid, rents, again = per_partner
 
     scale = world.payment_scale
-    frame = pd.DataFrame({
-        "episode": np.arange(episodes, dtype=np.int64),
-        "coalition_size": size,
-        "lead_cost": cost * scale,
-        "information_rent": rent * scale,
-        "win_probability": win,
-        "efficiency_loss": loss * scale,
-        "reoffers": reoffer,
-    })
+    money = {"lead_cost", "information_rent", "efficiency_loss"}
+    if keep:
+        frame = pd.DataFrame({"episode": np.arange(episodes, dtype=np.int64), **{
+            m: (np.concatenate(kept[m]) * (scale if m in money else 1.0)).astype(
+                np.int64 if m in ("coalition_size", "reoffers") else float) for m in measures}})
+        summary = summarise(frame)
+    else:
+        frame = pd.DataFrame({c: pd.Series(dtype=np.int64 if c in ("episode", "coalition_size", "reoffers")
+                                                 else float) for c in EPISODE_COLUMNS})
+        summary = stream.summary({m: (scale if m in money else 1.0) for m in measures})
     partners = cand[["ccode", "country", "embeddedness", "price_mean"]].copy()
     partners["value"] = params["value"] * scale
     partners["unit_cost"] = params["unit_cost"]
@@ -188,16 +209,131 @@ def simulate(
     partners["mean_reoffers"] = again / episodes
     with np.errstate(invalid="ignore", divide="ignore"):
         partners["cost_per_member"] = np.where(joins > 0, (paid + reoffer_cost * again) / joins, np.nan) * scale
-    summary = summarise(frame)
     attrs = {"unit": "episode", "lead": world.lead, "date": world.date, "prior": world.prior,
              "payment_scale": scale, "payment_unit": world.payment_unit, "is_seed": world.is_seed,
-             "episodes": episodes, "channels": eff.attrs["channels"], "channels_off": eff.attrs["off"],
+             "episodes": episodes, "episodes_kept": keep,
+             "quantiles": "exact" if keep else f"log-bucket histogram, relative error <= {_REL_ERROR / 2:g}",
+             "channels": eff.attrs["channels"], "channels_off": eff.attrs["off"],
              "calibrated_with": world.assumptions.get("calibrated_with"), "mission_value": world.mission_value,
              "max_offers": max_offers, "reoffer_cost": reoffer_cost, "notes": dict(world.notes)}
     for df in (frame, partners, summary):
         df.attrs = dict(attrs)
     return Simulation(episodes=frame, partners=partners, summary=summary,
                       seed=seed if isinstance(seed, (int, np.integer)) and not isinstance(seed, bool) else None)
+
+
+def _keep_limit(keep_episodes: int | None) -> int:
+    if keep_episodes is None:
+        return KEEP_EPISODES
+    if isinstance(keep_episodes, bool) or not isinstance(keep_episodes, (int, np.integer)) or keep_episodes < 0:
+        raise InfeasibleError(f"keep_episodes must be a non-negative integer; got {keep_episodes!r}")
+    return int(keep_episodes)
+
+
+def _chunk_episodes(n: int, chunk_episodes: int | None) -> int:
+    """Episodes per chunk: a whole number of RNG blocks (the given number rounded up, else a cell budget)."""
+    if chunk_episodes is None:
+        wanted = max(1, _CELLS_PER_CHUNK // max(n, 1))
+    elif isinstance(chunk_episodes, bool) or not isinstance(chunk_episodes, (int, np.integer)) or chunk_episodes < 1:
+        raise InfeasibleError(f"chunk_episodes must be a positive integer; got {chunk_episodes!r}")
+    else:
+        wanted = int(chunk_episodes)
+    return -(-wanted // _BLOCK) * _BLOCK
+
+
+def _block_draws(root: np.random.SeedSequence, prior: str, start: int, stop: int, n: int) -> tuple[np.ndarray, ...]:
+    """The standard draws (latent price, signal noise) of episodes ``start:stop``, block by block.
+
+    Block ``b`` (episodes ``b*_BLOCK`` onwards) always draws from the ``b``-th child of the root seed, made
+    directly from its spawn key, so the draws of an episode depend on the seed alone, never on the chunking.
+    """
+    latent, noise = [], []
+    for b0 in range(start, stop, _BLOCK):
+        m = min(_BLOCK, stop - b0)
+        child = np.random.SeedSequence(root.entropy, spawn_key=(*root.spawn_key, b0 // _BLOCK),
+                                       pool_size=root.pool_size)
+        rng = np.random.default_rng(child)
+        latent.append(rng.random((m, n)) if prior == "uniform" else rng.standard_normal((m, n)))
+        noise.append(rng.standard_normal((m, n)))
+    return np.concatenate(latent), np.concatenate(noise)
+
+
+class _Stream:
+    """Mean, sd and quantiles of the episode measures without keeping the episodes.
+
+    Means and sums of squares are merged block by block in block order (Chan et al.'s pairwise update),
+    so they do not depend on the chunking; quantiles come from integer counts in fixed log-spaced buckets
+    (relative error at most ``_REL_ERROR / 2``; counts of whole numbers are exact).
+    """
+
+    _INTEGER = ("coalition_size", "reoffers")
+
+    def __init__(self, measures: list[str], n: int) -> None:
+        self.measures = measures
+        self.count = 0
+        self.mean = np.zeros(len(measures))
+        self.m2 = np.zeros(len(measures))
+        self.counts = {m: np.zeros(2 * _BUCKETS + 1, np.int64) for m in measures if m not in self._INTEGER}
+        self.counts.update({m: np.zeros(1, np.int64) for m in self._INTEGER})
+
+    def add(self, values: dict[str, np.ndarray], starts: np.ndarray) -> None:
+        x = np.stack([values[m] for m in self.measures], axis=1)
+        sizes = np.diff(np.append(starts, len(x)))
+        block_mean = np.add.reduceat(x, starts, axis=0) / sizes[:, None]
+        block_m2 = np.add.reduceat((x - np.repeat(block_mean, sizes, axis=0)) ** 2, starts, axis=0)
+        for nb, mb, m2b in zip(sizes, block_mean, block_m2):
+            total = self.count + nb
+            delta = mb - self.mean
+            self.mean = self.mean + delta * (nb / total)
+            self.m2 = self.m2 + m2b + delta**2 * (self.count * nb / total)
+            self.count = total
+        for m in self.measures:
+            if m in self._INTEGER:
+                c = np.bincount(np.rint(values[m]).astype(np.int64))
+                if len(c) > len(self.counts[m]):
+                    c[: len(self.counts[m])] += self.counts[m]
+                    self.counts[m] = c
+                else:
+                    self.counts[m][: len(c)] += c
+            else:
+                self.counts[m] += np.bincount(_bucket(values[m]), minlength=2 * _BUCKETS + 1)
+
+    def summary(self, scales: dict[str, float]) -> pd.DataFrame:
+        rows = {}
+        centres = _bucket_centres()
+        for i, m in enumerate(self.measures):
+            where = np.arange(len(self.counts[m]), dtype=float) if m in self._INTEGER else centres
+            q = [_quantile_from_counts(where, self.counts[m], p) for p in (0.05, 0.5, 0.95)]
+            sd = np.sqrt(self.m2[i] / (self.count - 1)) if self.count > 1 else 0.0
+            rows[m] = np.array([self.mean[i], sd, *q]) * scales[m]
+        return pd.DataFrame.from_dict(rows, orient="index", columns=SUMMARY_STATS).rename_axis("measure")
+
+
+def _bucket(x: np.ndarray) -> np.ndarray:
+    """Bucket index of each value: 0 for ``|x| < _TINY``, else ``±(1 + floor(log(|x| / _TINY) / log(1 + ε)))``,
+    shifted by ``_BUCKETS`` (values beyond the last bucket fall in it)."""
+    mag = np.abs(x)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        k = np.floor(np.log(np.maximum(mag, _TINY) / _TINY) / np.log1p(_REL_ERROR)) + 1
+    k = np.where(mag < _TINY, 0, np.minimum(k, _BUCKETS)).astype(np.int64)
+    return _BUCKETS + np.sign(x).astype(np.int64) * k
+
+
+def _bucket_centres() -> np.ndarray:
+    k = np.arange(-_BUCKETS, _BUCKETS + 1)
+    lo = _TINY * np.power(1 + _REL_ERROR, np.abs(k) - 1.0)
+    return np.where(k == 0, 0.0, np.sign(k) * lo * (1 + _REL_ERROR / 2))
+
+
+def _quantile_from_counts(values: np.ndarray, counts: np.ndarray, q: float) -> float:
+    """numpy's default (linear) quantile of a sample given as counts of sorted ``values``."""
+    total = int(counts.sum())
+    h = q * (total - 1)
+    lo = int(np.floor(h))
+    cum = np.cumsum(counts)
+    v_lo = values[np.searchsorted(cum, lo, side="right")]
+    v_hi = values[np.searchsorted(cum, min(lo + 1, total - 1), side="right")]
+    return float(v_lo + (h - lo) * (v_hi - v_lo))
 
 
 def summarise(frame: pd.DataFrame) -> pd.DataFrame:
@@ -212,7 +348,8 @@ def summarise(frame: pd.DataFrame) -> pd.DataFrame:
     }, index=pd.Index(cols, name="measure"))
 
 
-def _chunk(prior: str, p: dict[str, np.ndarray], m: int, rng: np.random.Generator, *, max_offers: int = 1):
+def _chunk(prior: str, p: dict[str, np.ndarray], m: int, draws: tuple[np.ndarray, np.ndarray], *,
+           max_offers: int = 1):
     """One chunk of ``m`` episodes: (accepted, payment, rent, per-episode efficiency loss, re-offers), in the
     lead's cost (re-offers as counts, per partner).
 
@@ -226,13 +363,14 @@ def _chunk(prior: str, p: dict[str, np.ndarray], m: int, rng: np.random.Generato
     gamma = p["unit_cost"]
     value = p["value"] / gamma
     noise_sd = scale / np.sqrt(np.where(precision > 0, precision, 1.0))
+    u, z = draws  # uniform or standard normal latent draws, standard normal signal noise; (m, n) each
     if prior == "uniform":
         lo, hi = uniform_bounds(mean, scale)
-        latent = lo + (hi - lo) * rng.random((m, n))
+        latent = lo + (hi - lo) * u
     else:
-        latent = mean + scale * rng.standard_normal((m, n))  # theta, or log theta for the lognormal
+        latent = mean + scale * u  # theta, or log theta for the lognormal
     # the rotten carrot: the signal reads too low by `bias`, and the lead takes it at face value
-    signal = np.where(precision > 0, latent + noise_sd * rng.standard_normal((m, n)) - p["bias"], mean)
+    signal = np.where(precision > 0, latent + noise_sd * z - p["bias"], mean)
     offer = np.array(_offers(prior, value, mean, scale, precision, signal))  # a copy: re-offers write into it
     theta = np.exp(latent) if prior == "lognormal" else latent
     accepted = theta <= offer

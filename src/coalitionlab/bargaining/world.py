@@ -51,7 +51,17 @@ from coalitionlab.bargaining.channels import (
     scale_components,
     win_probability,
 )
-from coalitionlab.bargaining.params import PRIOR_KINDS, NonNegative, Positive, PriorKind, _Params
+from coalitionlab.bargaining.params import (
+    PRIOR_KINDS,
+    NonNegative,
+    NonNegativePriceLevel,
+    Positive,
+    Precision,
+    PriceLevel,
+    PriorKind,
+    Slope,
+    _Params,
+)
 from coalitionlab.errors import CoalitionlabWarning, InfeasibleError, MissingValueWarning, PanelTypeError
 
 CANDIDATE_COLUMNS = ["ccode", "country", "embeddedness", "price_mean", "price_scale", "precision", "value", "weight"]
@@ -86,12 +96,12 @@ class EmbeddednessMapping(_Params):
         alone (it sets the value of success). Price units (>= 0).
     """
 
-    price_mean: float = 1.0
+    price_mean: PriceLevel = 1.0
     price_scale: Positive = 0.5
-    price_slope: float = 0.0
-    precision_base: NonNegative = 0.5
-    precision_slope: NonNegative = 4.0
-    value: NonNegative = 2.0
+    price_slope: Slope = 0.0
+    precision_base: Precision = 0.5
+    precision_slope: Precision = 4.0
+    value: NonNegativePriceLevel = 2.0
 
 
 class _WorldScalars(_Params):
@@ -320,8 +330,8 @@ class World:
         emb = out["embeddedness"].to_numpy(float)
         if np.any(emb < 0):
             raise InfeasibleError("World.from_frame(): embeddedness must be >= 0 (it counts agreements and IGOs)")
-        if "country" not in out.columns:
-            out["country"] = out["ccode"].astype(str)
+        if "country" not in out.columns:  # the name every output uses; a code COW does not know stays a number
+            out["country"] = out["ccode"].map(_name_or_code)
         notes: dict[str, str] = {}
         scaled = scale_components(out, params.constants())
         if scale == "max":  # legacy: relative to the world's most embedded candidate
@@ -640,3 +650,13 @@ def calibrate_price_means(p_join, *, prior: str, scale, precision, value, bias=0
         if active.size == 0:
             break
     return x
+
+
+def _name_or_code(ccode: object) -> str:
+    from coalitionlab.data.countries import country_name
+    from coalitionlab.errors import UnknownCountryError
+
+    try:
+        return str(country_name(int(ccode)))
+    except (UnknownCountryError, TypeError, ValueError):
+        return str(ccode)

@@ -47,10 +47,11 @@ def _register_sweep(app: typer.Typer) -> None:
         from pydantic import ValidationError
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-        from coalitionlab._validation import check_option
+        from coalitionlab._validation import check_option, check_scheduler
         from coalitionlab.bargaining.sweep import load_sweep_config, sweep
 
         check_option(fmt, ["table", "csv", "json"], name="format")
+        check_scheduler(scheduler, name="--scheduler")
         try:
             cfg = load_sweep_config(config)
         except (FileNotFoundError, ValueError) as exc:
@@ -58,9 +59,9 @@ def _register_sweep(app: typer.Typer) -> None:
                 first = exc.errors()[0]
                 field = ".".join(str(p) for p in first.get("loc", ())) or "config"
                 err_console.print(escape(f"error: {config}: invalid {field}: {first.get('msg')}"), style="red",
-                                  highlight=False)
+                                  highlight=False, soft_wrap=True)
             else:
-                err_console.print(escape(f"error: {exc}"), style="red", highlight=False)
+                err_console.print(escape(f"error: {exc}"), style="red", highlight=False, soft_wrap=True)
             raise typer.Exit(1) from None
         root = seed if seed is not None else (cfg.seed if cfg.seed is not None else 1)
         columns = (TextColumn(f"sweep {cfg.target}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
@@ -72,14 +73,45 @@ def _register_sweep(app: typer.Typer) -> None:
         except OSError as exc:  # an unreachable Dask scheduler
             if debug:
                 raise
-            err_console.print(escape(f"error: {exc}"), style="red", highlight=False)
+            err_console.print(escape(f"error: {exc}"), style="red", highlight=False, soft_wrap=True)
             raise typer.Exit(1) from None
         if out is not None:
-            result.to_csv(out, index=False)
+            from coalitionlab._csv import safe_csv_frame
+
+            safe_csv_frame(result).to_csv(out, index=False)  # no cell a spreadsheet would run
             err_console.print(f"{len(result)} runs of {cfg.target} (seed {root}, {result.attrs['backend']}) "
                               f"written to {out}", highlight=False)
             return
         print_frame(result, fmt, title=f"sweep {cfg.target}, seed {root}")
+
+
+def _number_kinds() -> dict[str, Any]:
+    """The domain of each kind of number option of `simulate` (the bargaining parameter models' own types)."""
+    from pydantic import Field
+
+    from coalitionlab.bargaining.params import NonNegativePriceLevel, PriceLevel, Precision, Slope
+
+    return {"positive": Annotated[float, Field(gt=0.0, allow_inf_nan=False)],
+            ">=0": Annotated[float, Field(ge=0.0, allow_inf_nan=False)],
+            "price_level": PriceLevel, "price_level>=0": NonNegativePriceLevel, "slope": Slope, "precision": Precision}
+
+
+def _check_numbers(options: dict[str, tuple[float | None, str]]) -> None:
+    """Refuse, before any work, a number option outside its parameter's domain: one line naming the
+    option and the value (``--value inf`` ran for 17 s, then died with an IndexError)."""
+    from pydantic import TypeAdapter, ValidationError
+
+    from coalitionlab.errors import UnknownOptionError
+
+    kinds = _number_kinds()
+    for name, (number, kind) in options.items():
+        if number is None:
+            continue
+        try:
+            TypeAdapter(kinds[kind]).validate_python(number)
+        except ValidationError as exc:  # as the parameter models say it, with the option's name
+            field = name.removeprefix("--").replace("-", "_")
+            raise UnknownOptionError(f"invalid {field} ({name}): {exc.errors()[0]['msg']} (got {number!r})") from None
 
 
 def _round(value: Any, digits: int = 6) -> Any:
@@ -154,6 +186,15 @@ def simulate_command(
     embeddedness comes from the embedded seed data; the output says which. The world's prices are fixed
     once, with every available channel on; --channels switches channels off in that same world.
     """
+    from coalitionlab.errors import InfeasibleError
+
+    if episodes < 1:  # before anything is imported or read
+        raise InfeasibleError(f"--episodes: episodes must be a positive integer; got {episodes!r}")
+    _check_numbers({"--payment-scale": (payment_scale, "positive"), "--value": (value, "price_level>=0"),
+                    "--price-mean": (price_mean, "price_level"), "--price-scale": (price_scale, "positive"),
+                    "--price-slope": (price_slope, "slope"), "--precision-base": (precision_base, "precision"),
+                    "--precision-slope": (precision_slope, "precision"), "--bias-slope": (bias_slope, ">=0"),
+                    "--reoffer-cost": (reoffer_cost, "price_level>=0"), "--mission-value": (mission_value, "positive")})
     from coalitionlab._validation import check_option, parse_date
     from coalitionlab.bargaining import EmbeddednessMapping, World, simulate
     from coalitionlab.bargaining.channels import (ChannelParams, PartnerValuation, add_broker_scores, add_capabilities,
@@ -161,14 +202,12 @@ def simulate_command(
     from coalitionlab.bargaining.params import PRIOR_KINDS
     from coalitionlab.bargaining.world import ChannelWarning, check_world_scalars
     from coalitionlab.data.countries import to_ccode
-    from coalitionlab.errors import InfeasibleError, SeedDataWarning, UnknownOptionError
+    from coalitionlab.errors import SeedDataWarning, UnknownOptionError
     from coalitionlab.measures import embeddedness
 
     # every cheap check before any data are read: a bad value is one line, at once
     check_option(fmt, ["table", "json"], name="format")
     check_option(prior, PRIOR_KINDS, name="prior")
-    if episodes < 1:
-        raise InfeasibleError(f"episodes must be a positive integer; got {episodes!r}")
     day = str(parse_date(date).date())
     asked = check_channels(channels)  # an unknown channel or an empty list: one line listing the valid ones
     every = channels.strip().lower() == "all"
@@ -249,6 +288,6 @@ def simulate_command(
     console.print(f"{lead} on {world.date}: {episodes} episodes, seed {seed}, {world.n} candidates, "
                   f"data: {data_label}; prices in {world.payment_unit} (scale {world.payment_scale:g}, an assumption); "
                   f"channels: {', '.join(used) or 'none'} ({fixed})",
-                  highlight=False, soft_wrap=True)
+                  highlight=False, soft_wrap=True, markup=False)  # --payment-unit '[/]' is a name, not markup
     print_frame(result.summary.reset_index(), "table", title="per-episode outcomes")
     print_frame(partners.head(top), "table", title=f"top {min(top, world.n)} partners by join rate")

@@ -36,6 +36,11 @@ def _check_formula(formula: str | None) -> None:
     """Refuse a formula holding anything but columns, operators and the allowed transforms, before
     any data are read (the column names are checked again against the panel when fitting)."""
     if formula is not None:
+        if not formula.strip():  # before the models are imported (seconds)
+            from coalitionlab.errors import EstimationError
+
+            raise EstimationError("--formula is empty; give e.g. 'joined ~ embeddedness_log1p + cinc', or leave it "
+                                  "out for the default")
         from coalitionlab.models.formula import check_formula
 
         check_formula(formula)
@@ -179,15 +184,19 @@ def robustness_command(
     debug: DebugOption = False,
 ) -> None:
     """Run the robustness battery and print one row per design (and a plot with --out)."""
-    from coalitionlab._validation import check_option
+    from coalitionlab._validation import check_option, check_scheduler
     from coalitionlab.coalitions.panel import NATO_LEADS
     from coalitionlab.models.data import participation_data
-    from coalitionlab.models.robustness import SPECS, check_battery_request, robustness
+    from coalitionlab.models.robustness import SPECS, check_battery_request, check_draws, check_treatment, robustness
 
-    _check_formula(f"joined ~ {treatment}")
+    _check_formula(f"joined ~ {treatment}")  # code is refused as such
+    check_treatment(treatment, name="--treatment")  # and the treatment is a column name, never an expression
     check_option(spec, SPECS, name="spec")  # before the panel is built
     check_option(nato_lead, NATO_LEADS, name="NATO lead")
-    chosen, ctrl = check_battery_request(_split(designs), _split(controls))  # names, before minutes of building
+    # names, before minutes of building; an empty list ('--designs ""') is an error, not every design
+    chosen, ctrl = check_battery_request(_split(designs, option="--designs"), _split(controls, option="--controls"))
+    check_draws(chosen, permutations)  # 10**12 permutations: refused at once, not a MemoryError later
+    check_scheduler(scheduler, name="--scheduler")
     with _progress(fmt == "table") as say:
         panel = participation_data(data_dir=data_dir, placebo_years=(placebo_years,), nato_lead=nato_lead,
                                    progress=say)
@@ -223,8 +232,10 @@ def predict_command(
 
     import pandas as pd
 
+    from coalitionlab._validation import parse_date
     from coalitionlab.models.predict import predict_participation
 
+    parse_date(date)  # '2003' or a time zone: one line before any data are read
     _check_formula(formula)
     with _progress(fmt == "table") as say:
         result = predict_participation(lead, date, train_until=train_until, data_dir=data_dir, formula=formula,
@@ -331,5 +342,13 @@ def replicate_command(
                                                 "and what ours is (reconstructed or substituted)")
 
 
-def _split(value: str | None) -> list[str] | None:
-    return [v.strip() for v in value.split(",") if v.strip()] if value else None
+def _split(value: str | None, *, option: str | None = None) -> list[str] | None:
+    """A comma-separated option as a list (None when not given); with ``option``, one naming nothing is an error."""
+    if value is None:
+        return None
+    names = [v.strip() for v in value.split(",") if v.strip()]
+    if not names and option is not None:
+        from coalitionlab.errors import UnknownOptionError
+
+        raise UnknownOptionError(f"{option} {value!r} names nothing; leave {option} out for the default")
+    return names or None

@@ -39,8 +39,9 @@ def handle_errors(func: Callable[..., Any] | None = None, *, data_dir_must_exist
     """Run a command; a CoalitionlabError, an invalid parameter (pydantic) or an OSError (an output path
     that cannot be written) prints one red line and exits 1 (``--debug``: traceback).
 
-    ``--format`` is checked before any work. An explicit ``--data-dir`` that is not a directory is such an
-    error (a typo must not quietly fall back to the embedded seed); ``data_dir_must_exist=False`` for
+    ``--format`` is checked before any work. An explicit ``--data-dir`` (or ``$COALITIONLAB_DATA``, for a
+    command that takes ``--data-dir``) that is not a directory is such an error, naming where the path came
+    from (a typo must not quietly fall back to the embedded seed); ``data_dir_must_exist=False`` for
     commands that create it (``data fetch``).
     Warnings print as one ``warning:`` line each on stderr, never with the source line that raised them.
     """
@@ -55,10 +56,11 @@ def handle_errors(func: Callable[..., Any] | None = None, *, data_dir_must_exist
                 from coalitionlab._validation import check_option
 
                 check_option(kwargs["fmt"], ["table", "csv", "json"], name="format")
-            if data_dir_must_exist and kwargs.get("data_dir") is not None:
-                from coalitionlab.data.paths import resolve_data_dir
+            if data_dir_must_exist and "data_dir" in kwargs:  # --data-dir, else $COALITIONLAB_DATA, if given
+                from coalitionlab.data.paths import data_dir_is_explicit, resolve_data_dir
 
-                resolve_data_dir(kwargs["data_dir"], must_exist=True)
+                if data_dir_is_explicit(kwargs["data_dir"]):
+                    resolve_data_dir(kwargs["data_dir"], must_exist=True)
             with warnings.catch_warnings():
                 if not debug:
                     warnings.showwarning = _one_line_warning(set())
@@ -67,6 +69,20 @@ def handle_errors(func: Callable[..., Any] | None = None, *, data_dir_must_exist
             if debug:
                 raise
             err_console.print(f"[red]error:[/red] {escape(_one_line(exc))}", highlight=False, soft_wrap=True)
+            raise typer.Exit(1) from None
+        except (typer.Exit, typer.Abort, typer.exceptions.TyperException):  # the command's own exit or usage error
+            raise
+        except KeyboardInterrupt:  # Ctrl+C: one line and the shell's code for SIGINT (128 + 2), no traceback
+            if debug:
+                raise
+            err_console.print("[red]error:[/red] interrupted", highlight=False, soft_wrap=True)
+            raise typer.Exit(130) from None
+        except Exception as exc:  # anything else is a bug or an unforeseen input: one line, the traceback on request
+            if debug:
+                raise
+            text = _one_line(exc) or repr(exc)
+            err_console.print(f"[red]error:[/red] {escape(f'{type(exc).__name__}: {text}')} "
+                              "(rerun with --debug for the traceback)", highlight=False, soft_wrap=True)
             raise typer.Exit(1) from None
 
     return wrapper
@@ -110,16 +126,20 @@ def print_frame(df: pd.DataFrame, fmt: str, *, title: str | None = None, float_d
     from coalitionlab._validation import check_option
 
     check_option(fmt, ["table", "csv", "json"], name="format")
-    if fmt == "csv":
-        sys.stdout.write(df.to_csv(index=False))
+    if fmt == "csv":  # a cell that a spreadsheet would run as a formula is written as text
+        from coalitionlab._csv import safe_csv_frame
+
+        sys.stdout.write(safe_csv_frame(df).to_csv(index=False))
     elif fmt == "json":
         sys.stdout.write(df.to_json(orient="records", double_precision=10) + "\n")
     else:
-        table = Table(title=title)
+        from rich.text import Text
+
+        table = Table(title=None if title is None else escape(title))
         for col in df.columns:
             table.add_column(str(col), justify="right" if pd.api.types.is_numeric_dtype(df[col]) else "left")
         for row in df.itertuples(index=False):
-            table.add_row(*[_fmt(v, float_digits) for v in row])
+            table.add_row(*[Text(_fmt(v, float_digits)) for v in row])  # cells are text, never markup
         console.print(table)
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from coalitionlab.cli.options import DataDirOption, DebugOption, FormatOption, console, handle_errors, print_frame
 
@@ -58,11 +59,13 @@ def plan_command(
     c = result.candidates
     shown = pd.concat([c[c["in_plan"]], c[~c["in_plan"]].head(top)])
     unit = result.attrs["payment_unit"]
-    console.print(f"[bold]{spec.name}[/bold]: lead {spec.lead}, {spec.date}, target {spec.target}; "
-                  f"requirements met with probability >= {spec.probability:g}; money in {unit}", highlight=False)
+    # the mission's own text (its name, '[/]' included) is printed as written, never read as markup
+    console.print(f"[bold]{escape(str(spec.name))}[/bold]: " + escape(f"lead {spec.lead}, {spec.date}, target "
+                  f"{spec.target}; requirements met with probability >= {spec.probability:g}; money in {unit}"),
+                  highlight=False)
     if result.infeasible:
         for item in result.infeasible:
-            console.print(f"[red]infeasible:[/red] {item['message']}", highlight=False)
+            console.print(f"[red]infeasible:[/red] {escape(str(item['message']))}", highlight=False)
     shown = shown.assign(n_capabilities=[len([x for x in str(v).split(", ") if x]) for v in shown["capabilities"]])
     print_frame(shown[TABLE_COLUMNS], "table", title="Candidates (planned first)")
     e = result.expected
@@ -100,8 +103,8 @@ def _counterfactual_command(spec, without_igo, lapse, scale, *, fmt: str, data_d
         return
     a = table.attrs
     lost = ", ".join(f"{k} {v:g}" for k, v in (a.get("ties_lost") or {}).items())
-    console.print(f"[bold]counterfactual[/bold]: {spec.name!r} on {a['date']}, {a['change']}; "
-                  f"{scenarios} scenarios, seed {seed}, {reps} further seeds", highlight=False)
+    console.print("[bold]counterfactual[/bold]: " + escape(f"{spec.name!r} on {a['date']}, {a['change']}; "
+                  f"{scenarios} scenarios, seed {seed}, {reps} further seeds"), highlight=False)
     console.print(f"ties lost: {lost}; embeddedness summed over candidates "
                   f"{a['embeddedness_before']:.0f} -> {a['embeddedness_after']:.0f}", highlight=False)
     print_frame(table, "table", title="Plan before and after the change (difference = after - before)")

@@ -7,13 +7,53 @@ from public sources because none exists (see ``docs/data/coalitions.md``). It si
 read all of them, validate them and return typed frames; :func:`read_coalitions_csv` and
 :func:`add_coalitions` let users bring their own coalitions in the same shape.
 
-Row numbers in error messages are file lines (the header is line 1).
+Row numbers in error messages are file lines (the header is line 1; blank lines count, and a
+record whose quoted cell spans several lines is numbered by the line it starts on).
+
+Membership roles (column ``role``; :data:`ROLES`). The first six count as joining the coalition by
+default (:data:`SENDING_ROLES`: the state sent military personnel under the coalition's command):
+
+* ``lead`` - the pivotal state that assembled and commanded (or framed) the coalition;
+* ``combat`` - sent combat units (ground troops, combat aircraft, warships), whether or not they fired;
+* ``non_combat`` - sent military personnel in support roles only (engineering, logistics, transport,
+  training, staff);
+* ``token`` - sent fewer than about 100 personnel, or a symbolic contingent;
+* ``medical`` - sent a medical unit the coalition's command listed as a national contribution (a military field
+  hospital or ambulance train, a hospital ship, or a national Red Cross hospital such as Korea 1950's);
+* ``gendarmerie`` - sent gendarmerie or formed police units under the coalition's command (carabinieri,
+  constabulary); individual police officers are not members.
+
+The other six are recorded but are not members by default:
+
+* ``financial`` - paid, sent no military personnel;
+* ``observer`` - attached observers or liaison officers only;
+* ``host`` - the operation ran on its territory with its consent, its own forces not under the
+  coalition's command;
+* ``basing`` - granted bases, overflight or transit, sent no forces;
+* ``national_command`` - sent forces that stayed under national command alongside the coalition;
+* ``withdrew`` - pledged or began to deploy, then withdrew before taking part.
+
+:func:`memberships`, :func:`coalition_members` and :func:`coalitionlab.coalitions.coalition_panel`
+take ``roles=`` to choose which roles to keep or count.
+
+User files are read with the same checks as the shipped ones, and more: every ``country`` and
+``lead`` label must name the state of its ccode (through the crosswalk of
+:mod:`coalitionlab.data.countries`; any of its names, ISO codes or COW abbreviations, any case),
+no coalition targets its lead, no member of a war or air campaign is its target, ``peak_personnel``
+lies in 0 .. :data:`MAX_PEAK_PERSONNEL`, and a cell holding a NUL byte, a terminal escape or another
+control character is refused. On reading, ``country`` and ``lead`` are re-written from the ccodes
+with :func:`coalitionlab.data.countries.country_name`, so a state has one name in every output.
 """
 
 from __future__ import annotations
 
+import csv
+import gzip
 import hashlib
+import io
 import os
+import re
+import zlib
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -27,11 +67,10 @@ except ImportError:  # pragma: no cover - older pandera
 
 from coalitionlab._validation import check_option
 from coalitionlab.data.regions import REGIONS, region_of
-from coalitionlab.data.registry import to_date
 from coalitionlab.errors import DataFileError, UnknownCountryError
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
-DATASET_VERSION = "2026.2"
+DATASET_VERSION = "2026.3"
 DATASET_NAME = "coalitionlab_coalitions"
 
 #: Membership roles. The first six sent military personnel under the coalition's command and count as
@@ -58,6 +97,15 @@ MEMBERSHIP_COLUMNS = (
 
 # Dates of the dataset's coverage; an ongoing coalition has an empty end_date.
 FIRST_DATE, LAST_DATE = "1945-01-01", "2024-12-31"
+#: The largest ``peak_personnel`` a membership row may hold. The largest figures in the shipped data
+#: are the Republic of Korea in Korea 1950 (590,911) and the United States in Vietnam (543,400); the
+#: largest deployment of any state since 1945 stayed under 600,000, so a figure above 1.5 million is
+#: a typing error (a stray digit, a total for all coalition members), not a contingent.
+MAX_PEAK_PERSONNEL = 1_500_000
+#: Mission types whose ``target_ccode`` is the adversary: no member of the coalition can be its target.
+#: In the other types the target column may name the host state, which may itself send forces
+#: (Thailand in ``seato_thailand_1962``).
+ADVERSARY_MISSIONS = ("war", "air_campaign")
 _SLUG = r"^[a-z][a-z0-9_]*_(19[4-9][0-9]|20[0-2][0-9])$"
 
 _DATE = "datetime64[ns]"
@@ -163,13 +211,15 @@ def coalitions(*, lead: str | int | None = None) -> pd.DataFrame:
     return kept
 
 
-def coalition_members(coalition_id: str) -> pd.DataFrame:
+def coalition_members(coalition_id: str, *, roles: str | Sequence[str] | None = None) -> pd.DataFrame:
     """The member rows of one coalition, lead first, then by role and country.
 
     Parameters
     ----------
     coalition_id
         An id of :func:`coalitions` (e.g. ``"korea_1950"``).
+    roles
+        Keep only rows with these roles (see :data:`ROLES`); ``None`` (default) keeps every row.
 
     Returns
     -------
@@ -181,43 +231,85 @@ def coalition_members(coalition_id: str) -> pd.DataFrame:
     ------
     DataFileError
         When the id is unknown (the message names the closest ids).
+    UnknownOptionError
+        A role that is not one of :data:`ROLES`.
 
     Examples
     --------
     >>> from coalitionlab.coalitions import coalition_members
     >>> len(coalition_members("korea_1950"))
     22
+    >>> coalition_members("korea_1950", roles="lead")["country"].tolist()
+    ['United States']
     """
+    keep = _check_roles(roles, "roles")
     c, m = _shipped()
     if coalition_id not in set(c["coalition_id"]):
         raise _unknown_coalition_error(coalition_id, c["coalition_id"])
     rows = m.loc[m["coalition_id"] == coalition_id]
+    if keep is not None:
+        rows = rows.loc[rows["role"].isin(list(keep))]
     order = rows["role"].map({r: i for i, r in enumerate(ROLES)})
     out = rows.assign(_o=order).sort_values(["_o", "country"]).drop(columns="_o").reset_index(drop=True)
     out.attrs = dict(m.attrs, coalition_id=coalition_id)
     return out
 
 
-def memberships() -> pd.DataFrame:
+def memberships(*, roles: str | Sequence[str] | None = None) -> pd.DataFrame:
     """The memberships of the shipped dataset, one row per (coalition, state).
+
+    Parameters
+    ----------
+    roles
+        Keep only rows with these roles (one role or several, from :data:`ROLES`; e.g.
+        ``SENDING_ROLES`` for the states that sent forces, ``("host", "basing")`` for the hosts).
+        ``None`` (default): every row, whatever its role.
 
     Returns
     -------
     pandas.DataFrame
         Columns ``coalition_id, ccode, country, role, join_date, leave_date, peak_personnel,
-        source`` plus ``file``. An empty ``join_date`` in the CSV is filled with the coalition's
-        start date; ``leave_date`` stays NaT unless the state left before the coalition ended.
-        ``peak_personnel`` is nullable ``Int64`` (empty where no public figure was found).
-        ``attrs`` as in :func:`coalitions`.
+        source`` plus ``file``. ``country`` is :func:`coalitionlab.data.countries.country_name` of
+        ``ccode`` on the coalition's start date (the CSV's own label is checked against the ccode,
+        then replaced, so a state has the same name here as in every other output). ``role`` is
+        one of :data:`ROLES` (meanings in this module's docstring and ``docs/data/coalitions.md``).
+        An empty ``join_date`` in the CSV is filled with the coalition's start date; ``leave_date``
+        stays NaT unless the state left before the coalition ended. ``peak_personnel`` is nullable
+        ``Int64`` (empty where no public figure was found). ``attrs`` as in :func:`coalitions`,
+        plus ``roles`` (the roles kept) when ``roles`` is given.
+
+    Raises
+    ------
+    UnknownOptionError
+        A role that is not one of :data:`ROLES`.
 
     Examples
     --------
-    >>> from coalitionlab.coalitions import memberships
+    >>> from coalitionlab.coalitions import ROLES, coalitions, memberships
     >>> m = memberships()
-    >>> sorted(m.loc[m.coalition_id == "korea_1950", "role"].unique())
-    ['combat', 'lead', 'non_combat', 'token']
+    >>> bool(set(m["role"]) <= set(ROLES))
+    True
+    >>> leads = memberships(roles="lead")  # one lead row per coalition
+    >>> sorted(leads["role"].unique()), len(leads) == len(coalitions())
+    (['lead'], True)
     """
-    return _shipped()[1]
+    keep = _check_roles(roles, "roles")
+    out = _shipped()[1]
+    if keep is None:
+        return out
+    kept = out.loc[out["role"].isin(list(keep))].reset_index(drop=True)
+    kept.attrs = dict(out.attrs, roles=list(keep))
+    return kept
+
+
+def _check_roles(roles: str | Sequence[str] | None, name: str) -> tuple[str, ...] | None:
+    """``roles`` as a tuple of known roles (a single string is one role); ``None`` stays ``None``."""
+    if roles is None:
+        return None
+    chosen = (roles,) if isinstance(roles, str) else tuple(roles)
+    for role in chosen:
+        check_option(role, ROLES, name=f"role in {name}")
+    return chosen
 
 
 def read_coalitions_csv(
@@ -253,8 +345,23 @@ def read_coalitions_csv(
         duplicate coalition id or (coalition, ccode) row, a membership whose coalition is missing, a
         lead without a ``lead`` row, a ccode that is not a COW state on its join date, a row with
         neither ``theatre`` nor ``target_ccode``, an operation whose coalitions lie in different
-        theatres, an ``entrepreneur_ccode`` that is the lead or no member. The message names the
-        file, the column and the line.
+        theatres, an ``entrepreneur_ccode`` that is the lead or no member; a ``country`` or ``lead``
+        label that names another state than its ccode (both are named) or no state; a
+        ``target_ccode`` equal to ``lead_ccode``, or a member that is the target of a war or air
+        campaign (:data:`ADVERSARY_MISSIONS`); a ``peak_personnel`` below 0 or above
+        :data:`MAX_PEAK_PERSONNEL`; a ccode outside 2-999; a cell holding a NUL byte, a terminal
+        escape (ESC, CSI) or another control character than tab and newline; a line with more or
+        fewer fields than the header; a file that is not UTF-8. The message names the file, the
+        column and the line: the file's own line, blank lines and multi-line quoted cells counted.
+    UnknownCountryError
+        A ``lead_ccode``, ``ccode``, ``target_ccode`` or ``entrepreneur_ccode`` that never was a
+        COW state (a ValueError, like DataFileError).
+
+    Notes
+    -----
+    ``country`` and ``lead`` in the returned frames are re-written from the ccodes with
+    :func:`coalitionlab.data.countries.country_name` (``"USA"`` in the file becomes
+    ``"United States"``), so that a state has one name in every output.
     """
     c, m = _read_user(coalitions_path, memberships_path, states=states)
     return _public(c), _public(m)
@@ -312,6 +419,9 @@ def check_system_membership(coalitions_df: pd.DataFrame, memberships_df: pd.Data
                             states: pd.DataFrame) -> None:
     """Raise unless every lead and member is a COW state-system member on its join date.
 
+    Also checks that every ``target_ccode`` and ``entrepreneur_ccode`` is a COW state (a target need
+    not be a system member on the start date: East Timor in 1999 was not).
+
     Parameters
     ----------
     coalitions_df, memberships_df
@@ -323,8 +433,9 @@ def check_system_membership(coalitions_df: pd.DataFrame, memberships_df: pd.Data
     Raises
     ------
     DataFileError
-        Naming the coalition, the ccode, the date, the file and line; a ccode that never was a
-        COW state raises :class:`~coalitionlab.errors.UnknownCountryError` (also a ValueError).
+        Naming the coalition, the ccode, the date, the file and line; a ccode (lead, member,
+        target or entrepreneur) that never was a COW state raises
+        :class:`~coalitionlab.errors.UnknownCountryError` (also a ValueError).
     """
     m = memberships_df
     known = set(states["ccode"].astype("int64"))
@@ -337,14 +448,18 @@ def check_system_membership(coalitions_df: pd.DataFrame, memberships_df: pd.Data
             where=f"{row.get('_path', row.get('file'))}, column 'ccode', row {row.get('_line', pos + 2)}, "
                   f"coalition {row['coalition_id']!r}",
         )
-    lead_unknown = ~coalitions_df["lead_ccode"].isin(known)
-    if lead_unknown.any():
-        pos = int(np.flatnonzero(lead_unknown.to_numpy())[0])
-        row = coalitions_df.iloc[pos]
-        raise UnknownCountryError(
-            int(row["lead_ccode"]), scheme="COW ccode",
-            where=f"{row.get('_path', row.get('file'))}, column 'lead_ccode', row {row.get('_line', pos + 2)}",
-        )
+    for column in ("lead_ccode", "target_ccode", "entrepreneur_ccode"):
+        if column not in coalitions_df.columns:
+            continue
+        codes = coalitions_df[column]
+        unknown_code = (codes.notna() & ~codes.isin(known)).to_numpy(dtype=bool)
+        if unknown_code.any():
+            pos = int(np.flatnonzero(unknown_code)[0])
+            row = coalitions_df.iloc[pos]
+            raise UnknownCountryError(
+                int(row[column]), scheme="COW ccode",
+                where=f"{row.get('_path', row.get('file'))}, column {column!r}, row {row.get('_line', pos + 2)}",
+            )
     ok = _in_system(m["ccode"].to_numpy(), m["join_date"].to_numpy(), states)
     if not ok.all():
         pos = int(np.flatnonzero(~ok)[0])
@@ -590,7 +705,70 @@ def _read_pair(c_files: list[Path], m_files: list[Path]) -> tuple[pd.DataFrame, 
     if absent.any():
         _fail(c, absent, "entrepreneur_ccode", lambda r: f"entrepreneur_ccode {r['entrepreneur_ccode']} of "
                                                            f"{r['coalition_id']!r} has no membership row")
+    _check_targets(c, m, life)
+    _check_known(c, ("lead_ccode", "target_ccode", "entrepreneur_ccode"))
+    _check_known(m, ("ccode",))
+    _check_labels(c, "lead", "lead_ccode")
+    _check_labels(m, "country", "ccode")
+    # one name per ccode in every output: the labels were only checked, the names come from the crosswalk
+    from coalitionlab.data.countries import country_name
+
+    c["lead"] = country_name(c["lead_ccode"].to_numpy(), date=c["start_date"].to_numpy()) if len(c) else c["lead"]
+    m["country"] = country_name(m["ccode"].to_numpy(), date=life["start_date"].to_numpy()) if len(m) else m["country"]
     return c, m
+
+
+def _check_targets(c: pd.DataFrame, m: pd.DataFrame, life: pd.DataFrame) -> None:
+    """No coalition targets its own lead; in a war or air campaign no member is the target."""
+    target = c["target_ccode"].astype("float64")
+    own = (target == c["lead_ccode"]).to_numpy()
+    if own.any():
+        _fail(c, own, "target_ccode", lambda r: f"target_ccode {r['target_ccode']} of {r['coalition_id']!r} is its "
+                                                  "lead; for an operation on the lead's own territory leave "
+                                                  "target_ccode empty and give theatre")
+    kind = life[["coalition_id"]].merge(c[["coalition_id", "target_ccode", "mission_type"]], on="coalition_id",
+                                        how="left")
+    hit = ((kind["target_ccode"].astype("float64") == m["ccode"].to_numpy())
+           & kind["mission_type"].isin(ADVERSARY_MISSIONS)).to_numpy()
+    if hit.any():
+        _fail(m, hit, "ccode", lambda r: f"ccode {r['ccode']} is a member of {r['coalition_id']!r} and also its "
+                                         f"target_ccode; in a {', '.join(ADVERSARY_MISSIONS)} mission the target is "
+                                         "the adversary (name the host state in the row's source note instead)")
+
+
+def _check_known(df: pd.DataFrame, columns: tuple[str, ...]) -> None:
+    """Every ccode is a COW state of the country crosswalk (an UnknownCountryError names the file and line)."""
+    from coalitionlab.data.countries import crosswalk
+
+    known = set(crosswalk()["ccode"].astype("int64"))
+    for column in columns:
+        codes = df[column]
+        bad = (codes.notna() & ~codes.isin(known)).to_numpy(dtype=bool)
+        if bad.any():
+            row = df.iloc[int(np.flatnonzero(bad)[0])]
+            raise UnknownCountryError(int(row[column]), scheme="COW ccode",
+                                      where=f"{row['_path']}, column {column!r}, row {row['_line']}")
+
+
+def _check_labels(df: pd.DataFrame, label: str, code: str) -> None:
+    """Every hand-written state label is a name or code the crosswalk maps to the row's ccode."""
+    from coalitionlab.data.countries import ccodes_named, country_name
+
+    named = {value: ccodes_named(value) for value in df[label].unique()}
+    wrong = np.array([int(cc) not in named[value] for value, cc in zip(df[label], df[code])], dtype=bool)
+    if not wrong.any():
+        return
+
+    def message(r: pd.Series) -> str:
+        cc, meant = int(r[code]), sorted(named[r[label]])
+        if not meant:
+            return (f"{label} {r[label]!r} names no known state; {code} {cc} is {country_name(cc)!r}: "
+                    "write a name or ISO3 code of that state")
+        them = ", ".join(f"{k} ({country_name(k)})" for k in meant)
+        return (f"{label} {r[label]!r} is ccode {them}, but {code} is {cc} ({country_name(cc)}); "
+                "fix the label or the ccode")
+
+    _fail(df, wrong, label, message)
 
 
 def _check_operation_theatres(c: pd.DataFrame, base: pd.DataFrame | None = None) -> None:
@@ -606,25 +784,104 @@ def _check_operation_theatres(c: pd.DataFrame, base: pd.DataFrame | None = None)
                                                f"operation {r['operation']!r}; one operation has one theatre")
 
 
-def _read_one(path: Path, columns: tuple[str, ...], typer, schema: pa.DataFrameSchema) -> pd.DataFrame:
-    from coalitionlab.data.registry import read_csv
+# C0 controls other than tab and newline, DEL, the C1 controls (U+009B is the one-character CSI that
+# starts a terminal escape sequence) and a carriage return that does not end a line.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]|\r(?!\n)")
+_CONTROL_NAMES = {0x00: "NUL byte", 0x1b: "ESC, which starts a terminal escape sequence",
+                  0x9b: "CSI, which starts a terminal escape sequence", 0x0d: "carriage return inside a cell",
+                  0x7f: "DEL"}
+_INTEGER = re.compile(r"[+-]?[0-9]+(?:\.0*)?")
 
+
+def _read_rows(path: Path, columns: tuple[str, ...], optional: tuple[str, ...]) -> tuple[pd.DataFrame, np.ndarray]:
+    """Parse a coalition CSV into stripped strings (empty -> NaN) and the file line of every record.
+
+    The file is parsed here rather than by pandas so that line numbers are the file's real lines:
+    blank lines are skipped but counted, and a record whose quoted cell spans several lines is
+    numbered by the line it starts on. NUL bytes, terminal escapes and other control characters
+    are refused, naming the line they are on and their column.
+    """
     if not path.is_file():
         raise DataFileError("file not found", path=path)
-    optional = OPTIONAL_COALITION_COLUMNS if columns == COALITION_COLUMNS else ()
-    raw = read_csv(path, required=[col for col in columns if col not in optional], dtype=str,
-                   keep_default_na=False, na_values=[""])
-    for col in optional:
-        if col not in raw.columns:
-            raw[col] = pd.Series(np.nan, index=raw.index, dtype="object")
-    extra = [col for col in raw.columns if col not in columns]
+    try:
+        data = path.read_bytes()
+        if path.suffix == ".gz":
+            data = gzip.decompress(data)
+    except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
+        raise DataFileError(f"truncated or corrupt gzip file ({exc})", path=path) from None
+    except OSError as exc:
+        raise DataFileError(f"cannot read file ({exc})", path=path) from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise DataFileError(f"file is not UTF-8 (byte {data[exc.start:exc.start + 1]!r})", path=path,
+                            row=data[:exc.start].count(b"\n") + 1) from None
+    if not text.strip():
+        raise DataFileError("file is empty", path=path)
+    scan = _CONTROL.search(text) is not None  # most files hold none: no need to look cell by cell
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    header: list[str] | None = None
+    records: list[list[str]] = []
+    lines: list[int] = []
+    end = 0
+    try:
+        for record in reader:
+            start, end = end + 1, reader.line_num
+            if not record or (len(record) == 1 and not record[0].strip()):
+                continue  # a blank line
+            if scan:
+                _check_controls(record, start, header, path)
+            if header is None:
+                header = [cell.strip() for cell in record]
+                continue
+            if len(record) != len(header):
+                raise DataFileError(f"the line has {len(record)} fields but the header has {len(header)}; "
+                                    "quote cells that contain commas", path=path, row=start)
+            records.append(record)
+            lines.append(start)
+    except csv.Error as exc:
+        raise DataFileError(f"malformed CSV ({exc})", path=path, row=reader.line_num) from None
+    assert header is not None  # the text is not blank
+    repeated = sorted({col for col in header if header.count(col) > 1})
+    if repeated:
+        raise DataFileError(f"column(s) {', '.join(map(repr, repeated))} appear twice in the header", path=path,
+                            column=repeated[0])
+    missing = [col for col in columns if col not in header and col not in optional]
+    if missing:
+        raise DataFileError(f"missing column(s) {', '.join(map(repr, missing))}; found {', '.join(header[:12])}"
+                            + (" ..." if len(header) > 12 else ""), path=path, column=missing[0])
+    extra = [col for col in header if col not in columns]
     if extra:
         raise DataFileError(f"unexpected column(s) {', '.join(map(repr, extra))}; allowed: {', '.join(columns)}",
                             path=path, column=extra[0])
-    raw = raw[list(columns)]
-    for col in raw.columns:
-        raw[col] = raw[col].str.strip()
-    df = typer(raw, path)
+    position = {col: j for j, col in enumerate(header)}
+    cells: dict[str, list] = {}
+    for col in columns:  # stripped text; an empty cell (or a column left out) is missing
+        j = position.get(col)
+        cells[col] = [np.nan] * len(records) if j is None else [r[j].strip() or np.nan for r in records]
+    raw = pd.DataFrame({col: pd.Series(values, dtype=str) for col, values in cells.items()})
+    return raw, np.asarray(lines, dtype=np.int64)
+
+
+def _check_controls(record: list[str], start: int, header: list[str] | None, path: Path) -> None:
+    """Refuse a control character (NUL, ESC ...) in any cell of a record, naming its line and column."""
+    for j, cell in enumerate(record):
+        hit = _CONTROL.search(cell)
+        if hit is None:
+            continue
+        char = ord(hit.group()[0])
+        line = start + sum(c.count("\n") for c in record[:j]) + cell[:hit.start()].count("\n")
+        what = _CONTROL_NAMES.get(char, "control character")
+        column = None if header is None else (header[j] if j < len(header) else f"field {j + 1}")
+        place = "in the header" if header is None else "in a cell"
+        raise DataFileError(f"{what} (U+{char:04X}) {place}; coalition files hold plain text: remove it",
+                            path=path, column=column, row=line)
+
+
+def _read_one(path: Path, columns: tuple[str, ...], typer, schema: pa.DataFrameSchema) -> pd.DataFrame:
+    optional = OPTIONAL_COALITION_COLUMNS if columns == COALITION_COLUMNS else ()
+    raw, lines = _read_rows(path, columns, optional)
+    df = typer(raw, path, lines)
     try:
         df = schema.validate(df, lazy=True)
     except pa.errors.SchemaErrors as exc:
@@ -633,7 +890,7 @@ def _read_one(path: Path, columns: tuple[str, ...], typer, schema: pa.DataFrameS
         column = first.get("column")
         column = None if column is None or pd.isna(column) or column == schema.name else str(column)
         index = first.get("index")
-        row = int(index) + 2 if index is not None and pd.notna(index) else None
+        row = int(lines[int(index)]) if index is not None and pd.notna(index) else None
         value = first.get("failure_case")
         check = str(first.get("check"))
         allowed = {"role": ROLES, "kind": KINDS, "un_authorisation": UN_AUTHORISATION,
@@ -655,25 +912,23 @@ def _read_one(path: Path, columns: tuple[str, ...], typer, schema: pa.DataFrameS
         raise DataFileError(msg + more, path=path, column=column, row=row) from None
     df["file"] = path.name
     df["_path"] = str(path)
-    df["_line"] = np.arange(2, len(df) + 2)
+    df["_line"] = lines
     return df
 
 
-def _type_coalitions(raw: pd.DataFrame, path: Path) -> pd.DataFrame:
-    from coalitionlab.data.registry import to_integer
-
+def _type_coalitions(raw: pd.DataFrame, path: Path, lines: np.ndarray) -> pd.DataFrame:
     out = raw.copy()
-    out["start_date"] = to_date(raw, "start_date", path=path)
-    out["end_date"] = to_date(raw, "end_date", path=path)
-    out["lead_ccode"] = to_integer(raw, "lead_ccode", path=path)
-    out["target_ccode"] = to_integer(raw, "target_ccode", path=path, nullable=True)
-    out["entrepreneur_ccode"] = to_integer(raw, "entrepreneur_ccode", path=path, nullable=True)
+    out["start_date"] = _dates(raw, "start_date", path, lines)
+    out["end_date"] = _dates(raw, "end_date", path, lines)
+    out["lead_ccode"] = _integers(raw, "lead_ccode", path, lines, bounds=(2, 999))
+    out["target_ccode"] = _integers(raw, "target_ccode", path, lines, nullable=True, bounds=(2, 999))
+    out["entrepreneur_ccode"] = _integers(raw, "entrepreneur_ccode", path, lines, nullable=True, bounds=(2, 999))
     for col in ("coalition_id", "name", "lead", "kind", "un_authorisation", "mission_type", "sources"):
-        _required(raw, col, path)
+        _required(raw, col, path, lines)
     out["operation"] = raw["operation"].fillna(raw["coalition_id"])
-    # theatre: default the region of the target; a code outside 2-999 is left to the schema's message
+    # theatre: default the region of the target (checked to lie in 2-999 above)
     target = out["target_ccode"].astype("float64")
-    valid = target.between(2, 999).to_numpy()
+    valid = target.notna().to_numpy()
     default = pd.Series(None, index=raw.index, dtype="object")
     default[valid] = region_of(target[valid].astype("int64"))
     out["theatre"] = raw["theatre"].fillna(default)
@@ -681,28 +936,68 @@ def _type_coalitions(raw: pd.DataFrame, path: Path) -> pd.DataFrame:
     if lost.any():
         pos = int(np.flatnonzero(lost)[0])
         raise DataFileError(f"no theatre for {raw['coalition_id'].iloc[pos]!r}: give theatre (one of "
-                            f"{', '.join(REGIONS)}) or target_ccode", path=path, column="theatre", row=pos + 2)
+                            f"{', '.join(REGIONS)}) or target_ccode", path=path, column="theatre", row=int(lines[pos]))
     return out
 
 
-def _type_memberships(raw: pd.DataFrame, path: Path) -> pd.DataFrame:
-    from coalitionlab.data.registry import to_integer
-
+def _type_memberships(raw: pd.DataFrame, path: Path, lines: np.ndarray) -> pd.DataFrame:
     out = raw.copy()
-    out["ccode"] = to_integer(raw, "ccode", path=path)
-    out["join_date"] = to_date(raw, "join_date", path=path)
-    out["leave_date"] = to_date(raw, "leave_date", path=path)
-    out["peak_personnel"] = to_integer(raw, "peak_personnel", path=path, nullable=True)
+    out["ccode"] = _integers(raw, "ccode", path, lines, bounds=(2, 999))
+    out["join_date"] = _dates(raw, "join_date", path, lines)
+    out["leave_date"] = _dates(raw, "leave_date", path, lines)
+    out["peak_personnel"] = _integers(raw, "peak_personnel", path, lines, nullable=True,
+                                      bounds=(0, MAX_PEAK_PERSONNEL))
     for col in ("coalition_id", "country", "role", "source"):
-        _required(raw, col, path)
+        _required(raw, col, path, lines)
     return out
 
 
-def _required(raw: pd.DataFrame, column: str, path: Path) -> None:
+def _integers(raw: pd.DataFrame, column: str, path: Path, lines: np.ndarray, *, nullable: bool = False,
+              bounds: tuple[int, int]) -> pd.Series:
+    """Whole numbers within ``bounds`` (``nullable``: empty cells allowed), naming the line of the first bad one."""
+    values = raw[column]
+    lo, hi = bounds
+    parsed: list[int | None] = []
+    for pos, value in enumerate(values):
+        if pd.isna(value):
+            if not nullable:
+                raise DataFileError("empty value in a required column", path=path, column=column,
+                                    row=int(lines[pos]))
+            parsed.append(None)
+            continue
+        if not _INTEGER.fullmatch(value):
+            raise DataFileError(f"non-numeric or non-integer value {value!r}", path=path, column=column,
+                                row=int(lines[pos]))
+        number = int(value.split(".")[0])
+        if not lo <= number <= hi:
+            if column == "peak_personnel":
+                why = ("negative" if number < 0 else
+                       f"above {MAX_PEAK_PERSONNEL:,}, more than any state has deployed to one coalition since 1945")
+                msg = f"peak_personnel {number:,} is {why}; give the largest contingent in the field, or leave it empty"
+            else:
+                msg = f"{column} {number} is not a COW ccode (they run from {lo} to {hi})"
+            raise DataFileError(msg, path=path, column=column, row=int(lines[pos]))
+        parsed.append(number)
+    return pd.Series(pd.array(parsed, dtype="Int64"), index=raw.index).astype("Int64" if nullable else "int64")
+
+
+def _dates(raw: pd.DataFrame, column: str, path: Path, lines: np.ndarray) -> pd.Series:
+    """ISO ``YYYY-MM-DD`` dates (empty -> NaT), naming the line of the first cell that is not one."""
+    values = raw[column]
+    parsed = pd.to_datetime(values, format="%Y-%m-%d", errors="coerce")
+    bad = (parsed.isna() & values.notna()).to_numpy()
+    if bad.any():
+        pos = int(np.flatnonzero(bad)[0])
+        raise DataFileError(f"not a YYYY-MM-DD date: {values.iloc[pos]!r}", path=path, column=column,
+                            row=int(lines[pos]))
+    return parsed.astype("datetime64[ns]")
+
+
+def _required(raw: pd.DataFrame, column: str, path: Path, lines: np.ndarray) -> None:
     empty = raw[column].isna()
     if empty.any():
         pos = int(np.flatnonzero(empty.to_numpy())[0])
-        raise DataFileError("empty value in a required column", path=path, column=column, row=pos + 2)
+        raise DataFileError("empty value in a required column", path=path, column=column, row=int(lines[pos]))
 
 
 def _check_unique(df: pd.DataFrame, keys: list[str], what: str) -> None:

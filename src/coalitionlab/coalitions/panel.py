@@ -35,7 +35,8 @@ _COALITION_COLUMNS = ("coalition_id", "start_date", "end_date", "lead_ccode", "t
 def coalition_panel(
     ids: str | Iterable[str] | None = None,
     *,
-    roles_joined: Sequence[str] = SENDING_ROLES,
+    roles: str | Sequence[str] | None = None,
+    roles_joined: str | Sequence[str] | None = None,
     drop_target: bool = True,
     coalitions_df: pd.DataFrame | None = None,
     memberships_df: pd.DataFrame | None = None,
@@ -52,9 +53,16 @@ def coalition_panel(
     ----------
     ids
         Coalition id(s); ``None`` = every coalition.
+    roles
+        Membership roles that count as ``joined = 1``, one role or several of
+        :data:`~coalitionlab.coalitions.ROLES`. Default :data:`~coalitionlab.coalitions.SENDING_ROLES`:
+        ``lead, combat, non_combat, token, medical, gendarmerie`` (the state sent military personnel
+        under the coalition's command). ``financial``, ``observer``, ``host``, ``basing``,
+        ``national_command`` and ``withdrew`` rows stay ``joined = 0`` (with their ``role`` shown)
+        unless listed, e.g. ``roles=SENDING_ROLES + ("host",)`` to count host states as joining.
+        Every role is defined in :mod:`coalitionlab.coalitions.dataset` and ``docs/data/coalitions.md``.
     roles_joined
-        Membership roles that count as ``joined = 1`` (default: every role that sent military
-        personnel; add ``"financial"`` or ``"observer"`` to count those too).
+        The former name of ``roles``, still accepted; pass one of the two, not both.
     drop_target
         Leave out the coalition's target state (``target_ccode``) unless it is itself a member
         (e.g. the Republic of Korea in Korea 1950 is host and member, so it stays).
@@ -66,16 +74,15 @@ def coalition_panel(
         COW v2024 list (:func:`coalitionlab.data.countries.states_on`; works offline).
     data_dir
         A data directory: the candidates come from its ``cow_states`` source
-        (``coalitionlab.data.load("cow_states", data_dir)``, validated and cached). When the directory
-        has no ``cow_states`` folder, the embedded copy of the same COW v2024 list is used and
-        ``attrs["sources"]["cow_states"]`` says ``"2024 (embedded)"``. ``None`` (default): the
-        embedded list, as without a data directory. Pass ``states`` or ``data_dir``, not both.
+        (``coalitionlab.data.load("cow_states", data_dir)``, validated and cached). A named directory
+        without a ``cow_states`` folder is a :class:`~coalitionlab.errors.MissingDataError` naming what
+        is missing. ``None`` (default): the embedded copy of the same COW v2024 list. Pass ``states`` or ``data_dir``, not both.
     nato_lead
         Who leads a coalition that has an ``entrepreneur_ccode`` (NATO's Unified Protector and the
         Odyssey Dawn phase before it, driven by France but commanded by the US). ``"saceur"``
         (default): the coded command lead. ``"entrepreneur"``: the entrepreneur becomes
         ``lead_ccode`` and leaves the candidates; the coded lead becomes a candidate that joined
-        (``joined = 1``, ``role = "lead"``, whatever ``roles_joined`` says: it commanded the
+        (``joined = 1``, ``role = "lead"``, whatever ``roles`` says: it commanded the
         operation). Coalitions without an entrepreneur are unchanged.
 
     Returns
@@ -89,7 +96,7 @@ def coalition_panel(
         ``attrs``: ``nato_lead``, ``unit =
         "coalition_candidate"``, ``system = "cow"``, ``directed = True`` (lead -> candidate),
         ``sources = {"coalitionlab_coalitions": version, "cow_states": version}``,
-        ``roles_joined``, ``authored = True``, ``is_seed = False``, and ``members_outside_panel``:
+        ``roles_joined`` (the roles counted as joining), ``authored = True``, ``is_seed = False``, and ``members_outside_panel``:
         members that were not COW system members on the start date (states that became
         independent later, e.g. Montenegro in ISAF), which the panel cannot hold.
 
@@ -101,8 +108,9 @@ def coalition_panel(
         When an id is not in the dataset (the message names the closest ids), or when
         ``coalitions_df`` / ``memberships_df`` repeat a coalition or a (coalition, state) row.
     UnknownOptionError
-        When a role in ``roles_joined`` is not one of the dataset's roles, when ``nato_lead`` is not
-        ``"saceur"`` or ``"entrepreneur"``, or when both ``states`` and ``data_dir`` are given.
+        When a role in ``roles`` is not one of the dataset's roles, when both ``roles`` and
+        ``roles_joined`` are given, when ``nato_lead`` is not ``"saceur"`` or ``"entrepreneur"``, or
+        when both ``states`` and ``data_dir`` are given.
     MissingDataError
         When ``data_dir`` is not an existing directory (the message names it).
 
@@ -117,11 +125,20 @@ def coalition_panel(
     >>> e = coalition_panel("unified_protector_2011", nato_lead="entrepreneur")
     >>> int(e["lead_ccode"].iloc[0]), int(e.loc[e.ccode == 2, "joined"].item())
     (220, 1)
+    >>> g = coalition_panel("gulf_war_1990", roles=SENDING_ROLES + ("financial",))
+    >>> g.loc[g.ccode == 740, ["role", "joined"]].values.tolist()  # Japan paid: joined only when counted
+    [['financial', 1]]
     """
+    if roles is not None and roles_joined is not None:
+        raise UnknownOptionError("coalition_panel(): pass roles= or roles_joined= (its former name), not both")
+    name = "roles" if roles_joined is None else "roles_joined"
+    roles_joined = SENDING_ROLES if roles is None and roles_joined is None else (
+        roles if roles is not None else roles_joined)
     if isinstance(roles_joined, str):  # a single role given as a string
         roles_joined = (roles_joined,)
+    roles_joined = tuple(roles_joined)
     for role in roles_joined:
-        check_option(role, ROLES, name="role in roles_joined")
+        check_option(role, ROLES, name=f"role in {name}")
     check_option(nato_lead, NATO_LEADS, name="nato_lead")
     if data_dir is not None:
         if states is not None:
@@ -216,18 +233,23 @@ def _check_no_repeats(coal: pd.DataFrame, mem: pd.DataFrame) -> None:
 
 
 def _data_dir_spells(data_dir: str | os.PathLike) -> tuple[pd.DataFrame | None, str]:
-    """The ``cow_states`` spells of ``data_dir`` and their version; ``None`` (the embedded list) when the
-    directory has no ``cow_states`` folder. A directory that does not exist is a MissingDataError."""
-    from coalitionlab.data import load
-    from coalitionlab.data.paths import resolve_data_dir
+    """The ``cow_states`` spells of ``data_dir`` and their version.
 
-    root = resolve_data_dir(data_dir, must_exist=True)
-    if not (root / "cow_states").is_dir():
+    A data directory the caller named must hold ``cow_states``: one that does not exist or lacks it
+    is a MissingDataError naming the path and the expected file. ``None`` (the embedded list, the
+    same COW v2024 spells) only for the default user data directory (see
+    :func:`coalitionlab.data.paths.data_dir_is_explicit`).
+    """
+    from coalitionlab.data import load
+    from coalitionlab.data.paths import data_dir_is_explicit, missing_sources, missing_sources_error, resolve_data_dir
+
+    root = resolve_data_dir(data_dir)
+    if missing_sources(["cow_states"], root):
+        if data_dir_is_explicit(data_dir):
+            raise missing_sources_error(root, ["cow_states"], data_dir=data_dir,
+                                        what=f"coalition_panel(data_dir={str(data_dir)!r})")
         return None, "2024 (embedded)"
-    try:
-        spells = load("cow_states", root)
-    except MissingDataError as exc:  # the folder is there but its file is not: say which
-        raise MissingDataError(f"coalition_panel(data_dir={str(root)!r}): {exc}") from None
+    spells = load("cow_states", root)
     return spells, str(spells.attrs.get("version", "unknown"))
 
 

@@ -47,7 +47,9 @@ from coalitionlab._validation import check_option
 from coalitionlab.errors import AmbiguousCountryError, CoverageError, UnknownCountryError
 
 __all__ = [
+    "SHORT_NAMES",
     "ccode_to",
+    "ccodes_named",
     "country_name",
     "cow_system",
     "crosswalk",
@@ -741,15 +743,93 @@ def ccode_to(ccodes: Any, scheme: OutScheme, *, date: Any = None) -> Any:
     return values
 
 
-def country_name(ccodes: Any, *, date: Any = None) -> Any:
-    """COW-style English name of ccodes (on a date: 345 is Yugoslavia in 1990, Serbia in 2010).
+#: Where coalitionlab's country name differs from the COW v2024 name: COW's formal long form for a
+#: state every table and report calls by its short name. Every other state is named as COW names it
+#: (COW's names are already the short common ones: "United Kingdom", "Russia", "South Korea").
+SHORT_NAMES: dict[int, str] = {2: "United States"}
+
+NameStyle = Literal["common", "cow"]
+
+
+def country_name(ccodes: Any, *, date: Any = None, style: NameStyle = "common") -> Any:
+    """The English name of COW ccodes, the one name every coalitionlab output uses.
+
+    Every ``country`` column coalitionlab produces (coalition tables, embeddedness, models,
+    planner and report tables) comes from here, so a state has one name across outputs.
+
+    Parameters
+    ----------
+    ccodes
+        A COW ccode or a list / array / Series of them.
+    date
+        A date or year (or one per ccode). Only ccode 345 changes its name: COW v2024 names it
+        Yugoslavia to 2006-06-02 and Serbia from 2006-06-03. Without a date, the name of the
+        state's latest period.
+    style
+        ``"common"`` (default): the COW v2024 name, except the states in :data:`SHORT_NAMES`,
+        named by their short form (2 is ``"United States"``, not ``"United States of America"``).
+        ``"cow"``: exactly the COW v2024 ``statenme`` (to compare with COW's own files).
+
+    Returns
+    -------
+    str or numpy.ndarray
+        A string for a scalar ccode, else an object array of strings.
+
+    Raises
+    ------
+    UnknownCountryError
+        A ccode that is not a COW state.
+    UnknownOptionError
+        An unknown ``style``.
 
     Examples
     --------
-    >>> country_name(345, date=1990), country_name([2, 260]).tolist()
-    ('Yugoslavia', ['United States of America', 'German Federal Republic'])
+    >>> country_name(345, date=1990), country_name(345, date=2010)
+    ('Yugoslavia', 'Serbia')
+    >>> country_name([2, 200, 365, 255, 260]).tolist()
+    ['United States', 'United Kingdom', 'Russia', 'Germany', 'German Federal Republic']
+    >>> country_name(2, style="cow")
+    'United States of America'
     """
-    return ccode_to(ccodes, "name", date=date)
+    check_option(style, ("common", "cow"), name="country name style")
+    names = ccode_to(ccodes, "name", date=date)
+    if style == "cow":
+        return names
+    if isinstance(names, str):
+        return SHORT_NAMES.get(_as_int(ccodes), names)
+    codes = pd.to_numeric(pd.Series(ccodes, dtype=object)).to_numpy()  # checked by ccode_to
+    out = np.asarray(names, dtype=object).copy()
+    for code, short in SHORT_NAMES.items():
+        out[codes == code] = short
+    return out
+
+
+def ccodes_named(label: Any) -> frozenset[int]:
+    """Every COW ccode a name or code can mean, at any date (empty when it names no state).
+
+    ``label`` is read as in :func:`to_ccode` with ``scheme="auto"``, and also as an ISO 3166 or
+    COW abbreviation whatever its case (``"usa"``, ``"Gbr"``). No date narrows it: ``"Germany"``
+    gives ``{255}`` and ``"Korea"`` ``{730, 732}``. Used to check that a hand-written label agrees
+    with its ccode (a coalition file's ``country`` and ``lead`` columns).
+
+    Examples
+    --------
+    >>> sorted(ccodes_named("usa")), sorted(ccodes_named("Korea")), sorted(ccodes_named("Atlantis"))
+    ([2], [730, 732], [])
+    """
+    t = _table()
+    found: set[int] = set()
+    for scheme in ("auto", "name"):
+        rows = _candidates(label, scheme)
+        if rows is not None:
+            found.update(int(c) for c in t.ccode[rows])
+    if isinstance(label, str) and label.strip().isalpha() and len(label.strip()) in (2, 3):
+        key = label.strip().upper()
+        for scheme in ("iso2", "iso3", "stateabb"):
+            rows = t.index[scheme].get(key)
+            if rows is not None:
+                found.update(int(c) for c in t.ccode[rows])
+    return frozenset(found)
 
 
 # ------------------------------------------------------------------------------ membership
@@ -861,7 +941,8 @@ def crosswalk_agreement(data_dir: Any = None) -> pd.DataFrame:
     spells = cow_system()
     add("cow_states/statelist2024.csv", "spell dates", list(zip(spells.ccode, spells.start_date, spells.end_date)),
         list(zip(sl.ccode, start, end)))
-    add("cow_states/statelist2024.csv", "ccode -> COW name", country_name(sl.ccode.to_numpy(), date=start), sl.statenme)
+    add("cow_states/statelist2024.csv", "ccode -> COW name",
+        country_name(sl.ccode.to_numpy(), date=start, style="cow"), sl.statenme)
     add("cow_states/statelist2024.csv", "ccode -> stateabb", ccode_to(sl.ccode.to_numpy(), "stateabb", date=start),
         sl.stateabb)
     add("cow_states/statelist2024.csv", "COW name -> ccode",

@@ -15,7 +15,6 @@ import hashlib
 import importlib
 import json
 import os
-import threading
 import time
 import zlib
 from collections.abc import Callable, Iterable
@@ -31,7 +30,7 @@ except ImportError:  # pragma: no cover - older pandera
     import pandera as pa
 
 from coalitionlab import __version__
-from coalitionlab.data.paths import resolve_cache_dir, resolve_data_dir
+from coalitionlab.data.paths import resolve_data_dir, usable_cache_dir, write_atomic
 from coalitionlab.errors import CoverageError, DataFileError, MissingDataError, UnknownSourceError
 
 Reader = Callable[[dict[str, Path]], pd.DataFrame]
@@ -42,8 +41,11 @@ class Source:
     """One real public dataset and how to read it.
 
     ``files`` are paths relative to ``folder`` inside the data directory, exactly as in the
-    official release (or its documented conversion); ``urls`` maps a file name to an official
-    download address for ``coalitionlab data fetch`` where one exists.
+    official release (or its documented conversion). The official address, archive member,
+    conversion and pinned SHA-256 of every file are in :mod:`coalitionlab.data.official`, which
+    ``coalitionlab data fetch`` uses. Here, ``sha256`` (a pin) takes precedence over that table's
+    pin, and ``urls`` gives an address (a file served as is, no conversion) for a file the table
+    does not list.
     """
 
     name: str
@@ -60,8 +62,8 @@ class Source:
     reader: Reader | None = field(default=None, compare=False, repr=False)
     schema: pa.DataFrameSchema | None = field(default=None, compare=False, repr=False)
     key: tuple[str, ...] = ()
-    urls: dict[str, str] = field(default_factory=dict, compare=False)
-    sha256: dict[str, str] = field(default_factory=dict, compare=False)
+    urls: dict[str, str] = field(default_factory=dict, compare=False)  # files data.official does not list
+    sha256: dict[str, str] = field(default_factory=dict, compare=False)  # takes precedence over data.official's pin
     loader_version: int = 1
 
 
@@ -200,14 +202,9 @@ def cached_sha256(path: Path, cache_dir: Path | None = None) -> str:
     settled = time.time_ns() - max(after.st_mtime_ns, after.st_ctime_ns) > _RACY_NS
     if settled and _stat_key(after) == key:  # unchanged while hashing and not racy: remember it
         _DIGESTS[name] = (key, digest)
-        if memo is not None:
-            try:
-                memo.parent.mkdir(parents=True, exist_ok=True)
-                tmp = memo.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
-                tmp.write_text(json.dumps({"path": name, "stat": list(key), "sha256": digest}))
-                os.replace(tmp, memo)
-            except OSError:
-                pass  # a read-only cache only loses the memo
+        if memo is not None:  # an unwritable cache only loses the memo (one CacheWarning), never the digest
+            record = json.dumps({"path": name, "stat": list(key), "sha256": digest})
+            write_atomic(memo, lambda tmp: tmp.write_text(record))
     return digest
 
 
@@ -240,7 +237,9 @@ def load(
         size, mtime, ctime and inode stay the same (:func:`cached_sha256`); ``cache=False``
         hashes every file on every call.
     cache_dir
-        Cache directory; default from :func:`resolve_cache_dir` (never the data directory).
+        Cache directory; default from :func:`~coalitionlab.data.paths.resolve_cache_dir` (never the data
+        directory). A cache that cannot be created or written is skipped with one
+        :class:`~coalitionlab.data.paths.CacheWarning`: the frame is the same, only slower to get.
 
     Returns
     -------
@@ -254,7 +253,7 @@ def load(
     """
     source = get_source(name)
     paths = source_paths(name, data_dir)
-    cache_root = resolve_cache_dir(cache_dir) if cache else None
+    cache_root = usable_cache_dir(cache_dir) if cache else None  # None (one warning) when unusable
     # warm fast path: a file's digest is reused while its size, times and inode are unchanged
     digests = {f: (cached_sha256(p, cache_root) if cache else file_sha256(p)) for f, p in paths.items()}
     key = hashlib.sha256(
@@ -275,16 +274,17 @@ def load(
             df.attrs = dict(attrs)
             return df
         except Exception:  # a torn cache file is rebuilt, never trusted
-            cached.unlink(missing_ok=True)
+            try:
+                cached.unlink(missing_ok=True)
+            except OSError:  # a read-only cache: rebuilt every time, never trusted
+                pass
     if source.reader is None:
         raise MissingDataError(f"source {name!r} has no reader")
     df = source.reader(paths)
     df = validate(df, source, path=next(iter(paths.values())))
     df = df.reset_index(drop=True)
-    if cached is not None:
-        tmp = cached.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")  # unique per thread too
-        df.to_parquet(tmp, index=False)
-        os.replace(tmp, cached)
+    if cached is not None:  # atomic, and skipped with one warning when the cache cannot be written
+        write_atomic(cached, lambda tmp: df.to_parquet(tmp, index=False))
     df.attrs = dict(attrs)
     return df
 

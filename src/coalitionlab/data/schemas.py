@@ -8,9 +8,33 @@ Conventions: country codes are COW ``ccode`` (``int64``; dyadic ``ccode1``/``cco
 are ``int64`` ``year`` bounded by the source's coverage, dates are ``datetime64[ns]`` columns
 named ``*_date``, 0/1 indicators are ``Int64`` (nullable where the source has missing values)
 and text is pandas' ``str`` dtype.
+
+Every schema also says, in its ``description`` and ``metadata``:
+
+* **Years** (:class:`Years`): how the source's years are counted. ``rows``: a panel, every year of
+  the source's coverage has rows, and a year without rows is a gap (the measures give NaN there,
+  ``coalitionlab data check`` reports ``GAPS``); ``spells``: records run from a start to an end, and
+  a year inside their span that no record covers is a gap; ``events``: a year may have no event, so
+  no year is a gap; ``none``: no time column. ``known_gaps`` are years without rows for a documented
+  reason (not flagged).
+* **Codes**: every ``ccode`` column must hold a COW state code (the COW state list v2024, embedded
+  as ``crosswalk/cow_system.csv``; a code such as 999 fails with its file row). ``codes="system"``
+  sources must also have the state in the COW system in the row's year (a member on any day of it;
+  years after 2024 read as 2024): checked by the source's reader (``publishers._readers.check_codes``)
+  so the error names the file row. ``codes="known"`` sources code some states outside their system
+  years; each says why.
 """
 
 from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Literal
+
+import numpy as np
+import pandas as pd
 
 try:  # pandera >= 0.24 splits the pandas API out
     import pandera.pandas as pa
@@ -23,11 +47,106 @@ Column = pa.Column
 # COW country codes run from 2 (USA) to 990 (Samoa); the Gleditsch-Ward system adds codes up to 999.
 CCODE_MIN, CCODE_MAX = 2, 999
 DATE = "datetime64[ns]"
+#: Years of the embedded COW state list (v2024); later years are read as its last year.
+SYSTEM_FIRST, SYSTEM_LAST = 1816, 2024
+
+YearBasis = Literal["rows", "spells", "events", "none"]
+CodeRule = Literal["known", "system"]
+
+
+@dataclass(frozen=True)
+class Years:
+    """How a source's years are counted (see the module docstring).
+
+    ``start`` is the year or date column (``rows``, ``events``: the year of each row; ``spells``: the
+    first year of each record), ``end`` the last year or date of a spell (empty: still running at
+    the source's last year; no ``end`` column: every record runs to the source's last year).
+    ``known_gaps`` maps a year without rows to the documented reason.
+
+    Examples
+    --------
+    >>> Years("rows", "year", known_gaps={1964: "no recorded votes"}).describe()
+    "rows per year (column 'year'); known gaps: 1964 (no recorded votes)"
+    """
+
+    basis: YearBasis
+    start: str | None = None
+    end: str | None = None
+    known_gaps: Mapping[int, str] = field(default_factory=dict)
+
+    def describe(self) -> str:
+        """One line for a schema's description and ``coalitionlab data check``."""
+        text = {"rows": f"rows per year (column {self.start!r})",
+                "spells": f"spells from {self.start!r}" + (f" to {self.end!r}" if self.end else " on"),
+                "events": f"events dated by {self.start!r} (a year without an event is not a gap)",
+                "none": "no time column"}[self.basis]
+        if self.known_gaps:
+            text += "; known gaps: " + ", ".join(f"{y} ({why})" for y, why in sorted(self.known_gaps.items()))
+        return text
+
+
+@functools.lru_cache(maxsize=1)
+def _cow_tables() -> tuple[np.ndarray, np.ndarray]:
+    """``known`` (bool per ccode 0..999) and ``member`` (bool per ccode and year 1816..2024, a system
+    member on any day of the year) from the embedded COW v2024 state list."""
+    ref = resources.files("coalitionlab.data") / "crosswalk" / "cow_system.csv"
+    with ref.open("r", encoding="utf-8") as fh:
+        spells = pd.read_csv(fh, dtype=str, keep_default_na=False)
+    codes = spells["ccode"].astype("int64").to_numpy()
+    first = spells["start_date"].str[:4].astype("int64").to_numpy()
+    last = spells["end_date"].replace("", str(SYSTEM_LAST)).str[:4].astype("int64").to_numpy()
+    known = np.zeros(1000, dtype=bool)
+    known[codes] = True
+    member = np.zeros((1000, SYSTEM_LAST - SYSTEM_FIRST + 1), dtype=bool)
+    for code, a, b in zip(codes, first, last, strict=True):  # 244 spells
+        member[code, a - SYSTEM_FIRST:b - SYSTEM_FIRST + 1] = True
+    return known, member
+
+
+def is_cow_code(values) -> np.ndarray:
+    """True for each value that is a COW state code (COW state list v2024); missing values count as True.
+
+    Examples
+    --------
+    >>> is_cow_code([2, 255, 999, 1]).tolist()
+    [True, True, False, False]
+    """
+    known, _ = _cow_tables()
+    v = pd.to_numeric(pd.Series(np.asarray(values)), errors="coerce").to_numpy("float64", na_value=np.nan)
+    ok = np.isnan(v)
+    whole = ~ok & (v >= 0) & (v < len(known)) & (v % 1 == 0)
+    ok[whole] = known[v[whole].astype("int64")]
+    return ok
+
+
+def is_system_member(ccode, year) -> np.ndarray:
+    """True where ``ccode`` was a COW system member on any day of ``year`` (years after 2024 read as 2024).
+
+    Missing codes or years count as True (a missing value is the schema's business, not this check's).
+
+    Examples
+    --------
+    >>> is_system_member([255, 255, 260, 2], [1989, 1990, 1991, 2030]).tolist()
+    [False, True, False, True]
+    """
+    _, member = _cow_tables()
+    c = pd.to_numeric(pd.Series(np.asarray(ccode)), errors="coerce").to_numpy("float64", na_value=np.nan)
+    y = pd.to_numeric(pd.Series(np.asarray(year)), errors="coerce").to_numpy("float64", na_value=np.nan)
+    ok = np.isnan(c) | np.isnan(y)
+    test = ~ok & (c >= 0) & (c < member.shape[0]) & (y >= SYSTEM_FIRST)
+    col = np.minimum(y[test], SYSTEM_LAST).astype("int64") - SYSTEM_FIRST
+    ok[test] = member[c[test].astype("int64"), col]
+    return ok
+
+
+def _known_check(values: pd.Series) -> pd.Series:
+    return pd.Series(is_cow_code(values.to_numpy()), index=values.index)
 
 
 def ccode(*, nullable: bool = False) -> pa.Column:
-    """A COW country code column."""
-    return Column(int if not nullable else "Int64", Check.between(CCODE_MIN, CCODE_MAX), nullable=nullable)
+    """A COW country code column: a code of the COW state list v2024 (not merely a number from 2 to 999)."""
+    return Column(int if not nullable else "Int64", Check(_known_check, error="a COW state code (COW list v2024)"),
+                  nullable=nullable)
 
 
 def year(first: int, last: int, *, nullable: bool = False) -> pa.Column:
@@ -66,9 +185,32 @@ def real(lower: float | None = None, upper: float | None = None, *, nullable: bo
     return Column(float, checks, nullable=nullable)
 
 
-def _frame(columns: dict[str, pa.Column], key: list[str], *, name: str) -> pa.DataFrameSchema:
+#: A frame-level backstop: a source whose reader yields no rows fails (the readers already refuse a
+#: file cut to its header, naming the file).
+NOT_EMPTY = Check(lambda df: len(df) > 0, error="no data rows")
+
+_CODE_RULES = {
+    "known": "every ccode is a COW state code (COW list v2024)",
+    "system": "every ccode is a COW state code and a system member in the row's year (COW list v2024)",
+}
+
+
+def meta(years: Years, codes: CodeRule, note: str = "") -> dict:
+    """``description`` and ``metadata`` keyword arguments of a schema: its year basis and code rule."""
+    text = f"Years: {years.describe()}. Codes: {_CODE_RULES[codes]}." + (f" {note}" if note else "")
+    return {"description": text, "metadata": {"years": years, "codes": codes}}
+
+
+def _frame(columns: dict[str, pa.Column], key: list[str], *, name: str, years: Years, codes: CodeRule = "known",
+           note: str = "") -> pa.DataFrameSchema:
     # strict: a reader that adds or loses a column fails loudly instead of drifting silently
-    return pa.DataFrameSchema(columns, unique=key, strict=True, ordered=False, name=name)
+    return pa.DataFrameSchema(columns, unique=key, strict=True, ordered=False, name=name, checks=[NOT_EMPTY],
+                              **meta(years, codes, note))
+
+
+#: The year without rows in the UN voting sources, and why.
+UN_NO_VOTES = {1964: "the 19th UN General Assembly session (1964-65) took no recorded votes, over the Article 19 "
+                     "dispute about arrears"}
 
 
 # ---------------------------------------------------------------- COW state system and IGOs
@@ -84,6 +226,9 @@ COW_STATES = _frame(
     },
     ["ccode", "start_date"],
     name="cow_states",
+    years=Years("spells", "start_date", "end_date"),
+    codes="known",
+    note="The COW state list itself.",
 )
 
 COW_IGO = _frame(
@@ -95,6 +240,8 @@ COW_IGO = _frame(
     },
     ["ccode", "year", "ioname"],
     name="cow_igo",
+    years=Years("rows", "year"),
+    codes="system",
 )
 
 COW_IGO_LIST = _frame(
@@ -119,6 +266,9 @@ COW_IGO_LIST = _frame(
     },
     ["ioname"],
     name="cow_igo_list",
+    years=Years("spells", "start_year", "end_year"),
+    codes="known",
+    note="No country codes.",
 )
 
 
@@ -157,6 +307,10 @@ ATOP_MEMBERS = _frame(
     },
     ["atopid", "ccode", "phase", "start_date"],
     name="atop_members",
+    years=Years("spells", "start_date", "end_date"),
+    codes="known",
+    note="ATOP lists members in years they are not COW system members (the 1815 alliances, before the COW "
+         "system starts in 1816).",
 )
 
 ATOP_ALLIANCES = _frame(
@@ -174,6 +328,9 @@ ATOP_ALLIANCES = _frame(
     },
     ["atopid"],
     name="atop_alliances",
+    years=Years("spells", "start_date", "end_date"),
+    codes="known",
+    note="No country codes.",
 )
 
 ATOP_DYADS = _frame(
@@ -185,6 +342,10 @@ ATOP_DYADS = _frame(
     },
     ["ccode1", "ccode2", "year"],
     name="atop_dyads",
+    years=Years("rows", "year"),
+    codes="known",
+    note="ATOP 5.1 codes alliances of states outside the COW system (Monaco 221 and San Marino 331 before "
+         "1993, the Netherlands 210 and Belgium 211 in 1944).",
 )
 
 
@@ -204,6 +365,8 @@ NMC = _frame(
     },
     ["ccode", "year"],
     name="nmc",
+    years=Years("rows", "year"),
+    codes="system",
 )
 
 CONTIGUITY = _frame(
@@ -217,6 +380,9 @@ CONTIGUITY = _frame(
     },
     ["ccode1", "ccode2", "start_date"],
     name="contiguity",
+    years=Years("spells", "start_date", "end_date"),
+    codes="known",
+    note="Spells: not checked against system years.",
 )
 
 CAPITALS = _frame(
@@ -231,6 +397,9 @@ CAPITALS = _frame(
     },
     ["ccode", "start_date"],
     name="capitals",
+    years=Years("spells", "start_date", "end_date"),
+    codes="known",
+    note="Capital spells start before a state enters the COW system (e.g. Canada 20 from 1867).",
 )
 
 DISTANCES = _frame(
@@ -242,6 +411,8 @@ DISTANCES = _frame(
     },
     ["ccode1", "ccode2", "year"],
     name="distances",
+    years=Years("rows", "year"),
+    codes="system",
 )
 
 DEMOCRACY = _frame(
@@ -255,6 +426,8 @@ DEMOCRACY = _frame(
     },
     ["ccode", "year"],
     name="democracy",
+    years=Years("rows", "year"),
+    codes="system",
 )
 
 
@@ -273,6 +446,8 @@ GDP_POPULATION = _frame(
     },
     ["ccode", "year"],
     name="gdp_population",
+    years=Years("rows", "year"),
+    codes="system",
 )
 
 GW_COW_PANEL = _frame(
@@ -286,6 +461,9 @@ GW_COW_PANEL = _frame(
     },
     ["ccode", "year"],
     name="gw_cow_panel",
+    years=Years("rows", "year"),
+    codes="system",
+    note="gwcode holds Gleditsch-Ward codes (not checked against the COW list).",
 )
 
 
@@ -305,6 +483,9 @@ UN_IDEAL_POINTS = _frame(
     },
     ["ccode", "session"],
     name="un_ideal_points",
+    years=Years("rows", "year", known_gaps=UN_NO_VOTES),
+    codes="known",
+    note="UN members that were not COW system members vote (Ukraine 369 and Belarus 370 from 1946).",
 )
 
 
@@ -328,6 +509,9 @@ US_TROOPS = _frame(
     },
     ["ccode", "year"],
     name="us_troops",
+    years=Years("rows", "year"),
+    codes="known",
+    note="Troops are recorded in hosts before independence (e.g. the Bahamas 31 from 1951).",
 )
 
 US_BASES = _frame(
@@ -344,6 +528,9 @@ US_BASES = _frame(
     },
     ["ccode", "basename"],
     name="us_bases",
+    years=Years("none"),
+    codes="known",
+    note="One year (2018), no time column.",
 )
 
 US_CONSTRUCTION = _frame(
@@ -355,6 +542,8 @@ US_CONSTRUCTION = _frame(
     },
     ["ccode", "year"],
     name="us_construction",
+    years=Years("rows", "year"),
+    codes="system",
 )
 
 
@@ -379,6 +568,8 @@ COW_WAR_INTER = _frame(
     },
     ["warnum", "ccode1", "ccode2", "year", "is_resumed"],
     name="cow_war_inter",
+    years=Years("events", "year"),
+    codes="system",
 )
 
 _FATALITY_COLUMNS = (
@@ -399,6 +590,9 @@ PKO_CONTINGENT_FATALITIES = _frame(
     },
     ["ccode", "mission", "month_date"],
     name="pko_contingent_fatalities",
+    years=Years("events", "year"),
+    codes="known",
+    note="Contributors are coded before they enter the COW system (East Timor 860, 1999-2001).",
 )
 
 PKO_UN_NONUN = _frame(
@@ -421,6 +615,8 @@ PKO_UN_NONUN = _frame(
     },
     ["mission_id", "conflict_id", "month_date"],
     name="pko_un_nonun",
+    years=Years("rows", "year"),
+    codes="system",
 )
 
 TAGO_US_FORCE = _frame(
@@ -439,6 +635,9 @@ TAGO_US_FORCE = _frame(
     },
     ["event_id"],
     name="tago_us_force",
+    years=Years("events", "start_year"),
+    codes="known",
+    note="No country codes.",
 )
 
 
@@ -448,6 +647,8 @@ COW_IGO_NDY = _frame(
     {"ccode1": ccode(), "ccode2": ccode(), "year": year(1816, 2014), "dyadigos": Column(int, Check.between(0, 534))},
     ["ccode1", "ccode2", "year"],
     name="cow_igo_ndy",
+    years=Years("rows", "year"),
+    codes="system",
 )
 
 COW_IGO_STATES_YEAR = _frame(
@@ -458,12 +659,16 @@ COW_IGO_STATES_YEAR = _frame(
     },
     ["ccode", "year"],
     name="cow_igo_states_year",
+    years=Years("rows", "year"),
+    codes="system",
 )
 
 COW_IGO_ROSTER = _frame(
     {"ccode": ccode(), "year": year(1816, 2014)},
     ["ccode", "year"],
     name="cow_igo_roster",
+    years=Years("rows", "year"),
+    codes="system",
 )
 
 
@@ -497,5 +702,9 @@ ARCHIGOS_LEADERS = pa.DataFrameSchema(
         "gender": Column(str, Check.isin(["M", "F"])),
     },
     unique=["obsid", "ccode"], strict=True, ordered=False, name="archigos_leaders",
-    checks=[pa.Check(_archigos_dates_nest, error="start_date <= ccode_start_date <= ccode_end_date <= end_date")],
+    checks=[NOT_EMPTY,
+            pa.Check(_archigos_dates_nest, error="start_date <= ccode_start_date <= ccode_end_date <= end_date")],
+    **meta(Years("spells", "start_date", "end_date"), "known",
+           "Archigos follows the Gleditsch-Ward list: leaders of states outside their COW system years (the "
+           "Dominican Republic 42 in 1876); gwcode holds Gleditsch-Ward codes."),
 )

@@ -14,7 +14,21 @@ try:  # pandera >= 0.24 splits the pandas API out
 except ImportError:  # pragma: no cover - older pandera
     import pandera as pa
 
-from coalitionlab.data.schemas import Check, Column, _frame, ccode, count, date, flag, text, year
+from coalitionlab.data.schemas import (
+    NOT_EMPTY,
+    UN_NO_VOTES,
+    Check,
+    Column,
+    Years,
+    _frame,
+    ccode,
+    count,
+    date,
+    flag,
+    meta,
+    text,
+    year,
+)
 
 DESTA_FIRST, DESTA_LAST = 1948, 2023
 
@@ -50,6 +64,9 @@ DESTA_TREATIES = _frame(
     },
     ["number"],
     name="desta_treaties",
+    years=Years("spells", "signature_year"),
+    codes="known",
+    note="No country codes; a treaty counts from its signature year on (withdrawals are a separate source).",
 )
 
 DESTA_MEMBERS = _frame(
@@ -60,6 +77,9 @@ DESTA_MEMBERS = _frame(
     },
     ["number", "ccode"],
     name="desta_members",
+    years=Years("none"),
+    codes="known",
+    note="No time column: membership of a treaty.",
 )
 
 DESTA_DYADS = pa.DataFrameSchema(
@@ -71,7 +91,10 @@ DESTA_DYADS = pa.DataFrameSchema(
         "signature_year": year(DESTA_FIRST, DESTA_LAST),
     },
     unique=["ccode1", "ccode2", "number"], strict=True, name="desta_dyads",
-    checks=[pa.Check(_dyad_order, error="ccode1 < ccode2")],
+    checks=[NOT_EMPTY, pa.Check(_dyad_order, error="ccode1 < ccode2")],
+    **meta(Years("spells", "signature_year"), "known",
+           "A pair is tied from the signature year on; DESTA codes treaties of territories before independence and "
+           "files a predecessor's treaties under its successors' codes (Czechoslovakia's under 316 and 317)."),
 )
 
 DESTA_WITHDRAWALS = pa.DataFrameSchema(
@@ -83,7 +106,9 @@ DESTA_WITHDRAWALS = pa.DataFrameSchema(
         "withdrawal_year": year(DESTA_FIRST, DESTA_LAST),
     },
     unique=["ccode1", "ccode2", "number"], strict=True, name="desta_withdrawals",
-    checks=[pa.Check(lambda df: df["ccode1"] != df["ccode2"], error="ccode1 != ccode2")],
+    checks=[NOT_EMPTY, pa.Check(lambda df: df["ccode1"] != df["ccode2"], error="ccode1 != ccode2")],
+    **meta(Years("events", "withdrawal_year"), "known",
+           "ISO numeric codes are mapped to ccodes on the row's year by the crosswalk."),
 )
 
 UNCTAD_IIA = _frame(
@@ -102,6 +127,9 @@ UNCTAD_IIA = _frame(
     },
     ["treaty_id", "ccode"],
     name="unctad_iia",
+    years=Years("spells", "signature_date", "termination_date"),
+    codes="known",
+    note="Parties are mapped from names; not checked against system years (a treaty's parties are the states of its signature or later successors).",
 )
 
 MILITARY_EXERCISES = _frame(
@@ -116,6 +144,9 @@ MILITARY_EXERCISES = _frame(
     },
     ["exercise_id", "ccode"],
     name="military_exercises",
+    years=Years("rows", "start_year"),
+    codes="known",
+    note="Every year 1980-2010 has exercises; participants are coded before they enter the COW system (Tonga 955 before 1999).",
 )
 
 JOINT_MILITARY_EXERCISES = _frame(
@@ -131,6 +162,9 @@ JOINT_MILITARY_EXERCISES = _frame(
     },
     ["exercise_id", "ccode"],
     name="joint_military_exercises",
+    years=Years("events", "start_year"),
+    codes="known",
+    note="Participants are coded before they enter the COW system (Tonga 955 before 1999).",
 )
 
 DOD_VISITS = _frame(
@@ -145,6 +179,9 @@ DOD_VISITS = _frame(
     },
     ["visit_id"],
     name="dod_visits",
+    years=Years("events", "start_date"),
+    codes="known",
+    note="Visits to Kosovo 347 before its 2008 independence.",
 )
 
 UN_VOTES = _frame(
@@ -156,6 +193,9 @@ UN_VOTES = _frame(
     },
     ["rcid", "ccode"],
     name="un_votes",
+    years=Years("rows", "vote_date", known_gaps=UN_NO_VOTES),
+    codes="known",
+    note="UN members that were not COW system members vote (Ukraine 369 and Belarus 370 from 1946).",
 )
 
 UN_ROLL_CALLS = _frame(
@@ -172,6 +212,9 @@ UN_ROLL_CALLS = _frame(
     },
     ["rcid"],
     name="un_roll_calls",
+    years=Years("rows", "vote_date", known_gaps=UN_NO_VOTES),
+    codes="known",
+    note="No country codes.",
 )
 
 FBIC_SUBSET = _frame(
@@ -187,6 +230,9 @@ FBIC_SUBSET = _frame(
     },
     ["ccode1", "ccode2", "year"],
     name="fbic_subset",
+    years=Years("rows", "year"),
+    codes="known",
+    note="ISO3 codes are mapped to ccodes on the row's year by the crosswalk (so they are system members then).",
 )
 
 
@@ -232,8 +278,11 @@ MANYTREATIES_PARTIES = pa.DataFrameSchema(
         "record": Column(int, Check.ge(1)),
     },
     unique=["dataset", "treaty_id", "state_id", "record"], strict=True, ordered=True, name="manytreaties_parties",
-    checks=[pa.Check(_state_iff_ccode, error="ccode NA exactly for non-states"),
+    checks=[NOT_EMPTY, pa.Check(_state_iff_ccode, error="ccode NA exactly for non-states"),
             pa.Check(_precision_iff_date, error="precision given exactly with the date")],
+    **meta(Years("events", "signature_date"), "known",
+           "Parties to treaties include states outside their COW system years (territories, states before "
+           "independence)."),
 )
 
 MANYTREATIES_AGREEMENTS = _frame(
@@ -254,4 +303,7 @@ MANYTREATIES_AGREEMENTS = _frame(
     },
     ["dataset", "treaty_id"],
     name="manytreaties_agreements",
+    years=Years("events", "signature_date"),
+    codes="known",
+    note="No country codes.",
 )

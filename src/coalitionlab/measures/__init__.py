@@ -18,6 +18,7 @@ from coalitionlab.measures.embeddedness import (
 from coalitionlab.measures.hierarchy import add_hierarchy, security_hierarchy
 from coalitionlab.measures.igos import SECURITY_IGOS, add_igos
 from coalitionlab.measures.leaders import add_leader_ties, leaders_on
+from coalitionlab.measures.open_panel import embeddedness_panel, read_embeddedness_panel
 from coalitionlab.measures.other import (
     add_capabilities,
     add_contiguity,
@@ -56,9 +57,11 @@ __all__ = [
     "create_dyadyears",
     "create_stateyears",
     "embeddedness",
+    "embeddedness_panel",
     "embeddedness_pairs",
     "leaders_on",
     "parse_years",
+    "read_embeddedness_panel",
     "s_score_matrix",
     "security_hierarchy",
     "treaty_instruments",

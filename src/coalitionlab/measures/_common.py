@@ -37,11 +37,113 @@ def load_source(name: str, data_dir: str | os.PathLike | None) -> pd.DataFrame:
 
 
 def coverage(name: str) -> tuple[int, int]:
-    """First and last year of a registered source (``coalitionlab.data.get_source``)."""
+    """First and last year of a registered source (``coalitionlab.data.get_source``): its nominal years.
+
+    For a source counted by rows per year (a panel), use :func:`year_coverage` on the loaded frame:
+    the years it actually holds.
+    """
     from coalitionlab.data import get_source
 
     s = get_source(name)
     return s.first_year, s.last_year
+
+
+class YearCoverage:
+    """The years a loaded source actually holds, inside its nominal coverage.
+
+    ``first`` and ``last`` are the first and last year present (not the registry's nominal years),
+    ``gaps`` the years between them without a row (a file missing a year), ``known_gaps`` those of
+    them the source documents (the UN General Assembly held no recorded vote in 1964). A measure read
+    at a gap year is NaN, never 0: :meth:`inside` is False there.
+
+    Examples
+    --------
+    >>> cov = YearCoverage("x", [1990, 1991, 1993], 1990, 2000)
+    >>> (cov.first, cov.last, cov.gaps.tolist())
+    (1990, 1993, [1992])
+    >>> cov.inside([1989, 1990, 1992, 1993, 1994]).tolist()
+    [False, True, False, True, False]
+    """
+
+    def __init__(self, source: str, years, first: int, last: int, *, known_gaps: Iterable[int] = ()) -> None:
+        y = np.asarray(years)
+        if y.dtype.kind not in "iu":  # floats (NaN for missing): whole years only
+            y = y.astype("float64")
+            y = y[~np.isnan(y)].astype("int64")
+        lo_y, hi_y = (int(y.min()), int(y.max())) if len(y) else (first, last)
+        if lo_y < first or hi_y > last:
+            y = y[(y >= first) & (y <= last)]
+        self.source = source
+        if len(y):
+            lo = int(y.min())
+            self.present = np.flatnonzero(np.bincount(y - lo)) + lo  # distinct years by counting: no sort
+            self.present = self.present.astype("int64")
+        else:
+            self.present = np.zeros(0, dtype="int64")
+        self.first = int(self.present[0]) if len(self.present) else int(first)
+        self.last = int(self.present[-1]) if len(self.present) else int(first) - 1
+        full = np.arange(self.first, self.last + 1)
+        self.gaps = np.setdiff1d(full, self.present)
+        self.known_gaps = np.intersect1d(self.gaps, np.asarray(list(known_gaps), dtype="int64"))
+
+    def inside(self, look) -> np.ndarray:
+        """True where a year is one the source holds (inside ``first..last`` and not a gap)."""
+        look = np.asarray(look)
+        ok = (look >= self.first) & (look <= self.last)
+        if len(self.gaps):
+            has = np.zeros(self.last - self.first + 1, dtype=bool)
+            has[self.present - self.first] = True
+            ok[ok] = has[look[ok].astype("int64") - self.first]
+        return ok
+
+    def warn(self, look, step: str) -> list[int]:
+        """Warn (:class:`~coalitionlab.errors.StaleDataWarning`) when ``look`` reads a gap year that is not a
+        known one; return those years."""
+        unknown = np.setdiff1d(self.gaps, self.known_gaps)
+        if not len(unknown):
+            return []
+        look = np.asarray(look)
+        ok = (look >= unknown[0]) & (look <= unknown[-1])
+        if not ok.any():
+            return []
+        counts = np.bincount(look[ok].astype("int64") - unknown[0], minlength=int(unknown[-1] - unknown[0]) + 1)
+        read = [int(y) for y in unknown if counts[y - unknown[0]]]
+        if read:
+            from coalitionlab.data.check import compact_years
+            from coalitionlab.errors import StaleDataWarning
+
+            warnings.warn(f"{step}: source {self.source!r} has no rows for {compact_years(read)} (it holds "
+                          f"{compact_years(self.present, limit=6)}); values read there are NaN, not 0. "
+                          f"Run 'coalitionlab data check' on the data directory", StaleDataWarning, stacklevel=3)
+        return read
+
+
+def year_coverage(name: str, frame: pd.DataFrame, column: str | None = None) -> YearCoverage:
+    """:class:`YearCoverage` of a loaded source: the years of ``column`` (default the schema's year column)
+    inside the registry's coverage, with the schema's known gaps."""
+    from coalitionlab.data import get_source
+
+    src = get_source(name)
+    rule = src.schema.metadata.get("years") if src.schema is not None else None
+    col = column or (rule.start if rule is not None and rule.start else "year")
+    known = list(rule.known_gaps) if rule is not None else []
+    values = frame[col]
+    years = values.to_numpy() if values.dtype.kind in "iu" else year_of(values)  # int64 columns: no float copy
+    return YearCoverage(name, years, src.first_year, src.last_year, known_gaps=known)
+
+
+def years_with_rows(name: str, data_dir: str | os.PathLike | None, years) -> np.ndarray:
+    """True for each of ``years`` in which source ``name`` (counted by rows per year) holds rows.
+
+    For a caller that reports which data year it reads (embeddedness' ``years_used``): a gap year is
+    not one it can use. NaN years stay False.
+    """
+    frame = load_source(name, data_dir)
+    y = np.asarray(years, dtype="float64")
+    out = np.zeros(len(y), dtype=bool)
+    ok = ~np.isnan(y)
+    out[ok] = year_coverage(name, frame).inside(y[ok].astype("int64"))
+    return out
 
 
 def year_of(values: pd.Series) -> np.ndarray:
@@ -372,18 +474,24 @@ def _grid_mask(system: StateYears, recorded: StateYears | None, c1, c2, years, l
     cell += offset
     keep = grid[cell]
     if c2 is not c1:
-        np.multiply(c2n, ny, out=cell, casting="unsafe")
+        np.multiply(c2n, ny, out=cell, dtype="int32", casting="unsafe")
         cell += offset
         keep &= grid[cell]
     return keep
 
 
 def stamp(attrs: dict, source: str, version: str, columns: Iterable[str], *, coverage: tuple[int, int],
-          is_seed: bool = False, mry: bool = False, note: str | None = None) -> None:
-    """Record a source, its version, its coverage and the columns it produced in ``attrs``."""
+          is_seed: bool = False, mry: bool = False, note: str | None = None, gaps: Iterable[int] = ()) -> None:
+    """Record a source, its version, its coverage and the columns it produced in ``attrs``.
+
+    ``coverage`` is the first and last year the loaded source holds; ``gaps`` the years between them it
+    has no rows for (recorded as ``"gaps"`` when there are any: the column is NaN there).
+    """
     attrs["sources"][source] = version
+    gaps = [int(g) for g in gaps]
     for col in columns:
-        attrs["columns"][col] = {"source": source, "coverage": list(coverage), **({"note": note} if note else {})}
+        attrs["columns"][col] = {"source": source, "coverage": list(coverage), **({"note": note} if note else {}),
+                                 **({"gaps": gaps} if gaps else {})}
         if mry:
             attrs["mry"][col] = True
     if is_seed:
@@ -439,23 +547,22 @@ def resolve_source(full_name: str, data_dir: str | os.PathLike | None, source: S
                    seed_loader, *, what: str) -> tuple[pd.DataFrame, bool]:
     """Load ``full_name`` (``source="full"``), the seed (``"seed"``) or the full one if present (``"auto"``).
 
-    Returns the frame and whether it is the seed. ``"auto"`` falls back to the seed only when the
-    full source is missing, and warns with :class:`SeedDataWarning`.
+    Returns the frame and whether it is the seed. ``"auto"`` falls back to the seed, with a
+    :class:`SeedDataWarning`, only when no data location was given; a data directory the user named
+    (``data_dir=``, ``$COALITIONLAB_DATA``) that lacks the source is a :class:`MissingDataError`
+    (:func:`coalitionlab.data.paths.seed_fallback`).
     """
     check_option(source, ["auto", "full", "seed"], name="source")
     if source == "seed":
         return seed_loader(), True
-    try:
-        return load_source(full_name, data_dir), False
-    except MissingDataError:
-        if source == "full":
-            raise
-    warnings.warn(
-        f"{what}: source {full_name!r} not found in the data directory; using the embedded seed data "
-        "(a small subset; pass data_dir= or set $COALITIONLAB_DATA for the full sources)",
-        SeedDataWarning, stacklevel=3,
-    )
-    return seed_loader(), True
+    if source == "auto":
+        from coalitionlab.data.paths import seed_fallback
+
+        if seed_fallback([full_name], data_dir, what=what, stacklevel=3, message=(
+                f"{what}: source {full_name!r} not found in the data directory; using the embedded seed data "
+                "(a small subset; pass data_dir= or set $COALITIONLAB_DATA for the full sources)")):
+            return seed_loader(), True
+    return load_source(full_name, data_dir), False
 
 
 def _key(c1: np.ndarray, c2: np.ndarray, year: np.ndarray) -> np.ndarray:

@@ -26,6 +26,7 @@ from coalitionlab.measures._common import (
     new_attrs,
     pick_column,
     stamp,
+    year_coverage,
     year_of,
 )
 
@@ -105,6 +106,9 @@ def add_alliances(panel: pd.DataFrame, *, data_dir: str | os.PathLike | None = N
         ``atop_any`` (any of them), and with ``counts`` the two counts. 0 inside ATOP's years
         (5.1: 1815-2018; v4.01: 1815-2016), NaN outside, and NaN where either state was not a COW
         system member that year (``attrs["existence"]``; absence from ATOP means "no alliance").
+        The flags' years are those the loaded dyad-year table holds: a year without rows (a file
+        missing a year) is NaN, with a :class:`~coalitionlab.errors.StaleDataWarning`, never 0; ``mry``
+        carries the last year present. ``attrs["columns"]`` records ``coverage`` and any ``gaps``.
 
     Raises
     ------
@@ -123,12 +127,14 @@ def add_alliances(panel: pd.DataFrame, *, data_dir: str | os.PathLike | None = N
     index = CcodeIndex(np.concatenate([pd.unique(c1), pd.unique(c2)]))  # only the panel's states
     i, j = index(c1, dtype="int32"), index(c2, dtype="int32")
     dy = load_source("atop_dyads", data_dir)
-    first, last = coverage("atop_dyads")
+    cov = year_coverage("atop_dyads", dy)  # the years the table holds: a year without rows is NaN, not 0
+    first, last = cov.first, cov.last
     look = np.minimum(years, last) if mry else years
-    inside = (look >= first) & (look <= last)
+    inside = cov.inside(look)
+    cov.warn(look, "add_alliances()")
     new: dict[str, np.ndarray] = _flags(dy, index, c1, c2, i, j, look, inside)
     stamp(attrs, "atop_dyads", str(dy.attrs.get("version", "5.1")), [*ATOP_FLAGS, "atop_any"],
-          coverage=(first, last), mry=mry)
+          coverage=(first, last), mry=mry, gaps=cov.gaps)
     if counts:
         members = load_source("atop_members", data_dir)
         f2, l2 = coverage("atop_members")

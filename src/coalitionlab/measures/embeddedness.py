@@ -158,27 +158,24 @@ def _to_ccode(lead: str | int, date: pd.Timestamp) -> int:
         raise UnknownCountryError(lead, where="embeddedness lead") from exc
 
 
-def _has_full(data_dir) -> bool:
-    from coalitionlab.data.registry import source_paths
-
-    try:
-        source_paths("cow_igo", data_dir)
-        source_paths("cow_states", data_dir)
-    except MissingDataError:
-        return False
-    return True
+#: The sources whose presence makes ``source="auto"`` read the full sources (the state system and the IGOs).
+FULL_MARKERS: tuple[str, ...] = ("cow_states", "cow_igo")
 
 
-def _mode(source: SourceChoice, data_dir, *, fallback: str | None = None, stacklevel: int = 3) -> bool:
+def _mode(source: SourceChoice, data_dir, *, fallback: str | None = None, stacklevel: int = 3,
+          what: str = "embeddedness") -> bool:
     """Return ``is_seed``; warn when ``"auto"`` falls back to the seed.
 
+    The fallback happens only when no data location was given: a data directory the user named
+    (``data_dir=``, ``$COALITIONLAB_DATA``) without ``cow_states`` and ``cow_igo`` is a
+    :class:`MissingDataError` naming the missing folders (:func:`coalitionlab.data.paths.seed_fallback`).
     ``fallback`` is the warning's text (default: what embeddedness reads from the seed); ``stacklevel``
-    names the place of the warning (3: the caller's caller).
+    names the place of the warning (3: the caller's caller); ``what`` names the caller in the error.
     """
     check_option(source, ["auto", "full", "seed"], name="source")
     if source == "seed":
         return True
-    if source == "full" or _has_full(data_dir):
+    if source == "full":
         return False
     if fallback is None:
         from coalitionlab.data import seed
@@ -186,8 +183,9 @@ def _mode(source: SourceChoice, data_dir, *, fallback: str | None = None, stackl
         fallback = ("embeddedness: the full sources are not in the data directory; using the embedded seed data "
                     f"(alliances = US defence treaties, igos = the seed's {len(seed.igo_list())} organisations, "
                     "the UN among them). Pass data_dir= or set $COALITIONLAB_DATA.")
-    warnings.warn(fallback, SeedDataWarning, stacklevel=stacklevel)
-    return True
+    from coalitionlab.data.paths import seed_fallback
+
+    return seed_fallback(FULL_MARKERS, data_dir, what=what, message=fallback, stacklevel=stacklevel)
 
 
 def _spells(data_dir, is_seed: bool) -> pd.DataFrame:
@@ -470,6 +468,15 @@ def embeddedness_pairs(pairs: pd.DataFrame, *, data_dir: str | os.PathLike | Non
                            (f"rows measured after {last + STALE_AFTER_YEARS} use {last} (carry_forward=True)"
                             if carry_forward else
                             f"rows measured after it are NaN (pass carry_forward=True to use {last})"))
+        if comp.kind == "yearly" and not is_seed:  # a year inside the coverage that the file lacks: NaN, said
+            from coalitionlab.data.check import compact_years
+            from coalitionlab.measures._common import years_with_rows
+
+            gap = ~np.isnan(used) & ~years_with_rows(comp.source, data_dir, used)
+            if gap.any():
+                said = f"{name}: source {comp.source} has no rows for {compact_years(used[gap].astype(int))}; NaN there"
+                stale[name] = f"{stale[name]}; {said}" if name in stale else said
+                used[gap] = np.nan
         years_used[name] = used
         ok = ~np.isnan(used) & exists
         vals = np.full(n, np.nan)
@@ -615,7 +622,8 @@ def embeddedness(lead: str | int, date: str | pd.Timestamp, *, data_dir: str | o
     Returns
     -------
     pandas.DataFrame
-        One row per other state in the system on ``date``: ``ccode, country``, one column per
+        One row per other state in the system on ``date``: ``ccode, country`` (the state's name from
+        :func:`coalitionlab.data.countries.country_name` on ``date``, as in every output), one column per
         component, ``embeddedness`` (weighted total), ``embeddedness_log1p``, ``embeddedness_share``
         (share of the lead's total over all partners), ``embeddedness_z`` (sum of the components'
         z-scores among partners), ``embeddedness_nonsecurity`` (without alliances, exercises, security
@@ -690,7 +698,11 @@ def embeddedness(lead: str | int, date: str | pd.Timestamp, *, data_dir: str | o
         raise CoverageError(f"no component has data on or before {ts:%Y-%m-%d} (lag {lag}); "
                             f"coverage: " + ", ".join(f"{c} {_coverage(COMPONENTS[c], is_seed)}" for c in comps)
                             + hint)
-    out = pd.concat([pd.DataFrame({"ccode": others["ccode"].to_numpy(), "country": others["statenme"].to_numpy()}),
+    from coalitionlab.data.countries import country_name
+
+    # one name per ccode in every output (coalition tables use the same function)
+    names = country_name(others["ccode"].to_numpy(), date=ts) if len(others) else np.array([], dtype=object)
+    out = pd.concat([pd.DataFrame({"ccode": others["ccode"].to_numpy(), "country": names}),
                      vals.reset_index(drop=True)], axis=1)
     total = out["embeddedness"]
     out["embeddedness_log1p"] = np.log1p(total)

@@ -28,6 +28,7 @@ from coalitionlab.measures._common import (
     pick_column,
     stamp,
     state_values,
+    year_coverage,
 )
 
 __all__ = ["add_hierarchy", "security_hierarchy"]
@@ -63,7 +64,9 @@ def security_hierarchy(*, data_dir: str | os.PathLike | None = None, dominant: i
     -------
     pandas.DataFrame
         ``ccode, year, us_troops_pc, n_independent_alliances, hier_troops, hier_independent_alliances,
-        security_hierarchy``; troops cover 1950-2024 (population to 2019), ATOP v4.01 1815-2016.
+        security_hierarchy``; troops cover 1950-2024 (population to 2019), ATOP v4.01 1815-2016. A
+        year the troop file has no rows for is NaN (with a :class:`~coalitionlab.errors.StaleDataWarning`),
+        not "no US troops".
 
     Raises
     ------
@@ -104,8 +107,11 @@ def security_hierarchy(*, data_dir: str | os.PathLike | None = None, dominant: i
     pcol = pick_column(pop, ["population", "pwtpop"], source="gdp_population")
     c, y = sy["ccode"].to_numpy(), sy["year"].to_numpy()
     tv = state_values(t, [tcol], c, y)[tcol]
-    t_in = (y >= tf) & (y <= tl)
+    troop_years = year_coverage("us_troops", troops)  # a year the file lacks is NaN, not "no troops"
+    t_in = troop_years.inside(y)
+    troop_years.warn(y, "security_hierarchy()")
     tv[t_in & np.isnan(tv)] = 0.0
+    tv[~t_in] = np.nan
     pv = state_values(pop, [pcol], c, y)[pcol]
     ind = _independent_alliances(load_source("atop_members", data_dir), dominant, y)
     iv = state_values(ind, ["n_independent"], c, y)["n_independent"]

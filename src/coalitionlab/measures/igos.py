@@ -24,12 +24,14 @@ from coalitionlab.measures._common import (
     CcodeIndex,
     SourceChoice,
     StateYears,
+    YearCoverage,
     check_panel,
     finish,
     new_attrs,
     resolve_source,
     stamp,
     system_members,
+    year_coverage,
 )
 
 __all__ = ["SECURITY_IGOS", "IGO_COLUMNS", "add_igos", "igo_cubes", "recorded_states", "security_flags"]
@@ -307,13 +309,21 @@ def recorded_states(data_dir: str | os.PathLike | None, *, is_seed: bool) -> Sta
     The embedded seed records the states that are system members on 31 December, the rule it
     builds its memberships with (``seed.igo_membership_long``).
 
+    A year the roster has no rows for (a file missing a year) records nobody: every value read there
+    is NaN.
+
     Raises
     ------
     MissingDataError
         When the full source is used and the roster is not in the data directory.
     """
+    return _recorded(data_dir, is_seed=is_seed)[0]
+
+
+def _recorded(data_dir: str | os.PathLike | None, *, is_seed: bool) -> tuple[StateYears, YearCoverage | None]:
+    """:func:`recorded_states` and the roster's :class:`YearCoverage` (``None`` for the seed)."""
     if is_seed:
-        return system_members(seed=True, rule="dec31")
+        return system_members(seed=True, rule="dec31"), None
     from coalitionlab.errors import MissingDataError
     from coalitionlab.measures._common import load_source
 
@@ -325,10 +335,12 @@ def recorded_states(data_dir: str | os.PathLike | None, *, is_seed: bool) -> Sta
             "cow_igo/state_year_formatv3.csv.gz) to tell a state COW IGO does not record (NaN) from one in no IGO "
             f"(0); {exc}") from None
     # every COW state is judged, even one the roster never lists
-    return StateYears(roster["ccode"].to_numpy(), roster["year"].to_numpy(), universe=system_members(data_dir).codes)
+    return (StateYears(roster["ccode"].to_numpy(), roster["year"].to_numpy(), universe=system_members(data_dir).codes),
+            year_coverage("cow_igo_roster", roster))
 
 
 def _coverage(is_seed: bool) -> tuple[int, int]:
+    """The nominal years of the membership source (the seed's years, or the registry's)."""
     if is_seed:
         from coalitionlab.data import seed
 
@@ -383,6 +395,11 @@ def add_igos(panel: pd.DataFrame, *, data_dir: str | os.PathLike | None = None, 
         ``"full"``, ``"political"``, ``"social"``, ``"economic"``, ``"security"``, ``"nonsecurity"``
         work for either unit); only they are computed. Default: all seven.
 
+    The years are those the loaded membership table holds: a year inside 1816-2014 with no rows (a
+    file missing a year) is NaN, with a :class:`~coalitionlab.errors.StaleDataWarning` naming it, never
+    0; ``mry`` carries the last year present. ``attrs["columns"][col]`` records the ``coverage`` and any
+    ``gaps``.
+
     Returns
     -------
     pandas.DataFrame
@@ -414,10 +431,12 @@ def add_igos(panel: pd.DataFrame, *, data_dir: str | os.PathLike | None = None, 
     prefix = "igo_joint_" if unit == "dyad_year" else "igo_"
     keys = _wanted_keys(columns, prefix)
     members, igo_list, is_seed = _membership(data_dir, source, "add_igos()")
-    first, last = _coverage(is_seed)
+    cov = YearCoverage("cow_igo", members["year"].to_numpy(), *_coverage(is_seed))  # the years present
+    first, last = cov.first, cov.last
     years = panel["year"].to_numpy().astype("int64", copy=False)
     look = np.minimum(years, last) if mry else years
-    inside = (look >= first) & (look <= last)
+    inside = cov.inside(look)
+    cov.warn(look, "add_igos()")
     attrs = new_attrs(panel)
     if unit == "dyad_year":
         c1, c2 = panel["ccode1"].to_numpy(), panel["ccode2"].to_numpy()
@@ -445,10 +464,13 @@ def add_igos(panel: pd.DataFrame, *, data_dir: str | os.PathLike | None = None, 
                 vals[inside] = got
         new[prefix + key] = vals
     version = str(members.attrs.get("version", "seed" if is_seed else "unknown"))
+    recorded, roster = _recorded(data_dir, is_seed=is_seed)
+    if roster is not None:  # a roster year without rows records nobody: NaN there (by finish), said here
+        roster.warn(look, "add_igos()")
     stamp(attrs, "cow_igo", version, new, coverage=(first, last), is_seed=is_seed, mry=mry,
-          note=f"splits count {split_membership} membership")
+          note=f"splits count {split_membership} membership",
+          gaps=np.union1d(cov.gaps, roster.gaps if roster is not None else []))
     attrs["igo_split_membership"] = split_membership
-    recorded = recorded_states(data_dir, is_seed=is_seed)
     attrs.setdefault("existence_recorded", {})["cow_igo"] = (
         "system members on 31 December (seed)" if is_seed else "COW IGO state-year roster (cow_igo_roster)")
     return finish(panel, new, attrs, data_dir=data_dir, seed=is_seed, recorded=recorded, look=look, owned=True)

@@ -29,6 +29,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from coalitionlab._validation import parse_date
+from coalitionlab.data.countries import country_name
 from coalitionlab.errors import (
     CoverageError,
     MissingDataError,
@@ -75,7 +76,7 @@ def _is_seed(source: SourceChoice, data_dir) -> bool:
     return _mode(source, data_dir, fallback=(
         "tie network: the full sources are not in the data directory; using the embedded seed data "
         "(igos = joint memberships in the seed's organisations). Pass data_dir= or set $COALITIONLAB_DATA."),
-        stacklevel=4)
+        stacklevel=4, what="tie network")
 
 
 def _components(components: Iterable[str] | None, is_seed: bool) -> list[str]:
@@ -129,7 +130,7 @@ class _Network:
             raise CoverageError(f"no state is a COW system member on {ts:%Y-%m-%d}; the state list covers "
                                 f"{first:%Y-%m-%d} to {last:%Y-%m-%d}")
         codes = states["ccode"].to_numpy("int64")
-        names = states["statenme"].to_numpy()
+        names = country_name(codes, date=ts)  # one name per ccode across outputs
         measured = pd.Timestamp(_measurement_days(np.array([ts.to_datetime64()], dtype="datetime64[ns]"), self.lag)[0])
         mday = np.full(len(codes), measured.to_datetime64(), dtype="datetime64[ns]")
         exists = _is_member(self.spells, codes, mday)
@@ -201,6 +202,8 @@ class _Network:
         members = self.src.igo_members()
         orgs = {o.lower() for o in (SEED_ALLIANCE_ORGS if self.is_seed else ALLIANCE_IGOS)}
         m = members[members["year"].to_numpy() == year]
+        if m.empty:  # a year the membership file lacks is unknown, never zero joint memberships
+            return np.full((len(codes), len(codes)), np.nan)
         m = m[~m["ioname"].astype(str).str.lower().isin(orgs)]
         index = CcodeIndex(codes)
         cubes, _ = igo_cubes(m, self.src.igo_list(), np.array([year]), index)

@@ -4,6 +4,11 @@ Monadic variables go onto a state-year panel under their own name and onto a dya
 ``<name>1`` and ``<name>2``. Each step fills zeros only inside its source's years (for counts), leaves
 NaN outside and for states that were not COW system members that year (on a dyad-year: if either
 state was not; ``_common.finish``), and records the source, version and coverage in ``attrs``.
+
+A source's years are the years the loaded table holds (``_common.year_coverage``), not its nominal
+range: a year without rows (a file missing a year) is NaN, with a
+:class:`~coalitionlab.errors.StaleDataWarning` naming it, never 0; ``mry`` carries the last year present.
+Sources given as spells (contiguity, capitals) keep their nominal years.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from coalitionlab.measures._common import (
     pick_column,
     stamp,
     state_values,
+    year_coverage,
 )
 
 __all__ = ["add_capabilities", "add_contiguity", "add_democracy", "add_distance", "add_exercises",
@@ -39,14 +45,13 @@ def _monadic(panel: pd.DataFrame, table: pd.DataFrame, columns: dict[str, str], 
              mry: bool, data_version: str, data_dir: str | os.PathLike | None, fill_zero: bool = False) -> pd.DataFrame:
     """Add state-year ``columns`` ({table column: output name}) to a state- or dyad-year panel."""
     unit = check_panel(panel, None, step=step)
-    first, last = coverage(source)
-    if "year" in table.columns:
-        obs_last = int(table["year"].max())
-        last = min(last, obs_last)
+    cov = year_coverage(source, table, "year")  # the years the table holds: a year without rows is NaN
+    first, last = cov.first, cov.last
     attrs = new_attrs(panel)
     years = panel["year"].to_numpy().astype("int64")
     look = np.minimum(years, last) if mry else years
-    inside = (look >= first) & (look <= last)
+    inside = cov.inside(look)
+    cov.warn(look, step)
     new: dict[str, np.ndarray] = {}
     sides = [("ccode", "")] if unit == "state_year" else [("ccode1", "1"), ("ccode2", "2")]
     for col_name, suffix in sides:
@@ -57,7 +62,7 @@ def _monadic(panel: pd.DataFrame, table: pd.DataFrame, columns: dict[str, str], 
                 v[inside & np.isnan(v)] = 0.0
             v[~inside] = np.nan
             new[out_col + suffix] = v
-    stamp(attrs, source, data_version, new, coverage=(first, last), mry=mry)
+    stamp(attrs, source, data_version, new, coverage=(first, last), mry=mry, gaps=cov.gaps)
     return finish(panel, new, attrs, data_dir=data_dir)
 
 
@@ -254,12 +259,15 @@ def add_distance(panel: pd.DataFrame, *, data_dir: str | os.PathLike | None = No
     c1, c2 = panel["ccode1"].to_numpy(), panel["ccode2"].to_numpy()
     years = panel["year"].to_numpy().astype("int64")
     dist = load_source("distances", data_dir)
-    first, last = coverage("distances")
+    cov = year_coverage("distances", dist)
+    first, last = cov.first, cov.last
     look = np.minimum(years, last) if mry else years
     v = dyad_values(dist, ["mindist"], c1, c2, look, symmetric=True)["mindist"]
-    v[~((look >= first) & (look <= last))] = np.nan
+    v[~cov.inside(look)] = np.nan
+    cov.warn(look, "add_distance()")
     new = {"mindist": v}
-    stamp(attrs, "distances", _version(dist, "distances"), ["mindist"], coverage=(first, last), mry=mry)
+    stamp(attrs, "distances", _version(dist, "distances"), ["mindist"], coverage=(first, last), mry=mry,
+          gaps=cov.gaps)
     caps = load_source("capitals", data_dir)
     cf, cl = coverage("capitals")
     cap_years = _spells_to_years(caps, ["lat", "lng"], cf, cl)
@@ -373,11 +381,13 @@ def add_exercises(panel: pd.DataFrame, *, data_dir: str | os.PathLike | None = N
     e = pd.DataFrame({"eid": ex[eid].to_numpy(), "ccode": pd.to_numeric(ex["ccode"], errors="coerce"),
                       "year": pd.to_numeric(ex[ycol], errors="coerce")}).dropna().drop_duplicates()
     e = e.astype({"ccode": "int64", "year": "int64"})
-    first, last = coverage("military_exercises")
+    cov = year_coverage("military_exercises", e, "year")  # MME has exercises in every year it covers
+    first, last = cov.first, cov.last
     attrs = new_attrs(panel)
     years = panel["year"].to_numpy().astype("int64")
     look = np.minimum(years, last) if mry else years
-    inside = (look >= first) & (look <= last)
+    inside = cov.inside(look)
+    cov.warn(look, "add_exercises()")
     if unit == "state_year":
         t = e.groupby(["ccode", "year"], as_index=False).size()
         v = state_values(t, ["size"], panel["ccode"].to_numpy(), look)["size"]
@@ -391,5 +401,6 @@ def add_exercises(panel: pd.DataFrame, *, data_dir: str | os.PathLike | None = N
         name = "mme_joint_exercises"
     v[inside & np.isnan(v)] = 0.0
     v[~inside] = np.nan
-    stamp(attrs, "military_exercises", _version(ex, "military_exercises"), [name], coverage=(first, last), mry=mry)
+    stamp(attrs, "military_exercises", _version(ex, "military_exercises"), [name], coverage=(first, last), mry=mry,
+          gaps=cov.gaps)
     return finish(panel, {name: v}, attrs, data_dir=data_dir)

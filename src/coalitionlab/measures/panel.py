@@ -83,30 +83,39 @@ def system_spells(data_dir: str | os.PathLike | None = None, *, source: SourceCh
     return out
 
 
+#: dtypes of the key columns of the panels: COW ccodes (2-990) and years (1816-2024) fit int16, which
+#: keeps a 1.8-million-row dyad-year panel's keys at 11 MB instead of 44 MB. Arithmetic that can leave
+#: the int16 range (``year * 1000 + ccode`` ...) must cast to int64 first, as ``_common._key`` does.
+KEY_DTYPE = "int16"
+
+
 def _state_year_days(spells: pd.DataFrame, years: list[int] | None) -> pd.DataFrame:
-    """One row per ccode x year of membership, with the first and last member day inside that year."""
-    y0 = spells["start_date"].dt.year.to_numpy()
-    y1 = spells["end_date"].dt.year.to_numpy()
+    """One row per ccode x year of membership, with the first and last member day inside that year.
+
+    Sorted by year and ccode; ``ccode`` and ``year`` are :data:`KEY_DTYPE`.
+    """
+    y0 = spells["start_date"].dt.year.to_numpy("int64")
+    y1 = spells["end_date"].dt.year.to_numpy("int64")
     n = y1 - y0 + 1
     rows = np.repeat(np.arange(len(spells)), n)
-    offset = np.arange(len(rows)) - np.repeat(np.cumsum(n) - n, n)
-    year = y0[rows] + offset
-    sd = spells["start_date"].to_numpy()[rows]
-    ed = spells["end_date"].to_numpy()[rows]
-    jan1 = pd.to_datetime(pd.Series(year).astype(str) + "-01-01").to_numpy()
-    dec31 = pd.to_datetime(pd.Series(year).astype(str) + "-12-31").to_numpy()
+    year = y0[rows] + (np.arange(len(rows)) - np.repeat(np.cumsum(n) - n, n))
+    if years is not None:
+        keep = np.isin(year, years)
+        rows, year = rows[keep], year[keep]
+    sd = spells["start_date"].to_numpy("datetime64[D]")[rows]
+    ed = spells["end_date"].to_numpy("datetime64[D]")[rows]
+    jan1 = (year - 1970).astype("datetime64[Y]").astype("datetime64[D]")
+    dec31 = (year - 1969).astype("datetime64[Y]").astype("datetime64[D]") - np.timedelta64(1, "D")
     sy = pd.DataFrame({
-        "ccode": spells["ccode"].to_numpy()[rows],
-        "year": year.astype("int64"),
+        "ccode": spells["ccode"].to_numpy()[rows].astype(KEY_DTYPE),
+        "year": year.astype(KEY_DTYPE),
         "first_day": np.maximum(sd, jan1),
         "last_day": np.minimum(ed, dec31),
     })
-    if years is not None:
-        sy = sy[sy["year"].isin(years)]
     # a state with two spells in one year (exit and re-entry) is one state-year
-    sy = sy.groupby(["year", "ccode"], as_index=False).agg(first_day=("first_day", "min"),
-                                                           last_day=("last_day", "max"))
-    return sy.sort_values(["year", "ccode"], ignore_index=True)
+    sy = sy.groupby(["year", "ccode"], as_index=False, sort=True).agg(first_day=("first_day", "min"),
+                                                                      last_day=("last_day", "max"))
+    return sy.reset_index(drop=True)
 
 
 def _check_years(years: list[int] | None, spells: pd.DataFrame) -> None:
@@ -141,8 +150,8 @@ def create_stateyears(system: System = "cow", *, years: str | int | Iterable[int
     Returns
     -------
     pandas.DataFrame
-        Columns ``ccode, year, stateabb, statenme``; ``attrs`` has ``unit="state_year"``,
-        ``system``, ``sources`` and ``years``.
+        Columns ``ccode, year`` (int16, :data:`KEY_DTYPE`), ``stateabb, statenme``; ``attrs`` has
+        ``unit="state_year"``, ``system``, ``sources`` and ``years``.
 
     Raises
     ------
@@ -167,7 +176,7 @@ def create_stateyears(system: System = "cow", *, years: str | int | Iterable[int
         "year": sy["year"].to_numpy(),
         "stateabb": names["stateabb"].reindex(sy["ccode"]).to_numpy(),
         "statenme": names["statenme"].reindex(sy["ccode"]).to_numpy(),
-    })
+    }, copy=False)
     out.attrs = {
         "unit": "state_year", "system": system, "directed": None,
         "sources": {"cow_states": spells.attrs["version"]}, "columns": {}, "mry": {},
@@ -200,8 +209,8 @@ def create_dyadyears(system: System = "cow", *, directed: bool = True, years: st
     Returns
     -------
     pandas.DataFrame
-        Columns ``ccode1, ccode2, year`` sorted by year, ccode1, ccode2; ``attrs`` has
-        ``unit="dyad_year"``, ``system``, ``directed`` and ``sources``.
+        Columns ``ccode1, ccode2, year`` (int16, :data:`KEY_DTYPE`: 6 bytes a row) sorted by year,
+        ccode1, ccode2; ``attrs`` has ``unit="dyad_year"``, ``system``, ``directed`` and ``sources``.
 
     Raises
     ------
@@ -221,23 +230,10 @@ def create_dyadyears(system: System = "cow", *, directed: bool = True, years: st
     yrs = parse_years(years)
     _check_years(yrs, spells)
     sy = _state_year_days(spells, yrs)
-    ccode = sy["ccode"].to_numpy()
-    first = sy["first_day"].to_numpy()
-    last = sy["last_day"].to_numpy()
     year_vals, starts, counts = np.unique(sy["year"].to_numpy(), return_index=True, return_counts=True)
-    i_parts, j_parts = [], []
-    for o, n in zip(starts, counts, strict=True):  # one vectorised block per year (~200), never per dyad
-        a = np.arange(n)
-        i = np.repeat(a, n)
-        j = np.tile(a, n)
-        keep = i != j if directed else i < j
-        i_parts.append(o + i[keep])
-        j_parts.append(o + j[keep])
-    i = np.concatenate(i_parts) if i_parts else np.empty(0, "int64")
-    j = np.concatenate(j_parts) if j_parts else np.empty(0, "int64")
-    overlap = np.maximum(first[i], first[j]) <= np.minimum(last[i], last[j])
-    i, j = i[overlap], j[overlap]
-    out = pd.DataFrame({"ccode1": ccode[i], "ccode2": ccode[j], "year": sy["year"].to_numpy()[i]})
+    c1, c2, year = _dyads(sy["ccode"].to_numpy(), sy["first_day"].to_numpy(), sy["last_day"].to_numpy(),
+                          year_vals, starts, counts, directed=directed)
+    out = pd.DataFrame({"ccode1": c1, "ccode2": c2, "year": year}, copy=False)
     out.attrs = {
         "unit": "dyad_year", "system": system, "directed": bool(directed),
         "sources": {"cow_states": spells.attrs["version"]}, "columns": {}, "mry": {},
@@ -245,3 +241,35 @@ def create_dyadyears(system: System = "cow", *, directed: bool = True, years: st
         "years": [int(year_vals.min()), int(year_vals.max())] if len(year_vals) else [],
     }
     return out
+
+
+def _dyads(ccode: np.ndarray, first: np.ndarray, last: np.ndarray, year_vals: np.ndarray, starts: np.ndarray,
+           counts: np.ndarray, *, directed: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The dyad-years of state-years grouped by year: ``ccode1, ccode2, year`` (:data:`KEY_DTYPE`).
+
+    One vectorised block per year (~200), never a loop per dyad: the pairs of the year's ``n``
+    states whose member days overlap, as an ``n x n`` boolean table (the largest, 2024, is 195 x
+    195). The tables are kept (1.8 MB for 1816-2024) and the output arrays allocated once at their
+    final size, so no full-length int64 index or intermediate copy is ever made. Rows come out
+    sorted by year, ccode1, ccode2 (``ccode`` is sorted within each year).
+    """
+    masks = []
+    for o, n in zip(starts, counts, strict=True):
+        f, la = first[o:o + n], last[o:o + n]
+        # overlap of [f_i, l_i] and [f_j, l_j]: max(f_i, f_j) <= min(l_i, l_j)
+        ok = (f[:, None] <= la[None, :]) & (f[None, :] <= la[:, None])
+        ok = ok & ~np.eye(n, dtype=bool) if directed else np.triu(ok, 1)
+        masks.append(ok)
+    sizes = np.fromiter((int(m.sum()) for m in masks), dtype="int64", count=len(masks))
+    total = int(sizes.sum())
+    c1 = np.empty(total, dtype=KEY_DTYPE)
+    c2 = np.empty(total, dtype=KEY_DTYPE)
+    year = np.repeat(year_vals.astype(KEY_DTYPE), sizes)
+    pos = 0
+    for o, ok, size in zip(starts, masks, sizes, strict=True):
+        i, j = np.nonzero(ok)  # row-major: by i, then j
+        block = slice(pos, pos + int(size))
+        c1[block] = ccode[o + i]
+        c2[block] = ccode[o + j]
+        pos += int(size)
+    return c1, c2, year

@@ -18,7 +18,15 @@ import pandas as pd
 import scipy.sparse as sp
 
 from coalitionlab._validation import check_option
-from coalitionlab.measures._common import CcodeIndex, check_panel, finish, load_source, new_attrs, stamp
+from coalitionlab.measures._common import (
+    CcodeIndex,
+    check_panel,
+    finish,
+    load_source,
+    new_attrs,
+    stamp,
+    year_coverage,
+)
 from coalitionlab.measures.alliances import ATOP_FLAGS
 
 __all__ = ["add_alliance_similarity", "s_score_matrix"]
@@ -92,11 +100,13 @@ def add_alliance_similarity(panel: pd.DataFrame, *, data_dir: str | os.PathLike 
     if len(wanted):
         sy = create_stateyears(years=wanted, data_dir=data_dir)
         dy = load_source("atop_dyads", data_dir)
+        wanted = wanted[year_coverage("atop_dyads", dy).inside(wanted)]  # a year the file lacks stays NaN
+    if len(wanted):
         flags = list(ATOP_FLAGS) if ties == "any" else ["atop_defense"]
         tied = dy[dy["year"].isin(wanted) & (dy[flags].fillna(0).sum(axis=1) > 0)]
         c1, c2 = panel["ccode1"].to_numpy(), panel["ccode2"].to_numpy()
         order = np.argsort(years, kind="stable")
-        bounds = np.searchsorted(years[order], np.r_[wanted, wanted[-1] + 1])
+        lo, hi = np.searchsorted(years[order], wanted, "left"), np.searchsorted(years[order], wanted, "right")
         sy_by_year = dict(tuple(sy.groupby("year")["ccode"]))
         tie_by_year = dict(tuple(tied.groupby("year")))
         for k, t in enumerate(wanted):  # one sparse product per year
@@ -110,7 +120,7 @@ def add_alliance_similarity(panel: pd.DataFrame, *, data_dir: str | os.PathLike 
             A = sp.csr_matrix((np.ones(ok.sum()), (i[ok], j[ok])), shape=(n, n))
             A = ((A + A.T) > 0).astype("float64")
             S = s_score_matrix(A)
-            rows = order[bounds[k]:bounds[k + 1]]
+            rows = order[lo[k]:hi[k]]
             a, b = idx(c1[rows]), idx(c2[rows])
             good = (a >= 0) & (b >= 0)
             out[rows[good]] = S[a[good], b[good]]

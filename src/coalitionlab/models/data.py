@@ -226,14 +226,29 @@ def participation_data(
     the lead of a coalition that has an entrepreneur (NATO's Libya operations), recorded in
     ``attrs["nato_lead"]``.
 
+    On a data directory the panel is kept in the disk cache (the user cache directory), keyed by the
+    SHA-256 of the data files, of the package's code and every argument; warnings are issued again
+    when it is served from there.
+
     Examples
     --------
     >>> panel = participation_data(data_dir="../shared/data")  # doctest: +SKIP
     >>> panel[["joined", "embeddedness_log1p", "atop_defense"]].describe()  # doctest: +SKIP
     """
-    rows = coalition_panel(ids, nato_lead=nato_lead)
-    return add_participation_features(rows, data_dir=data_dir, lags=lags, focal_lead=focal_lead, contact=contact,
-                                      source=source, placebo_years=placebo_years, progress=progress)
+    from coalitionlab._cache import cache_key, cached, code_fingerprint, data_fingerprint
+
+    def build() -> pd.DataFrame:
+        rows = coalition_panel(ids, nato_lead=nato_lead)
+        return add_participation_features(rows, data_dir=data_dir, lags=lags, focal_lead=focal_lead, contact=contact,
+                                          source=source, placebo_years=placebo_years, progress=progress)
+
+    dfp = data_fingerprint(data_dir)
+    if dfp == "seed":  # the seed is quick to build; an explicit missing directory raises in build()
+        return build()
+    key = cache_key(dfp, code_fingerprint(), None if ids is None else [ids] if isinstance(ids, str) else list(ids),
+                    list(lags), int(focal_lead),
+                    bool(contact), source, list(placebo_years), nato_lead)
+    return cached("panel", key, build, folder_name="models", replay_warnings=True)[0]
 
 
 def candidate_frame(lead: int | str, date: str | pd.Timestamp, *, data_dir: str | os.PathLike | None = None,

@@ -193,6 +193,9 @@ def fit_participation(
     Raises
     ------
     EstimationError, UnknownOptionError
+        Among others (one line each): a formula that is not allowed, a regressor that does not vary
+        in the estimation sample (beside an intercept), one that is a linear combination of the
+        others (collinear), separation (logit, probit), too few clusters.
 
     Examples
     --------
@@ -271,6 +274,13 @@ def fit_participation(
     if len(y) == 0 or y.min() == y.max():
         raise EstimationError("the outcome does not vary in the estimation sample")
 
+    constant = [n for n, flat in zip(names, np.ptp(X, axis=0) == 0, strict=True)
+                if flat and n != "Intercept" and not n.startswith(tuple(f"C({c})[" for c in fe_cols))]
+    if constant and ("Intercept" in names or method == "clogit"):  # e.g. a treatment with one value in the sample
+        values = ", ".join(f"{n} = {X[0, names.index(n)]:g}" for n in constant)
+        raise EstimationError(f"{', '.join(constant)} does not vary in the estimation sample ({values} in every row), "
+                              "so its coefficient cannot be told from the "
+                              + ("intercept" if method != "clogit" else "coalition's fixed effect") + "; drop it")
     collinear = _collinear_terms(X, names)
     if collinear:  # a singular design has no unique estimate: say which term is redundant, never a LinAlgError
         raise EstimationError(f"{', '.join(collinear)} is a linear combination of the other regressors in the "
@@ -295,7 +305,10 @@ def fit_participation(
         kwargs = {"cov_type": "cluster", "cov_kwds": {"groups": groups}} if groups is not None else {}
         sm_result = model.fit(disp=0, maxiter=200, **kwargs)
         params, cov = sm_result.params, sm_result.cov_params()
-        loglik, llnull = sm_result.llf, sm_result.llnull
+        # the constant-only model's maximum (logit and probit alike: the fitted probability is the share
+        # joined), in closed form; statsmodels refits it by Nelder-Mead, over a second per call
+        share = float(y.mean())
+        loglik, llnull = sm_result.llf, len(y) * (share * np.log(share) + (1 - share) * np.log(1 - share))
         vcov_type = f"clustered by {' and '.join(cluster_cols)}" if groups is not None else "model-based (inverse information)"
     elif method == "lpm":
         model = sm.OLS(y, X)

@@ -10,8 +10,9 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from coalitionlab.errors import CoverageError, EstimationError, MissingValueWarning, StaleDataWarning, UnknownCountryError
+from coalitionlab._cache import cache_key, cached, code_fingerprint, data_fingerprint
 from coalitionlab._validation import parse_date
+from coalitionlab.errors import CoverageError, EstimationError, MissingValueWarning, StaleDataWarning, UnknownCountryError
 from coalitionlab.models.data import DEFAULT_FORMULA, add_participation_features, candidate_frame, participation_data
 from coalitionlab.models.features import (DEFAULT_HALF_LIFE, FORECAST_FORMULA, drop_constant_terms,
                                           forecast_features, input_years)
@@ -144,6 +145,11 @@ def predict_participation(
     source
         ``"auto"``, ``"full"`` or ``"seed"`` (the embedded seed), as in ``measures.embeddedness``.
 
+    The answer, and the fitted model and features behind it, are kept in the disk cache (the user
+    cache directory), keyed by the SHA-256 of the data files, of the package's code and every argument:
+    a second call returns in well under a second, and any change of data or code refits. A call with
+    ``panel=`` is never cached. Warnings are issued again on a cached answer.
+
     Returns
     -------
     pandas.DataFrame
@@ -168,6 +174,23 @@ def predict_participation(
     EstimationError
         ``target`` is the lead, or a target is asked for on the seed data.
     """
+    dfp = data_fingerprint(data_dir)
+    if panel is not None or dfp == "seed":  # no data directory: the seed (fast), or the error naming the path
+        return _predict(lead, date, train_until=train_until, data_dir=data_dir, formula=formula, method=method,
+                        panel=panel, source=source, target=target, half_life=half_life, explain=explain,
+                        progress=progress)
+    key = cache_key(dfp, code_fingerprint(), str(lead), str(date), int(train_until), formula,
+                    method, source, None if target is None else str(target), float(half_life), bool(explain))
+    out, _ = cached("predict", key, lambda: _predict(lead, date, train_until=train_until, data_dir=data_dir,
+                                                     formula=formula, method=method, panel=None, source=source,
+                                                     target=target, half_life=half_life, explain=explain,
+                                                     progress=progress),
+                    folder_name="models", replay_warnings=True)
+    return out
+
+
+def _predict(lead, date, *, train_until, data_dir, formula, method, panel, source, target, half_life, explain,
+             progress) -> pd.DataFrame:
     say = progress or (lambda _s: None)
     ts = parse_date(date)  # an unreadable date is a CoverageError, as in measures.embeddedness
     if int(train_until) >= ts.year:  # checked before any data is read
@@ -194,28 +217,33 @@ def predict_participation(
         candidates.attrs = attrs_keep
     given = formula
     formula = formula or (SEED_FORMULA if is_seed else FORECAST_FORMULA if target is not None else DEFAULT_FORMULA)
+    src = "seed" if is_seed else "full"
+    # the fitted model and the candidates' features are kept in the disk cache, keyed by the data's and the
+    # code's fingerprints and everything they depend on (a prebuilt panel= is used as given, uncached)
+    dfp, code = (data_fingerprint(data_dir) if not is_seed else "seed"), code_fingerprint()
+    train_key = cache_key(dfp, code, src, int(train_until), float(half_life))
     if panel is None:
-        say("training panel")
-        panel = participation_data(data_dir=data_dir, lags=(), contact=False, source=source)
-    train = panel[pd.to_datetime(panel["start_date"]).dt.year <= train_until]
-    if train.empty:
-        first = pd.to_datetime(panel["start_date"]).dt.year.min()
-        raise CoverageError(f"no coalition started by {train_until}; the dataset starts in {first}")
-    train = labels_as_of(train, f"{int(train_until)}-12-31")  # joins after the cut-off are not known then
-    if not is_seed:
-        say("target and record features")
-        train = _with_forecast_features(train, data_dir=data_dir, half_life=half_life)
-    dropped: list[str] = []
-    if given is None and formula == FORECAST_FORMULA:  # e.g. no target-less coalition started by train_until
-        formula, dropped = drop_constant_terms(formula, train)
-    say("fitting")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", MissingValueWarning)  # dropped rows are reported in n_obs
-        fit = fit_participation(formula, train, method=method, cluster="coalition_id" if method != "firth" else None)
+        (fit, formula, dropped, train_attrs), _ = cached(
+            "fit", cache_key(train_key, formula, given is None, method),
+            lambda: _fit_on(_training_rows(None, train_key, data_dir=data_dir, source=src, train_until=train_until,
+                                           half_life=half_life, is_seed=is_seed, say=say),
+                            formula, given is None, method, say),
+            folder_name="models")
+    else:
+        rows = _training_rows(panel, None, data_dir=data_dir, source=src, train_until=train_until,
+                              half_life=half_life, is_seed=is_seed, say=say)
+        fit, formula, dropped, train_attrs = _fit_on(rows, formula, given is None, method, say)
     say("features for the candidates")
-    features = add_participation_features(candidates, data_dir=data_dir, lags=(), contact=False, source=source)
-    if not is_seed:
-        features = forecast_features(features, data_dir=data_dir, half_life=half_life)  # the training panel's function
+
+    def build_features() -> pd.DataFrame:
+        feats = add_participation_features(candidates, data_dir=data_dir, lags=(), contact=False, source=source)
+        if not is_seed:
+            feats = forecast_features(feats, data_dir=data_dir, half_life=half_life)  # the training panel's function
+        return feats
+
+    features, _ = cached("candidates", cache_key(dfp, code, src, lead_ccode, f"{ts:%Y-%m-%d}", target_ccode, theatre,
+                                                 float(half_life), len(candidates)),
+                         build_features, folder_name="models")
     variables = formula_variables(formula)
     p = fit.predict(features)
     out = pd.DataFrame({"ccode": features["ccode"].to_numpy(), "country": features["country"].to_numpy(), "p_join": p})
@@ -236,19 +264,61 @@ def predict_participation(
         warnings.warn(f"forecast for {ts:%Y-%m-%d} uses stale data: {', '.join(stale)}", StaleDataWarning, stacklevel=2)
     out.attrs = {
         "formula": formula, "method": method, "train_until": int(train_until),
-        "n_train_coalitions": int(train.dropna(subset=["joined", *variables])["coalition_id"].nunique()),
+        "n_train_coalitions": train_attrs["n_train_coalitions"],
         "n_train_rows": int(fit.fit_stats["n_obs"]),
         "lead_ccode": lead_ccode, "date": f"{ts:%Y-%m-%d}", "is_seed": is_seed,
         "target": None if target is None else {"ccode": target_ccode, "theatre": theatre},
         "half_life": float(half_life), "dropped_terms": dropped,
         "sources": dict(features.attrs.get("sources", {})),
-        "labels_as_of": train.attrs["labels_as_of"], "late_joins_relabelled": train.attrs["late_joins_relabelled"],
-        "late_joins": list(train.attrs["late_joins"]),
+        "labels_as_of": train_attrs["labels_as_of"], "late_joins_relabelled": train_attrs["late_joins_relabelled"],
+        "late_joins": list(train_attrs["late_joins"]),
         "coefficients": fit.tidy().to_dict(orient="index"),  # plain dicts: pandas compares attrs
         "input_years": years.astype({"stale": bool}).to_dict(orient="records"),
         "stale_inputs": stale,
     }
     return out
+
+
+def _training_rows(panel: pd.DataFrame | None, key: str | None, *, data_dir, source: str, train_until: int,
+                   half_life: float, is_seed: bool, say: Callable[[str], None]) -> pd.DataFrame:
+    """The training rows: coalitions started by ``train_until``, labels as known on its last day, and the
+    forecast features. Built from ``panel`` when given, else from the data (disk-cached under ``key``)."""
+
+    def build(panel: pd.DataFrame | None) -> pd.DataFrame:
+        if panel is None:
+            say("training panel")
+            panel = participation_data(data_dir=data_dir, lags=(), contact=False, source=source)
+        train = panel[pd.to_datetime(panel["start_date"]).dt.year <= train_until]
+        if train.empty:
+            first = pd.to_datetime(panel["start_date"]).dt.year.min()
+            raise CoverageError(f"no coalition started by {train_until}; the dataset starts in {first}")
+        train = labels_as_of(train, f"{int(train_until)}-12-31")  # joins after the cut-off are not known then
+        if not is_seed:
+            say("target and record features")
+            train = _with_forecast_features(train, data_dir=data_dir, half_life=half_life)
+        return train
+
+    if key is None:
+        return build(panel)
+    return cached("train", key, lambda: build(None), folder_name="models")[0]
+
+
+def _fit_on(train: pd.DataFrame, formula: str, default_formula: bool, method: str,
+            say: Callable[[str], None]) -> tuple[ParticipationResult, str, list[str], dict]:
+    """Fit ``formula`` on the training rows; the default forecast formula drops terms constant in them."""
+    dropped: list[str] = []
+    if default_formula and formula == FORECAST_FORMULA:  # e.g. no target-less coalition started by train_until
+        formula, dropped = drop_constant_terms(formula, train)
+    say("fitting")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", MissingValueWarning)  # dropped rows are reported in n_obs
+        fit = fit_participation(formula, train, method=method, cluster="coalition_id" if method != "firth" else None)
+    variables = formula_variables(formula)
+    attrs = {"n_train_coalitions": int(train.dropna(subset=["joined", *variables])["coalition_id"].nunique()),
+             "labels_as_of": train.attrs["labels_as_of"],
+             "late_joins_relabelled": train.attrs["late_joins_relabelled"],
+             "late_joins": list(train.attrs["late_joins"])}
+    return fit, formula, dropped, attrs
 
 
 def _with_forecast_features(train: pd.DataFrame, *, data_dir, half_life: float) -> pd.DataFrame:

@@ -42,6 +42,7 @@ its ``sample``, so that two rows, or a row and ``coalitionlab fit``, can be reco
 
 from __future__ import annotations
 
+import re
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -58,6 +59,7 @@ from coalitionlab.models.permutation import (  # noqa: F401  (re-exported: the b
     BootstrapResult,
     PermutationResult,
     bootstrap_p_value,
+    DRAW_BYTES,
     chunk_plan as _chunk_plan,
     cluster_bootstrap,
     permutation_test,
@@ -129,14 +131,17 @@ def check_battery_request(designs: Sequence[str] | None = None,
     Raises
     ------
     UnknownOptionError
-        An unknown design or control: one line naming it and listing the valid ones.
+        An unknown design or control: one line naming it and listing the valid ones; an empty list
+        of designs (``[]`` is not "all of them").
 
     Examples
     --------
     >>> check_battery_request(["baseline", "lpm"], ["cinc"])
     (['baseline', 'lpm'], ['cinc'])
     """
-    chosen = list(dict.fromkeys(designs)) if designs else list(DESIGNS)
+    if designs is not None and not list(designs):
+        raise UnknownOptionError(f"no design named; give some of: {', '.join(DESIGNS)} (or None for all)")
+    chosen = list(dict.fromkeys(designs)) if designs is not None else list(DESIGNS)
     for d in chosen:
         if d not in DESIGNS:
             raise UnknownOptionError(f"unknown design {d!r}; valid designs: {', '.join(DESIGNS)}")
@@ -147,6 +152,43 @@ def check_battery_request(designs: Sequence[str] | None = None,
         if c not in CONTROL_CHOICES:
             raise UnknownOptionError(f"unknown control {c!r}; valid controls: {', '.join(CONTROL_CHOICES)}")
     return chosen, ctrl
+
+
+def check_treatment(treatment: str, *, name: str = "treatment") -> str:
+    """The treatment must be a column name (``embeddedness_log1p``), not an expression or code.
+
+    Checked before any data are read; whether the panel has the column is checked by :func:`robustness`.
+
+    Examples
+    --------
+    >>> check_treatment("embeddedness_log1p")
+    'embeddedness_log1p'
+    """
+    if not isinstance(treatment, str) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", treatment.strip()):
+        raise EstimationError(f"{name} {treatment!r} must be a column name of the panel (letters, digits and _), "
+                              "e.g. embeddedness_log1p, not an expression")
+    return treatment.strip()
+
+
+def check_draws(designs: Sequence[str] | None, n_permutations: int) -> None:
+    """Check the number of permutation and bootstrap draws before any data are read.
+
+    A positive whole number, and the draws of the resampling designs among ``designs`` (None: all)
+    must fit in :func:`coalitionlab._validation.memory_limit` (:data:`DRAW_BYTES` each).
+
+    Examples
+    --------
+    >>> check_draws(["baseline", "permutation"], 500)
+    """
+    from coalitionlab._validation import check_memory
+
+    if isinstance(n_permutations, bool) or not isinstance(n_permutations, (int, np.integer)) or n_permutations < 1:
+        raise EstimationError(f"the number of permutations or bootstrap draws must be a positive whole number, "
+                              f"got {n_permutations!r}")
+    resampling = [d for d in (DESIGNS if designs is None else designs) if d in ("permutation", "bootstrap")]
+    if resampling:
+        check_memory(f"{int(n_permutations):,} draws for each of {' and '.join(resampling)}",
+                     len(resampling) * int(n_permutations) * DRAW_BYTES)
 
 
 def add_past_cooperation(panel: pd.DataFrame) -> pd.DataFrame:
@@ -280,16 +322,24 @@ def robustness(
     Raises
     ------
     EstimationError, UnknownOptionError
-        A control or treatment that is not a column, an unknown design or spec, a bad ``until``
-        or ``placebo_years``, ``exclude_un_operations`` without a ``kind`` column, no coalitions
-        of ``focal_lead`` left.
+        A control or treatment that is not a column, a treatment that does not vary, an unknown
+        or empty list of designs, an unknown spec, a bad ``until``, ``placebo_years`` or
+        ``n_permutations``, a ``scheduler`` that is not an address, ``exclude_un_operations``
+        without a ``kind`` column, no coalitions of ``focal_lead`` left.
+    InfeasibleError
+        The permutation and bootstrap draws would need more memory than the limit
+        (:func:`check_draws`).
     """
-    from coalitionlab._validation import check_option
+    from coalitionlab._validation import check_option, check_scheduler
 
     designs, _ = check_battery_request(designs)
     check_option(spec, SPECS, name="spec")
+    check_draws(designs, n_permutations)
+    check_scheduler(scheduler)
     say = progress or (lambda _d: None)
-    check_formula(f"joined ~ {treatment}", panel.columns)  # a column (or transform), never code
+    check_formula(f"joined ~ {treatment}", panel.columns)  # code is refused as such, before anything else
+    check_treatment(treatment)
+    _check_column(treatment, panel.columns, what="treatment")  # a column, never an expression
     if until is None and spec == "henke":
         until = HENKE_UNTIL
     if until is not None and (isinstance(until, bool) or not isinstance(until, (int, np.integer))):
@@ -324,6 +374,11 @@ def robustness(
     if main.empty:
         raise EstimationError(f"no coalitions led by ccode {focal_lead} in the panel"
                               + (f" ({', '.join(restrictions)})" if restrictions else ""))
+    values = main[treatment].dropna()
+    if values.nunique() < 2:  # every design would fail, or (the resampling ones) return an artefact
+        raise EstimationError(f"treatment {treatment!r} does not vary in the coalitions of ccode {focal_lead} "
+                              + (f"(every value is {values.iloc[0]})" if len(values) else "(no value at all)")
+                              + "; its effect cannot be estimated")
     rhs_controls = "".join(f" + {c}" for c in ctrl)
     base_note = f"controls absent: {', '.join(missing_ctrl)}" if missing_ctrl else ""
 

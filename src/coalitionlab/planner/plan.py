@@ -238,10 +238,12 @@ def build_inputs(mission: Mission, *, data_dir: str | os.PathLike | None = None,
     check_option(source, ["auto", "full", "seed"], name="source")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", SeedDataWarning)
-        if source == "auto":  # the full sources when the data directory holds them (as measures.embeddedness)
-            from coalitionlab.data.paths import resolve_data_dir
+        if source == "auto":  # the full sources when the data directory holds them (as measures.embeddedness);
+            # the seed only when no data location was given, else a MissingDataError naming what is missing
+            from coalitionlab.data.paths import seed_fallback
+            from coalitionlab.measures.embeddedness import FULL_MARKERS
 
-            source = "full" if (resolve_data_dir(data_dir) / "cow_states").is_dir() else "seed"
+            source = "seed" if seed_fallback(FULL_MARKERS, data_dir, what="planner") else "full"
         target_ccode, theatre = resolve_target(mission.target, mission.date)
         train_until = pd.Timestamp(mission.date).year - 1
         dfp, code = data_fingerprint(data_dir) if source == "full" else "seed", code_fingerprint()

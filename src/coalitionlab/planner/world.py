@@ -31,7 +31,19 @@ def candidates_with_p_join(
     The model is fitted on coalitions that began up to the year before ``date``. Candidates the
     full model cannot score (a control missing) get the embeddedness-only model's probability;
     ``attrs["prior_from"]`` records both formulas, the training window and how many used the fallback.
+    On a data directory the frame is kept in the disk cache, keyed by the SHA-256 of the data and the code.
     """
+    from coalitionlab._cache import cache_key, cached, code_fingerprint, data_fingerprint
+
+    dfp = data_fingerprint(data_dir)
+    if dfp == "seed":
+        return _candidates_with_p_join(lead, date, data_dir=data_dir, source=source)
+    key = cache_key(dfp, code_fingerprint(), str(lead), str(date), source)
+    return cached("candidates", key, lambda: _candidates_with_p_join(lead, date, data_dir=data_dir, source=source),
+                  folder_name="planner", replay_warnings=True)[0]
+
+
+def _candidates_with_p_join(lead, date, *, data_dir, source) -> pd.DataFrame:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", SeedDataWarning)  # attrs["is_seed"] carries it
         warnings.simplefilter("ignore", MissingValueWarning)  # rows used are recorded in attrs

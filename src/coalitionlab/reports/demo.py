@@ -187,7 +187,7 @@ _COMPONENT_WORDS = {"alliances": "alliances", "igos": "shared IGOs", "treaties_b
                     "exercises": "joint exercises"}
 
 #: Display names that read better in a sentence than the COW name.
-_SHORT = {"United States of America": "the United States", "United Kingdom": "the United Kingdom",
+_SHORT = {"United States": "the United States", "United Kingdom": "the United Kingdom",
           "Netherlands": "the Netherlands", "Philippines": "the Philippines", "Russia": "Russia"}
 
 
@@ -588,8 +588,10 @@ def run_demo(out_dir: str | os.PathLike = "report", *, data_dir: str | os.PathLi
 
     say = progress or (lambda _msg: None)
     Path(out_dir).mkdir(parents=True, exist_ok=True)  # an unwritable place fails now, not after the run
-    source = "seed" if data_dir is None else "full"
-    if data_dir is None and (mission is not None or diplomacy_years or replays):
+    from coalitionlab.data.paths import data_dir_is_explicit
+
+    source = "full" if data_dir_is_explicit(data_dir) else "seed"  # --data-dir or $COALITIONLAB_DATA: full
+    if source == "seed" and (mission is not None or diplomacy_years or replays):
         from coalitionlab.errors import MissingDataError
 
         raise MissingDataError("the plan, the value of diplomacy and the replays need the full sources "

@@ -1,8 +1,9 @@
 """What the web app computes, as plain functions over one configured data directory.
 
 :class:`AppData` is bound, once, to the data directory the app was started with (``--data-dir``, else
-``$COALITIONLAB_DATA``, else the user data directory; without the full sources there, the embedded seed,
-as everywhere in coalitionlab). Nothing a request carries is ever used as a path: a request names
+``$COALITIONLAB_DATA``, else the user data directory). As everywhere in coalitionlab, a named data
+directory must hold the full sources (else the app does not start: a one-line MissingDataError names the
+missing folders); only with no location given does it run on the embedded seed. Nothing a request carries is ever used as a path: a request names
 states, dates and numbers, and a mission arrives as TOML text (:func:`parse_mission`), never as a file.
 
 Every method returns what the library returns (DataFrames with their ``attrs``, a
@@ -154,22 +155,33 @@ class AppData:
     ----------
     data_dir
         The data directory (``--data-dir``); None: ``$COALITIONLAB_DATA``, else the user data
-        directory, resolved once here. Without the full sources there, every result comes from the
-        embedded seed (and says so: ``attrs["is_seed"]``).
+        directory, resolved once here. A named directory (the argument or ``$COALITIONLAB_DATA``)
+        without the full sources is a :class:`~coalitionlab.errors.MissingDataError` naming the
+        missing folders. With no location given and no full sources in the user data directory,
+        every result comes from the embedded seed (and says so: ``describe()["source"]``,
+        ``attrs["is_seed"]``).
 
     Examples
     --------
     >>> import tempfile
-    >>> app = AppData(tempfile.mkdtemp())
-    >>> app.describe()["source"]
-    'seed'
+    >>> AppData(tempfile.mkdtemp())  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    coalitionlab.errors.MissingDataError: coalitionlab app: data directory '...' (given by data_dir= / --data-dir) lacks cow_states, cow_igo: expected ...
     """
 
     def __init__(self, data_dir: str | os.PathLike | None = None) -> None:
-        from coalitionlab.data.paths import resolve_data_dir
+        from coalitionlab.data.paths import resolve_data_dir, seed_fallback
+        from coalitionlab.measures.embeddedness import FULL_MARKERS
 
         self.root: Path = resolve_data_dir(data_dir)
-        self.full: bool = (self.root / "cow_states").is_dir() and (self.root / "cow_igo").is_dir()
+        # decided once, by the library's rule: a named data directory without the full sources is a
+        # MissingDataError (naming them); with no location given, the embedded seed
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", SeedDataWarning)  # describe() and attrs["is_seed"] say it
+            self.full: bool = not seed_fallback(FULL_MARKERS, data_dir, what="coalitionlab app")
+        #: What every computation reads: ``"full"`` or ``"seed"``.
+        self.source: str = "full" if self.full else "seed"
         self._lock = threading.Lock()
         # the library's caches are safe across processes, not across threads of one process: this process
         # computes one thing at a time (the slow jobs run in worker processes, coalitionlab.webapp.jobs)
@@ -183,20 +195,21 @@ class AppData:
     def describe(self) -> dict[str, Any]:
         """``{"data_dir": str, "data_name": its last part, "source": "full" | "seed"}``: the page's header."""
         return {"data_dir": str(self.root), "data_name": self.root.name or str(self.root),
-                "source": "full" if self.full else "seed"}
+                "source": self.source}
 
     def states(self) -> pd.DataFrame:
         """Every state of the COW system the data hold: ``ccode, country, first_day, last_day`` (for the
-        page's list of names; the last name a code carried)."""
+        page's list of names: the one name every output uses)."""
+        from coalitionlab.data.countries import country_name
         from coalitionlab.measures.panel import system_spells
 
         with self._compute, warnings.catch_warnings():
             warnings.simplefilter("ignore", SeedDataWarning)
-            spells = system_spells(self.root)
+            spells = system_spells(self.root, source=self.source)
         spells = spells.sort_values(["ccode", "start_date"])
-        out = spells.groupby("ccode", as_index=False).agg(country=("statenme", "last"),
-                                                          first_day=("start_date", "min"),
+        out = spells.groupby("ccode", as_index=False).agg(first_day=("start_date", "min"),
                                                           last_day=("end_date", "max"))
+        out.insert(1, "country", country_name(out["ccode"].to_numpy()))  # the name every output uses
         out["first_day"] = out["first_day"].dt.strftime("%Y-%m-%d")
         out["last_day"] = out["last_day"].dt.strftime("%Y-%m-%d")
         return out.sort_values("country", ignore_index=True)
@@ -216,7 +229,7 @@ class AppData:
                 return self._rankings[key].copy()
         with self._compute, warnings.catch_warnings():
             warnings.simplefilter("ignore", SeedDataWarning)  # attrs["is_seed"] says it
-            res = embeddedness(key[0], key[1], data_dir=self.root)
+            res = embeddedness(key[0], key[1], data_dir=self.root, source=self.source)
         attrs = res.attrs
         res.insert(0, "rank", res["embeddedness"].rank(method="min", ascending=False).astype("Int64"))
         res.attrs = attrs
@@ -311,7 +324,8 @@ class AppData:
                     progress("building the training panel (once per worker)")
                 with self._compute, warnings.catch_warnings():
                     warnings.simplefilter("ignore", SeedDataWarning)
-                    self._panel = participation_data(data_dir=self.root, lags=(), contact=False)
+                    self._panel = participation_data(data_dir=self.root, source=self.source, lags=(),
+                                                     contact=False)
             return self._panel
 
     def check_forecast(self, lead: Any, date: Any, *, train_until: Any = None, target: Any = None) -> dict[str, Any]:
@@ -350,8 +364,8 @@ class AppData:
         with self._compute, warnings.catch_warnings():
             warnings.simplefilter("ignore", SeedDataWarning)
             return predict_participation(args["lead"], args["date"], train_until=args["train_until"],
-                                         data_dir=self.root, target=args["target"], explain=True, panel=panel,
-                                         progress=progress)
+                                         data_dir=self.root, source=self.source, target=args["target"],
+                                         explain=True, panel=panel, progress=progress)
 
     # ------------------------------------------------------------------ planner
 
@@ -369,7 +383,7 @@ class AppData:
         with self._compute, warnings.catch_warnings():
             warnings.simplefilter("ignore", SeedDataWarning)
             say("fitting the model and the candidates' features (cached after the first run)")
-            inputs = build_inputs(mission, data_dir=self.root)
+            inputs = build_inputs(mission, data_dir=self.root, source=self.source)
             say(f"solving: {int(n_scenarios)} price scenarios" + (", then the sensitivity" if sensitivity else ""))
             return plan_from_inputs(inputs, n_scenarios=int(n_scenarios), seed=int(seed),
                                     time_limit=float(time_limit), sensitivity=bool(sensitivity))

@@ -2,8 +2,10 @@
 
 Column converters that turn a raw CSV frame into typed columns and name the file row of the first
 bad value (header = line 1, as :func:`coalitionlab.data.registry.to_integer` does), plus the
-citation note of files converted by peacesciencer. The generic readers (``read_csv``,
-``to_integer``, ``to_date``, ``check_years``) stay in :mod:`coalitionlab.data.registry`.
+citation note of files converted by peacesciencer. :func:`read_csv` is the registry's reader that
+also refuses a file with no data rows (cut to its header); :func:`check_codes` applies a schema's
+``codes="system"`` rule. The other generic readers (``to_integer``, ``to_date``, ``check_years``)
+stay in :mod:`coalitionlab.data.registry`.
 """
 
 from __future__ import annotations
@@ -14,12 +16,62 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+try:  # pandera >= 0.24 splits the pandas API out
+    import pandera.pandas as pa
+except ImportError:  # pragma: no cover - older pandera
+    import pandera as pa
+
+from coalitionlab.data import registry
 from coalitionlab.data.registry import to_integer
+from coalitionlab.data.schemas import is_cow_code, is_system_member
 from coalitionlab.errors import DataFileError
 
 PEACESCIENCER_NOTE = (
     " Converted from the R package peacesciencer (Miller 2022, International Interactions 48(1): 142-157)."
 )
+
+
+# ---------------------------------------------------------------- files and codes
+
+
+def read_csv(path: Path, *, required: Iterable[str] = (), **kwargs) -> pd.DataFrame:
+    """:func:`coalitionlab.data.registry.read_csv`, and a :class:`DataFileError` for a file with no data rows.
+
+    A file cut to its header line would otherwise load as an empty source, and every measure read
+    from it would be 0 ("no tie") instead of an error.
+    """
+    raw = registry.read_csv(path, required=required, **kwargs)
+    if raw.empty:
+        raise DataFileError("no data rows (the file holds only its header)", path=path)
+    return raw
+
+
+def check_codes(out: pd.DataFrame, schema: pa.DataFrameSchema, *, path: Path) -> pd.DataFrame:
+    """Apply the schema's code rule: with ``codes="system"``, every ``ccode``, ``ccode1``, ``ccode2`` must be a
+    COW system member in the row's year (the schema's ``Years.start`` column).
+
+    The frame's index is the file's row position (as the COW-coded readers keep it), so the error names
+    the file line of the first offending row (header = line 1). Vectorised: one table lookup per column.
+    Returns ``out`` unchanged.
+    """
+    if schema.metadata.get("codes") != "system":
+        return out
+    years = out[schema.metadata["years"].start]
+    for column in [c for c in ("ccode", "ccode1", "ccode2") if c in out.columns]:
+        codes = out[column].to_numpy()
+        unknown = ~is_cow_code(codes)
+        bad = unknown | ~is_system_member(codes, years.to_numpy())
+        if bad.any():
+            pos = np.flatnonzero(bad)
+            positional = pd.api.types.is_integer_dtype(out.index)
+            first = pos[np.argmin(out.index.to_numpy()[pos])] if positional else pos[0]
+            line = int(out.index[first]) + 2 if positional else None
+            what = ("is not a COW state code (COW list v2024)" if unknown[first]
+                    else f"was not a COW system member in {years.iloc[first]}")
+            raise DataFileError(
+                f"ccode {codes[first]} {what} ({int(bad.sum())} such row(s); the source's rule: codes of states "
+                f"in the COW system in the row's year)", path=path, column=column, row=line)
+    return out
 
 
 # ---------------------------------------------------------------- column groups (COW-coded readers)

@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 
 from coalitionlab.data import schemas
-from coalitionlab.data.publishers._readers import PEACESCIENCER_NOTE, date_from_parts, flags, integers
-from coalitionlab.data.registry import Source, read_csv, register
+from coalitionlab.data.publishers._readers import PEACESCIENCER_NOTE, date_from_parts, flags, integers, read_csv
+from coalitionlab.data.registry import Source, register
 from coalitionlab.errors import DataFileError
 
 # ---------------------------------------------------------------- ATOP v4.01 (member and alliance level)

@@ -20,8 +20,17 @@ import numpy as np
 import pandas as pd
 
 from coalitionlab.data import schemas
-from coalitionlab.data.publishers._readers import PEACESCIENCER_NOTE, date_from_parts, flags, floats, integers, texts
-from coalitionlab.data.registry import Source, read_csv, register, to_date
+from coalitionlab.data.publishers._readers import (
+    PEACESCIENCER_NOTE,
+    check_codes,
+    date_from_parts,
+    flags,
+    floats,
+    integers,
+    read_csv,
+    texts,
+)
+from coalitionlab.data.registry import Source, register, to_date
 from coalitionlab.errors import DataFileError
 
 COW_TERMS = "Free for research use; cite the dataset and its version (Correlates of War Project terms)."
@@ -84,7 +93,7 @@ def _read_cow_igo(paths: dict[str, Path]) -> pd.DataFrame:
     raw = read_csv(path, required=["ccode", "year", "ioname", "status"])
     n = integers(raw, ["ccode", "year", "status"], path=path)
     out = pd.DataFrame({"ccode": n["ccode"], "year": n["year"], **texts(raw, ["ioname"]), "status": n["status"]})
-    return out.sort_values(["ccode", "year", "ioname"], kind="stable")
+    return check_codes(out, schemas.COW_IGO, path=path).sort_values(["ccode", "year", "ioname"], kind="stable")
 
 
 COW_IGO = register(Source(
@@ -175,7 +184,7 @@ def _read_nmc(paths: dict[str, Path]) -> pd.DataFrame:
     # -9 is COW's missing code; peacesciencer already turned it into NA, but a raw COW file would still carry it
     out = pd.DataFrame({**integers(raw, ["ccode", "year"], path=path),
                         **floats(raw, NMC_COLUMNS, path=path, missing=[-9])})
-    return out.sort_values(["ccode", "year"], kind="stable")
+    return check_codes(out, schemas.NMC, path=path).sort_values(["ccode", "year"], kind="stable")
 
 
 register(Source(
@@ -262,7 +271,7 @@ def _read_cow_war_inter(paths: dict[str, Path]) -> pd.DataFrame:
         "is_initiator1": n["initiator1"].eq(1), "is_initiator2": n["initiator2"].eq(1),
         **outcomes, **deaths,
     })
-    return out.sort_values(["warnum", "ccode1", "ccode2", "year", "is_resumed"], kind="stable")
+    return check_codes(out, schemas.COW_WAR_INTER, path=path).sort_values(["warnum", "ccode1", "ccode2", "year", "is_resumed"], kind="stable")
 
 
 register(Source(
@@ -296,7 +305,7 @@ def _read_cow_igo_roster(paths: dict[str, Path]) -> pd.DataFrame:
     raw = read_csv(path, required=["ccode", "year"], usecols=lambda c: c in ("ccode", "year"))
     n = integers(raw, ["ccode", "year"], path=path)
     out = pd.DataFrame({"ccode": n["ccode"], "year": n["year"]})
-    return out.sort_values(["ccode", "year"], kind="stable")
+    return check_codes(out, schemas.COW_IGO_ROSTER, path=path).sort_values(["ccode", "year"], kind="stable")
 
 
 register(Source(
@@ -327,7 +336,7 @@ def _read_cow_igo_ndy(paths: dict[str, Path]) -> pd.DataFrame:
     if unordered.any():
         pos = int(np.flatnonzero(unordered.to_numpy())[0])
         raise DataFileError("non-directed file needs ccode1 < ccode2", path=path, column="ccode1", row=pos + 2)
-    return out.sort_values(["ccode1", "ccode2", "year"], kind="stable")
+    return check_codes(out, schemas.COW_IGO_NDY, path=path).sort_values(["ccode1", "ccode2", "year"], kind="stable")
 
 
 register(Source(
@@ -357,7 +366,7 @@ def _read_cow_igo_states_year(paths: dict[str, Path]) -> pd.DataFrame:
     raw = read_csv(path, required=["ccode", "year", *counts])
     n = integers(raw, ["ccode", "year", *counts], path=path)
     out = pd.DataFrame({"ccode": n["ccode"], "year": n["year"], **{counts[c]: n[c] for c in counts}})
-    return out.sort_values(["ccode", "year"], kind="stable")
+    return check_codes(out, schemas.COW_IGO_STATES_YEAR, path=path).sort_values(["ccode", "year"], kind="stable")
 
 
 register(Source(

@@ -11,8 +11,8 @@ import pandas as pd
 
 from coalitionlab.data import schemas_named
 from coalitionlab.data.countries import to_ccode
-from coalitionlab.data.publishers._readers import int_column, text_column
-from coalitionlab.data.registry import Source, read_csv, register
+from coalitionlab.data.publishers._readers import int_column, read_csv, text_column
+from coalitionlab.data.registry import Source, register
 from coalitionlab.errors import DataFileError
 
 # ---------------------------------------------------------------- FBIC (18-country subset)

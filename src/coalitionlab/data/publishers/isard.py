@@ -9,8 +9,8 @@ from pathlib import Path
 import pandas as pd
 
 from coalitionlab.data import schemas
-from coalitionlab.data.publishers._readers import floats, integers, texts
-from coalitionlab.data.registry import Source, read_csv, register, to_integer
+from coalitionlab.data.publishers._readers import check_codes, floats, integers, read_csv, texts
+from coalitionlab.data.registry import Source, register, to_integer
 
 # ---------------------------------------------------------------- democracy (isard)
 
@@ -24,7 +24,7 @@ def _read_democracy(paths: dict[str, Path]) -> pd.DataFrame:
     # Polity's -66 (interruption), -77 (interregnum) and -88 (transition) are not scores
     out = pd.DataFrame({**integers(raw, ["ccode", "year"], path=path),
                         **floats(raw, measures, path=path, missing=[-66, -77, -88])})
-    return out.sort_values(["ccode", "year"], kind="stable")
+    return check_codes(out, schemas.DEMOCRACY, path=path).sort_values(["ccode", "year"], kind="stable")
 
 
 register(Source(
@@ -54,7 +54,7 @@ def _read_gdp_population(paths: dict[str, Path]) -> pd.DataFrame:
     measures = ["mrgdppc", "sd_mrgdppc", "pwtrgdp", "sd_pwtrgdp", "pwtpop", "sd_pwtpop"]
     raw = read_csv(path, required=["ccode", "year", *measures])
     out = pd.DataFrame({**integers(raw, ["ccode", "year"], path=path), **floats(raw, measures, path=path)})
-    return out.sort_values(["ccode", "year"], kind="stable")
+    return check_codes(out, schemas.GDP_POPULATION, path=path).sort_values(["ccode", "year"], kind="stable")
 
 
 register(Source(
@@ -93,7 +93,7 @@ def _read_gw_cow_panel(paths: dict[str, Path]) -> pd.DataFrame:
     })
     # 210 rows are Gleditsch-Ward state-years with no COW state (e.g. Canada 1867-1919): not COW-keyed, dropped
     out = out[out["ccode"].notna()].astype({"ccode": "int64"})
-    return out.sort_values(["ccode", "year"], kind="stable")
+    return check_codes(out, schemas.GW_COW_PANEL, path=path).sort_values(["ccode", "year"], kind="stable")
 
 
 register(Source(

@@ -34,7 +34,8 @@ import pandas as pd
 from coalitionlab._validation import check_option
 from coalitionlab.data import schemas_named
 from coalitionlab.data.countries import to_ccode
-from coalitionlab.data.registry import Source, read_csv, register
+from coalitionlab.data.publishers._readers import read_csv
+from coalitionlab.data.registry import Source, register
 from coalitionlab.errors import DataFileError
 
 DATASETS = ("GGO", "IEADB", "TFDD", "GPTAD", "DESTA")

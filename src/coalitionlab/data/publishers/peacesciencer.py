@@ -12,8 +12,8 @@ import pandas as pd
 
 from coalitionlab.data import schemas
 from coalitionlab.data.countries import crosswalk, to_ccode
-from coalitionlab.data.publishers._readers import PEACESCIENCER_NOTE, floats, integers, texts
-from coalitionlab.data.registry import Source, read_csv, register, to_date
+from coalitionlab.data.publishers._readers import PEACESCIENCER_NOTE, check_codes, floats, integers, read_csv, texts
+from coalitionlab.data.registry import Source, register, to_date
 from coalitionlab.errors import DataFileError
 
 # ---------------------------------------------------------------- capitals and minimum distances
@@ -60,7 +60,7 @@ def _read_distances(paths: dict[str, Path]) -> pd.DataFrame:
     if unordered.any():  # the file is non-directed with ccode1 < ccode2; anything else would double count
         pos = int(np.flatnonzero(unordered.to_numpy())[0])
         raise DataFileError("non-directed file needs ccode1 < ccode2", path=path, column="ccode1", row=pos + 2)
-    return out.sort_values(["ccode1", "ccode2", "year"], kind="stable")
+    return check_codes(out, schemas.DISTANCES, path=path).sort_values(["ccode1", "ccode2", "year"], kind="stable")
 
 
 register(Source(

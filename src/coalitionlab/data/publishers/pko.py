@@ -11,8 +11,8 @@ import pandas as pd
 
 from coalitionlab.data import schemas
 from coalitionlab.data.countries import is_member, to_ccode
-from coalitionlab.data.publishers._readers import date_from_parts, floats, integers, texts
-from coalitionlab.data.registry import Source, read_csv, register, to_date, to_integer
+from coalitionlab.data.publishers._readers import check_codes, date_from_parts, floats, integers, read_csv, texts
+from coalitionlab.data.registry import Source, register, to_date, to_integer
 from coalitionlab.errors import DataFileError
 
 # ---------------------------------------------------------------- peace operations
@@ -104,7 +104,8 @@ def _read_pko_un_nonun(paths: dict[str, Path]) -> pd.DataFrame:
         **{personnel[c]: v for c, v in floats(raw, list(personnel), path=path).items()},
         **{raw_counts[c]: v for c, v in floats(raw, list(raw_counts), path=path).items()},
     })
-    return out.sort_values(["mission_id", "conflict_id", "month_date"], kind="stable")
+    return check_codes(out, schemas.PKO_UN_NONUN, path=path).sort_values(["mission_id", "conflict_id", "month_date"],
+                                                                         kind="stable")
 
 
 register(Source(

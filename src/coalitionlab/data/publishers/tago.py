@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 
 from coalitionlab.data import schemas
-from coalitionlab.data.publishers._readers import flags, floats, integers, texts
-from coalitionlab.data.registry import Source, read_csv, register
+from coalitionlab.data.publishers._readers import flags, floats, integers, read_csv, texts
+from coalitionlab.data.registry import Source, register
 
 # ---------------------------------------------------------------- Tago (2005): US uses of force
 

@@ -12,8 +12,8 @@ import pandas as pd
 
 from coalitionlab.data import schemas, schemas_named
 from coalitionlab.data.countries import to_ccode
-from coalitionlab.data.publishers._readers import floats, int_column, integers, text_column, texts
-from coalitionlab.data.registry import Source, read_csv, register, to_date
+from coalitionlab.data.publishers._readers import floats, int_column, integers, read_csv, text_column, texts
+from coalitionlab.data.registry import Source, register, to_date
 from coalitionlab.errors import DataFileError
 
 # ---------------------------------------------------------------- UN General Assembly ideal points

@@ -12,9 +12,17 @@ import pandas as pd
 
 from coalitionlab.data import schemas, schemas_named
 from coalitionlab.data.countries import to_ccode
-from coalitionlab.data.publishers._readers import (drop_exact_duplicates, floats, int_column, integers, text_column,
-                                                  texts)
-from coalitionlab.data.registry import Source, read_csv, register, to_integer
+from coalitionlab.data.publishers._readers import (
+    check_codes,
+    drop_exact_duplicates,
+    floats,
+    int_column,
+    integers,
+    read_csv,
+    text_column,
+    texts,
+)
+from coalitionlab.data.registry import Source, register, to_integer
 from coalitionlab.errors import DataFileError
 
 # ---------------------------------------------------------------- US military presence (troopdata)
@@ -137,7 +145,7 @@ def _read_us_construction(paths: dict[str, Path]) -> pd.DataFrame:
     })
     # rows are projects without an id; rows with no ccode (2,168: US territories, "Worldwide Unspecified",
     # classified locations) cannot be keyed to a state and are dropped; the rest are summed per host-year
-    out = out[out["ccode"].notna()].astype({"ccode": "int64"})
+    out = check_codes(out[out["ccode"].notna()].astype({"ccode": "int64"}), schemas.US_CONSTRUCTION, path=path)
     grouped = out.groupby(["ccode", "year"])["spend_construction"]
     result = pd.DataFrame({"spend_construction": grouped.sum(), "n_projects": grouped.size()}).reset_index()
     return result.astype({"n_projects": "int64"})
