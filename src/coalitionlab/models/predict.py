@@ -118,6 +118,11 @@ def predict_participation(
     after that day counts as a non-joiner; see
     :func:`~coalitionlab.models.validation.labels_as_of`).
 
+    The answer, and the fitted model and features behind it, are kept in the disk cache (the user
+    cache directory), keyed by the SHA-256 of the data files, of the package's code and every argument:
+    a second call returns in well under a second, and any change of data or code refits. A call with
+    ``panel=`` is never cached. Warnings are issued again on a cached answer.
+
     Parameters
     ----------
     lead, date
@@ -144,11 +149,6 @@ def predict_participation(
         A prebuilt :func:`~coalitionlab.models.data.participation_data` panel (saves rebuilding it).
     source
         ``"auto"``, ``"full"`` or ``"seed"`` (the embedded seed), as in ``measures.embeddedness``.
-
-    The answer, and the fitted model and features behind it, are kept in the disk cache (the user
-    cache directory), keyed by the SHA-256 of the data files, of the package's code and every argument:
-    a second call returns in well under a second, and any change of data or code refits. A call with
-    ``panel=`` is never cached. Warnings are issued again on a cached answer.
 
     Returns
     -------
