@@ -289,15 +289,36 @@ def test_reoffers_need_the_normal_prior() -> None:
 # ------------------------------------------------------------------ partner values
 
 
+def _acceptance_by_quadrature(mean: float, scale: float, precision: float, value: float) -> float:
+    """P(the partner accepts the optimal offer) under a normal prior, without the package: the signal
+    x ~ N(mean, scale^2 (1 + 1/precision)) by 120-point Gauss-Hermite; for each x the normal posterior
+    (mean + precision x)/(1 + precision), sd scale/sqrt(1 + precision); the offer mu + s z*, z* the brentq root
+    of z + Phi(z)/phi(z) = (value - mu)/s, floored at 0; the partner accepts with probability Phi((t - mu)/s)."""
+    from scipy import optimize, stats
+
+    nodes, weights = np.polynomial.hermite_e.hermegauss(120)
+    s = scale / math.sqrt(1 + precision)
+    total = 0.0
+    for u, w in zip(nodes, weights):
+        x = mean + scale * math.sqrt(1 + 1 / precision) * u
+        mu = (mean + precision * x) / (1 + precision)
+        k = (value - mu) / s
+        z = optimize.brentq(lambda z, k=k: z + math.exp(stats.norm.logcdf(z) - stats.norm.logpdf(z)) - k, -60, 37,
+                            xtol=1e-14)
+        total += w * stats.norm.cdf((max(mu + s * z, 0.0) - mu) / s)
+    return total / math.sqrt(2 * math.pi)
+
+
 def test_marginal_values_at_the_fixed_point_by_hand() -> None:
     f = pd.DataFrame({"ccode": [2, 200], "embeddedness": [40.0, 40.0], "milper": [100.0, 300.0]})
     w = _world(f, valuation=PartnerValuation(mission_value=20.0, personnel_weight=1.0, capability_weight=0.0,
                                              legitimacy_weight=0.0), channels="none")
     eff = w.effective()
     assert eff["weight"].tolist() == pytest.approx([0.25, 0.75])  # personnel shares of the pool
-    # acceptance of each candidate at its value, from model 4's own expected_outcomes
-    a = np.array([expected_outcomes(PriceParams(prior="normal", mean=1.0, scale=0.5, precision=0.5, value=v))["acceptance"]
-                  for v in eff["value"]])
+    # acceptance of each candidate at its value, integrated here over the lead's signal (not by model 4's code)
+    a = np.array([_acceptance_by_quadrature(1.0, 0.5, 0.5, v) for v in eff["value"]])
+    assert a == pytest.approx([expected_outcomes(PriceParams(prior="normal", mean=1.0, scale=0.5, precision=0.5,
+                                                                value=v))["acceptance"] for v in eff["value"]], abs=1e-7)
 
     def p(k: float) -> float:
         return k / (k + 1.0)

@@ -85,7 +85,7 @@ def test_sweep_reproduces_a_comparative_static() -> None:
     # at gamma = 0 the smallest-weight winning coalition of the instance's weights (lognormal, sigma 1, drawn
     # from instance_seed 9), by enumerating every subset here; its weight share is the same in every run
     w = np.random.default_rng(9).lognormal(0.0, 1.0, 8)
-    best = min((sum(c) for k in range(1, 9) for c in itertools.combinations(w, k) if sum(c) >= 0.5 * w.sum()))
+    best = min(sum(c) for k in range(1, 9) for c in itertools.combinations(w, k) if sum(c) >= 0.5 * w.sum())
     assert riker["weight_share"].iloc[0] == pytest.approx(best / w.sum(), rel=1e-12)
 
 

@@ -70,6 +70,16 @@ def test_source_loads_with_readme_rows_and_unique_key(name: str, shared_data: Pa
         assert df["year"].between(source.first_year, source.last_year).all()
 
 
+def test_derived_row_counts_recomputed_from_the_raw_files(shared_data: Path) -> None:
+    """The ROWS entries that differ from their README, recomputed from the raw files with plain pandas."""
+    atop = pd.read_csv(shared_data / "atop_v4" / "atop4_01_member_level.csv.gz", usecols=["member"])
+    assert len(atop) == 2_398 and ROWS["atop_members"] == (atop["member"] < 1000).sum()  # 8152 is ATOP's own code
+    bases = pd.read_csv(shared_data / "us_military_presence" / "basedata_vine.csv")
+    assert len(bases) == 414 and ROWS["us_bases"] == len(bases.drop_duplicates())
+    igo = pd.read_csv(shared_data / "cow_igo" / "igo_membership_long.csv.gz", usecols=["status"])
+    assert ROWS["cow_igo"] == len(igo) and igo["status"].value_counts().to_dict() == {1: 535_772, 3: 2_332, 2: 861}
+
+
 @pytest.mark.parametrize("name", sorted(set(ROWS) - LARGE))
 def test_second_load_comes_from_cache(name: str, shared_data: Path, tmp_path: Path) -> None:
     first = load(name, shared_data, cache_dir=tmp_path)  # read from the files (empty cache), then cached
@@ -126,7 +136,11 @@ def test_cow_igo_list_matches_membership_and_fate_flags(shared_data: Path) -> No
     pcb = igos.set_index("ioname").loc["PCB"]  # Pacific Cable Board, 1920-1928
     assert pcb.end_year == 1928 and pcb.is_dead
     assert igos.is_dead.sum() == igos.end_year.notna().sum()
-    assert igos.is_integrated.sum() == 25 and igos.is_replaced.sum() == 35
+    # COW sets integrated/replaced in an IGO's last year: counted here from the raw IGO-year file
+    raw = pd.read_csv(shared_data / "cow_igo" / "igo_year_formatv3.csv.gz", usecols=["ioname", "integrated", "replaced"])
+    ends = raw.groupby("ioname")[["integrated", "replaced"]].max()
+    assert igos.is_integrated.sum() == (ends["integrated"] == 1).sum() == 25
+    assert igos.is_replaced.sum() == (ends["replaced"] == 1).sum() == 35
     assert (igos.end_year.dropna() >= igos.start_year[igos.end_year.notna()]).all()
 
 
@@ -146,16 +160,25 @@ def test_atop_members_us_japan_and_nato(shared_data: Path) -> None:
     assert nato.start_date.tolist() == [pd.Timestamp("1949-04-04"), pd.Timestamp("1951-06-19")]
     assert nato.defense.tolist() == [1, 1] and nato.end_date.isna().tolist() == [False, True]
     assert (members.end_date.isna() == members.is_in_effect).all()
-    assert members.is_date_approximate.sum() == 36  # rows with an unknown entry or exit day
+    # rows with an unknown entry or exit day (blank or 0; exit year 0 = still in force), from the raw file
+    raw = pd.read_csv(shared_data / "atop_v4" / "atop4_01_member_level.csv.gz")
+    raw = raw[raw["member"] < 1000]  # ATOP's own code 8152 is not a COW state (dropped by the loader)
+
+    def unknown(day: pd.Series) -> pd.Series:
+        return day.isna() | (day == 0)
+
+    approximate = unknown(raw["dayent"]) | ((raw["yrexit"] != 0) & unknown(raw["dayexit"]))
+    assert members.is_date_approximate.sum() == approximate.sum() == 36
     assert members.ccode.max() < 1000
 
 
 def test_atop_alliances_members_add_up(shared_data: Path) -> None:
     alliances = load("atop_alliances", shared_data)
     members = load("atop_members", shared_data)
-    assert alliances.n_members.sum() == 2_155
+    raw = pd.read_csv(shared_data / "atop_v4" / "atop4_01_alliance_level.csv")
+    assert alliances.n_members.sum() == raw.filter(regex=r"^mem\d+$").notna().sum().sum() == 2_155  # mem1, mem2 ...
     assert set(members.atopid) <= set(alliances.atopid)
-    assert alliances.is_in_effect.sum() == 334
+    assert alliances.is_in_effect.sum() == (raw["ineffect"] == 1).sum() == 334
     nato = alliances.set_index("atopid").loc[3180]
     assert nato.start_date == pd.Timestamp("1949-04-04") and nato.defense == 1 and nato.is_in_effect
 
@@ -166,9 +189,12 @@ def test_atop_dyads_directed_with_both_orderings(shared_data: Path) -> None:
     both = dyads.merge(flipped, on=["ccode1", "ccode2", "year"], suffixes=("", "_rev"))
     assert len(both) == len(dyads)  # every dyad-year appears in both orders
     # ... but obligations can be one-sided, so the file is directed
-    assert (both.atop_defense != both.atop_defense_rev).sum() == 984
+    raw = pd.read_csv(shared_data / "peacesciencer" / "atop_alliance.csv.gz")
+    raw_both = raw.merge(raw.rename(columns={"ccode1": "ccode2", "ccode2": "ccode1"}), on=["ccode1", "ccode2", "year"])
+    one_sided = (raw_both["atop_defense_x"] != raw_both["atop_defense_y"]).sum()
+    assert (both.atop_defense != both.atop_defense_rev).sum() == one_sided == 984
     us_japan = dyads[(dyads.ccode1 == 2) & (dyads.ccode2 == 740) & dyads.year.between(1960, 2018)]
-    assert len(us_japan) == 59 and (us_japan.atop_defense == 1).all()
+    assert len(us_japan) == 2018 - 1960 + 1 and (us_japan.atop_defense == 1).all()  # every year of the 1960 treaty
     # the 1960 treaty obliges the USA to defend Japan, not Japan to defend the USA
     jp_us = dyads[(dyads.ccode1 == 740) & (dyads.ccode2 == 2) & (dyads.year == 2000)]
     assert jp_us.atop_defense.tolist() == [0] and jp_us.atop_consul.tolist() == [1]
@@ -191,7 +217,8 @@ def test_contiguity_directed_and_us_canada(shared_data: Path) -> None:
     assert len(cont.merge(flipped, on=["ccode1", "ccode2", "conttype", "start_date", "end_date"])) == len(cont)
     us_can = cont[(cont.ccode1 == 2) & (cont.ccode2 == 20)].iloc[0]
     assert us_can.conttype == 1 and us_can.start_date == pd.Timestamp("1920-01-01")
-    assert cont.is_contiguous.sum() == 1_874 - 180
+    raw = pd.read_csv(shared_data / "peacesciencer" / "cow_contdir.csv")
+    assert cont.is_contiguous.sum() == raw["conttype"].between(1, 5).sum() == 1_874 - 180  # 180 rows of type 0
     assert (cont.start_date.dt.day == 1).all()  # month precision
 
 

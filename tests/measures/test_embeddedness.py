@@ -378,6 +378,42 @@ def test_integer_years_mean_the_first_of_january(shared_data):
 # ---------------------------------------------------------------- the seed
 
 
+def seed_counts_by_hand(day: str) -> pd.DataFrame:
+    """The seed's alliances and IGOs with the USA on ``day``, from its three CSV files with pandas only.
+
+    IGOs: organisations (the UN from its own table) where both are full or associate members on 31 December
+    of the year before, the alliance organisations left out. Alliances: US bilateral treaties in force on the
+    day, plus each multilateral treaty in force whose organisation the partner belongs to on the day, unless
+    the partner's own row for that treaty has ended (the US suspended ANZUS for New Zealand in 1986).
+    """
+    from importlib.resources import files
+
+    d = pd.Timestamp(day)
+    folder = files("coalitionlab.data.seed")
+    spells = pd.read_csv(folder / "igo_spells.csv", parse_dates=["start_date", "end_date"])
+    un = pd.read_csv(folder / "un_membership.csv", parse_dates=["admission_date", "end_date"])
+    spells = pd.concat([spells, un.rename(columns={"admission_date": "start_date"}).assign(org="un", status="full")])
+    treaties = pd.read_csv(folder / "us_defence_treaties.csv", parse_dates=["in_force_date", "end_date"])
+
+    def active(frame: pd.DataFrame, start: str, on: pd.Timestamp) -> pd.DataFrame:
+        return frame[(frame[start] <= on) & (frame["end_date"].isna() | (frame["end_date"] >= on))]
+
+    members = active(spells[spells["status"].isin(["full", "associate"])], "start_date", pd.Timestamp(d.year - 1, 12, 31))
+    us_orgs = set(members.loc[members["ccode"] == 2, "org"]) - {"nato", "anzus", "seato", "cento", "warsaw", "rio"}
+    out = pd.DataFrame({"igos": members[members["org"].isin(us_orgs)].groupby("ccode")["org"].nunique()})
+    live = active(treaties, "in_force_date", d)
+    bilateral = live[live["kind"] == "bilateral"].groupby("ccode").size()
+    alliances: dict[int, int] = {int(c): int(n) for c, n in bilateral.items()}
+    multi = treaties[treaties["kind"] == "multilateral"]
+    for row in live[(live["kind"] == "multilateral") & live["ccode"].isna()].itertuples():
+        for c in set(active(spells[spells["org"] == row.org], "start_date", d)["ccode"]) - {2}:
+            own = multi[(multi["org"] == row.org) & (multi["ccode"] == c)]
+            if len(own) == 0 or len(active(own, "in_force_date", d)):
+                alliances[int(c)] = alliances.get(int(c), 0) + 1
+    out = out.join(pd.Series(alliances, name="alliances", dtype=float), how="outer").fillna(0.0)
+    return out.assign(embeddedness=out["alliances"] + out["igos"])
+
+
 def test_seed_counts_the_us_defence_treaties_on_the_day(tmp_path):
     """Oracle: the seed's own CSV of US treaties, read with pandas and expanded by hand. No data location
     given (the test session's user data directory is empty): source="auto" falls back to the seed."""
@@ -395,9 +431,14 @@ def test_seed_counts_the_us_defence_treaties_on_the_day(tmp_path):
     bil = raw[raw["kind"].eq("bilateral")]
     bil = bil[(bil["in_force_date"] <= day) & (bil["end_date"].isna() | (bil["end_date"] >= day))]
     got = e.set_index("ccode")["alliances"]
-    # the Philippines (840): 1951 Mutual Defense Treaty; Japan (740), Korea (732) likewise
+    # every state's counts, exactly, against the hand expansion of the seed's CSV files
+    want = seed_counts_by_hand("2003-03-20").reindex(got.index).fillna(0.0)
+    for col in ("alliances", "igos", "embeddedness"):
+        np.testing.assert_array_equal(e.set_index("ccode")[col].to_numpy(), want[col].to_numpy(), err_msg=col)
+    # the Philippines (840): 1951 Mutual Defense Treaty + 1999 Visiting Forces Agreement; Japan (740) 1960
+    # treaty; Korea (732) 1954 treaty + 1967 status of forces agreement
     for code in (840, 740, 732):
-        assert got.loc[code] >= (bil["ccode"] == code).sum() >= 1
+        assert got.loc[code] == (bil["ccode"] == code).sum() >= 1
     # multilateral treaties count through the organisation's members: NATO for the UK and Turkey, Rio for Mexico
     assert got.loc[200] >= 1 and got.loc[640] >= 1 and got.loc[70] >= 1
     assert got.loc[365] == 0  # Russia: no US defence treaty

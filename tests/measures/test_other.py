@@ -72,6 +72,13 @@ def test_un_affinity_symmetric(shared_data, nd):
     us_uk = a[(a.ccode1 == 2) & (a.ccode2 == 200)]["un_ideal_distance"]
     us_cuba = a[(a.ccode1 == 2) & (a.ccode2 == 40)]["un_ideal_distance"]
     assert (us_uk.to_numpy() < us_cuba.to_numpy()).all()
+    # every dyad-year against the raw file: |ideal point 1 - ideal point 2|, session s read as year 1945 + s
+    raw = pd.read_csv(shared_data / "un_voting" / "IdealpointestimatesAll_Jun2024.csv.gz",
+                      usecols=["ccode", "session", "IdealPointAll"])
+    ip = raw.assign(year=raw["session"] + 1945).set_index(["ccode", "year"])["IdealPointAll"]
+    want = (ip.reindex(pd.MultiIndex.from_arrays([a["ccode1"], a["year"]])).to_numpy()
+            - ip.reindex(pd.MultiIndex.from_arrays([a["ccode2"], a["year"]])).to_numpy())
+    np.testing.assert_allclose(a["un_ideal_distance"].to_numpy(), np.abs(want), rtol=1e-12, equal_nan=True)
 
 
 def test_us_troops_zero_inside_nan_outside(shared_data, sy):
@@ -80,6 +87,13 @@ def test_us_troops_zero_inside_nan_outside(shared_data, sy):
     assert out.loc[out.year >= 1950, "us_troops"].notna().all()
     ger = out[(out.ccode == 255) & (out.year == 2000)].iloc[0]
     assert ger["us_troops"] > 50_000 and 0.5 < ger["us_troops_per_1000"] < 1.0
+    # by hand from the raw files: active-duty troops (troops_ad) over the population (isard pwtpop, millions)
+    raw = pd.read_csv(shared_data / "us_military_presence" / "troopdata_country_year.csv.gz")
+    pop = pd.read_csv(shared_data / "isard" / "cw_gdppop.csv.gz")
+    troops = raw.loc[(raw.ccode == 255) & (raw.year == 2000), "troops_ad"].sum()
+    people = pop.loc[(pop.ccode == 255) & (pop.year == 2000), "pwtpop"].iloc[0] * 1e6
+    assert ger["us_troops"] == troops == 69_203
+    assert ger["us_troops_per_1000"] == pytest.approx(troops / people * 1000, rel=1e-12)
 
 
 def test_distance_and_contiguity_symmetric(shared_data, nd):
@@ -89,6 +103,11 @@ def test_distance_and_contiguity_symmetric(shared_data, nd):
         assert np.allclose(a[col], b[col], equal_nan=True), col
     us_can = a[(a.ccode1 == 2) & (a.ccode2 == 20) & (a.year == 2015)].iloc[0]
     assert us_can["conttype"] == 1 and us_can["mindist"] == 0 and 700 < us_can["capdist"] < 800
+    # capdist by hand: the great-circle distance between the capitals' coordinates in the raw file
+    caps = pd.read_csv(shared_data / "peacesciencer" / "cow_capitals.csv").set_index("ccode")
+    (la1, lo1), (la2, lo2) = (np.radians(caps.loc[c, ["lat", "lng"]].to_numpy(float)) for c in (2, 20))
+    hav = np.sin((la2 - la1) / 2) ** 2 + np.cos(la1) * np.cos(la2) * np.sin((lo2 - lo1) / 2) ** 2
+    assert us_can["capdist"] == pytest.approx(2 * 6371.0 * np.arcsin(np.sqrt(hav)), rel=1e-9)  # mean Earth radius
     assert a.loc[a.year == 2017, "conttype"].isna().all() and a.loc[a.year == 2016, "conttype"].notna().all()
     assert a.loc[a.year == 2020, "mindist"].isna().all()
 
@@ -118,6 +137,24 @@ def test_alliance_similarity_panel(shared_data):
     d = add_alliance_similarity(nd, data_dir=shared_data, ties="defense")
     s = d[d.year == 2018].set_index(["ccode1", "ccode2"])["atop_sscore_defense"]
     assert s.loc[(2, 200)] > s.loc[(2, 365)]
+    # by the definition, with sets: each state's portfolio is itself plus every COW member of 2018 it has an
+    # obligation with, in either direction (ATOP 5.1 dyad-years, raw file); S = 1 - 2 |P_i xor P_j| / n
+    raw = pd.read_csv(shared_data / "peacesciencer" / "atop_alliance.csv.gz")
+    raw = raw[raw["year"] == 2018]
+    states = pd.read_csv(shared_data / "cow_states" / "statelist2024.csv")
+    members = set(states.loc[(states["styear"] <= 2018) & (states["endyear"] >= 2018), "ccode"])
+    flags = ["atop_defense", "atop_offense", "atop_neutral", "atop_nonagg", "atop_consul"]
+    any_tie = out[out.year == 2018].set_index(["ccode1", "ccode2"])["atop_sscore"]
+    for cols, got in ((flags, any_tie), (["atop_defense"], s)):
+        tied = raw[raw[cols].fillna(0).sum(axis=1) > 0]
+
+        def portfolio(c: int, tied: pd.DataFrame = tied) -> set:
+            return (set(tied.loc[tied["ccode1"] == c, "ccode2"]) | set(tied.loc[tied["ccode2"] == c, "ccode1"])
+                    | {c}) & members
+
+        for a, b in ((2, 365), (2, 200), (200, 365), (2, 20), (365, 710), (2, 740), (732, 740)):  # 740: one-sided
+            want = 1 - 2 * len(portfolio(a) ^ portfolio(b)) / len(members)
+            assert got.loc[(a, b)] == pytest.approx(want, abs=1e-12), (cols, a, b)
 
 
 def test_hierarchy(shared_data):

@@ -266,6 +266,11 @@ def test_sociability_absorbs_an_effect_of_the_partners_own_ties() -> None:
     t = _table(df, ["baseline", "sociability"])
     assert t.loc["baseline", "p_value"] < 1e-6
     assert t.loc["sociability", "p_value"] > 0.05
+    cols = ["embeddedness_log1p", "cinc", "sociability_igos_log1p", "sociability_treaties_log1p"]
+    ref = sm.Logit(df["joined"].to_numpy(float), sm.add_constant(df[cols].to_numpy(float))).fit(
+        disp=0, cov_type="cluster", cov_kwds={"groups": pd.factorize(df["coalition_id"])[0]})
+    assert (t.loc["sociability", "estimate"], t.loc["sociability", "std_error"]) == pytest.approx(
+        (ref.params[1], ref.bse[1]), rel=1e-6)  # statsmodels, clustered by coalition
     assert t.loc["sociability", "controls"] == "cinc,sociability_igos_log1p,sociability_treaties_log1p"
     assert "sociability_igos_log1p" in t.loc["sociability", "note"]
     assert _table(df.drop(columns=["sociability_igos_log1p", "sociability_treaties_log1p"]),
@@ -289,6 +294,13 @@ def test_negative_control_separates_own_lead_ties_from_focal_lead_ties() -> None
     assert abs(joint["estimate"]) < 0.2 and joint["p_value"] > 0.05
     assert joint["term"] == "embeddedness_log1p_focal" and joint["n_coalitions"] == 30
     other = df[df["lead_ccode"] != 2]
+    # both rows against statsmodels' logit on the other leads' coalitions, clustered by coalition
+    for row, cols in ((alone, ["embeddedness_log1p_focal", "cinc"]),
+                      (joint, ["embeddedness_log1p_focal", "cinc", "embeddedness_log1p"])):
+        ref = sm.Logit(other["joined"].to_numpy(float), sm.add_constant(other[cols].to_numpy(float))).fit(
+            disp=0, cov_type="cluster", cov_kwds={"groups": pd.factorize(other["coalition_id"])[0]})
+        assert (row["estimate"], row["std_error"], row["p_value"]) == pytest.approx(
+            (ref.params[1], ref.bse[1], ref.pvalues[1]), rel=1e-6)
     r = np.corrcoef(other["embeddedness_log1p"], other["embeddedness_log1p_focal"])[0, 1]
     assert f"r = {r:.2f}" in joint["note"] and f"r = {r:.2f}" in alone["note"]
     assert joint["controls"] == "cinc,embeddedness_log1p"

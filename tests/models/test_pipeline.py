@@ -40,6 +40,16 @@ def test_embeddedness_predicts_joining_us_coalitions(real_panel: pd.DataFrame) -
     row = res.tidy().loc["embeddedness_log1p"]
     assert row["estimate"] > 0 and row["p_value"] < 0.01
     assert res.fit_stats["n_clusters"] == us["coalition_id"].nunique()
+    # the numbers behind the finding, against statsmodels' logit on the complete rows, clustered by coalition
+    import statsmodels.api as sm
+
+    terms = [t.strip() for t in DEFAULT_FORMULA.split("~")[1].split("+")]
+    rows = us.dropna(subset=["joined", *terms])
+    ref = sm.Logit(rows["joined"].to_numpy(float), sm.add_constant(rows[terms].to_numpy(float))).fit(
+        disp=0, cov_type="cluster", cov_kwds={"groups": pd.factorize(rows["coalition_id"])[0]})
+    np.testing.assert_allclose(res.tidy().loc[terms, ["estimate", "std_error"]].to_numpy(),
+                               np.column_stack([ref.params[1:], ref.bse[1:]]), rtol=1e-6)
+    assert res.fit_stats["n_obs"] == len(rows)
 
 
 def test_predict_for_a_new_us_coalition(real_panel: pd.DataFrame, shared_data: Path) -> None:
@@ -58,7 +68,11 @@ def test_predict_for_a_new_us_coalition(real_panel: pd.DataFrame, shared_data: P
         predict_participation("Atlantis", "2014-08-08", train_until=2013, data_dir=shared_data, panel=real_panel)
 
 
-def test_predict_cli_csv_contract(shared_data: Path) -> None:
+def test_predict_cli_csv_contract(shared_data: Path, real_panel: pd.DataFrame) -> None:
+    import io
+
+    import statsmodels.api as sm
+
     out = CliRunner().invoke(app, ["predict", "--lead", "USA", "--date", "2014-08-08", "--train-until", "2013",
                                    "--data-dir", str(shared_data), "--format", "csv"])
     assert out.exit_code == 0, out.output
@@ -66,6 +80,19 @@ def test_predict_cli_csv_contract(shared_data: Path) -> None:
     assert header.startswith("ccode,country,p_join")
     values = [float(line.split(",")[2]) for line in out.stdout.splitlines()[1:] if line.split(",")[2]]
     assert np.all(np.diff(values) <= 0)
+    # the printed probabilities against statsmodels' logit refitted on the coalitions begun by 2013 (labels
+    # as they stood on 2013-12-31), applied to the feature columns the CSV itself prints
+    csv = pd.read_csv(io.StringIO(out.stdout))
+    terms = [t.strip() for t in DEFAULT_FORMULA.split("~")[1].split("+")]
+    assert set(terms) <= set(csv.columns)
+    train = real_panel[pd.to_datetime(real_panel["start_date"]).dt.year <= 2013]
+    known = pd.to_datetime(train["join_date"]).fillna(pd.to_datetime(train["start_date"])) <= "2013-12-31"
+    train = train.assign(joined=((train["joined"] == 1) & known).astype(int)).dropna(subset=terms)
+    beta = sm.Logit(train["joined"].to_numpy(float), sm.add_constant(train[terms].to_numpy(float))).fit(disp=0).params
+    scored = csv.dropna(subset=["p_join"])
+    assert len(scored) > 150 and scored[terms].notna().all().all()
+    eta = beta[0] + scored[terms].to_numpy(float) @ beta[1:]
+    np.testing.assert_allclose(scored["p_join"], 1 / (1 + np.exp(-eta)), rtol=1e-5)
 
 
 def test_replicate_henke_on_the_project_data(real_panel: pd.DataFrame) -> None:

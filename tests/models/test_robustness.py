@@ -178,6 +178,24 @@ def test_cluster_bootstrap_reproducible_and_sensible(panel: pd.DataFrame) -> Non
     # the bootstrap SE is of the same order as the clustered sandwich SE
     assert 0.5 < serial.std_error / clustered["std_error"] < 2.0
     assert serial.ci_low < serial.estimate < serial.ci_high
+    # brute force, from the documented scheme: 80 draws in chunks of 20, each chunk with its own child of
+    # SeedSequence(2); a draw picks 20 of the 20 coalitions (in order of first appearance) with replacement,
+    # and its value is statsmodels' logit coefficient on the stacked rows
+    import statsmodels.api as sm
+
+    groups = main["coalition_id"].to_numpy()
+    index = [np.flatnonzero(groups == g) for g in pd.unique(groups)]
+    X = sm.add_constant(main[["embeddedness_log1p", "cinc"]].to_numpy(float))
+    y = main["joined"].to_numpy(float)
+    draws = []
+    for child in np.random.SeedSequence(2).spawn(4):
+        rng = np.random.default_rng(child)
+        for _ in range(20):
+            rows = np.concatenate([index[g] for g in rng.integers(0, len(index), len(index))])
+            draws.append(sm.Logit(y[rows], X[rows]).fit(disp=0).params[1])
+    np.testing.assert_allclose(serial.draws, draws, rtol=1e-6)
+    assert serial.std_error == pytest.approx(np.std(draws, ddof=1), rel=1e-6)
+    assert (serial.ci_low, serial.ci_high) == pytest.approx(tuple(np.quantile(draws, [0.025, 0.975])), rel=1e-6)
     assert serial.n_obs == len(main.dropna(subset=["embeddedness_log1p", "cinc"]))
     with pytest.raises(EstimationError, match="fewer than two"):
         cluster_bootstrap(f, main.assign(one=1), term="embeddedness_log1p", cluster="one", n_boot=10)

@@ -59,6 +59,14 @@ def test_changed_embeddedness_changes_p_join(red_sea):
     before = red_sea.model.predict(red_sea.features)[uk]
     after = red_sea.model.predict(feats)[uk]
     assert after < before  # embeddedness has a positive coefficient in the forecast model
+    # by hand: the log-odds move by the coefficient of each changed term times the term's change (only
+    # embeddedness_log1p of the zeroed columns is a term of the forecast formula)
+    params = red_sea.model.params
+    changed = [c for c in ("embeddedness", "embeddedness_log1p", "alliances", "treaties_bilateral", "igos")
+               if c in params.index]
+    assert changed == ["embeddedness_log1p"]
+    shift = sum(params[c] * (0.0 - red_sea.features.loc[uk, c]) for c in changed)
+    assert np.log(after / (1 - after)) == pytest.approx(np.log(before / (1 - before)) + shift, abs=1e-9)
     p = plan_from_inputs(replace(red_sea, features=feats), n_scenarios=30, sensitivity=False, time_limit=2.0, n_eval=100)
     assert p.candidates.set_index("ccode").loc[200, "p_join"] == pytest.approx(after)
 

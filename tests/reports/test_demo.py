@@ -170,7 +170,37 @@ def test_tables_are_full_sortable_and_scroll(seed_report) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", SeedDataWarning)
         emb = embeddedness("USA", "2003-03-20", source="seed")
-    assert len(parsed.table("Embeddedness with the United States, every state")) == len(emb)
+    table = parsed.table("Embeddedness with the United States, every state")
+    assert len(table) == len(emb) == table["ccode"].nunique()
+    # the cells against the seed's CSV files expanded by hand (test_embeddedness.seed_counts_by_hand), and the
+    # order: most embedded first, ties by name (a table of the least embedded first would fail here)
+    from importlib.resources import files
+
+    from tests.measures.test_embeddedness import seed_counts_by_hand
+
+    want = seed_counts_by_hand("2003-03-20").reindex(table["ccode"].astype(int)).fillna(0.0)
+    for col in ("alliances", "igos", "embeddedness"):
+        assert table[col].astype(float).tolist() == want[col].tolist(), col
+    total = table["embeddedness"].astype(float)
+    assert total.is_monotonic_decreasing and total.iloc[0] > total.iloc[-1]
+    for value, names in table.groupby(total, sort=False)["country"]:
+        assert names.tolist() == sorted(names.tolist()), value
+    # security ties: the alliances plus the joint security organisations (named in SECURITY_IGOS, the measure's
+    # documented list, or flagged is_security by the seed's list)
+    from coalitionlab.measures.igos import SECURITY_IGOS
+
+    orgs = pd.read_csv(files("coalitionlab.data.seed") / "igo_list.csv")
+    orgs["is_security"] |= orgs["org"].str.lower().isin({s.lower() for s in SECURITY_IGOS}).astype(int)
+    spells = pd.read_csv(files("coalitionlab.data.seed") / "igo_spells.csv", parse_dates=["start_date", "end_date"])
+    on = pd.Timestamp("2002-12-31")
+    live = spells[spells["status"].isin(["full", "associate"]) & (spells["start_date"] <= on)
+                  & (spells["end_date"].isna() | (spells["end_date"] >= on))]
+    security_orgs = set(orgs.loc[orgs["is_security"] == 1, "org"]) & set(live.loc[live["ccode"] == 2, "org"])
+    security_orgs -= {"nato", "anzus", "seato", "cento", "warsaw", "rio"}  # counted as alliances
+    joint = live[live["org"].isin(security_orgs)].groupby("ccode")["org"].nunique()
+    sec = want["alliances"] + joint.reindex(want.index).fillna(0.0)
+    assert table["embeddedness_security"].astype(float).tolist() == sec.tolist()
+    assert table["embeddedness_nonsecurity"].astype(float).tolist() == (want["embeddedness"] - sec).tolist()
     assert page.count('<table class="sortable"') == page.count("<table")
     assert page.count('<div class="table-wrap">') == page.count("<table")
     assert "overflow:auto" in page and "aria-sort" in page  # the inline sorting script and scrolling boxes
