@@ -38,5 +38,17 @@ app: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py
 
+# Mutation testing of the core modules with mutmut (slow, never in CI): `make mutation` runs every module of
+# tools/mutation/modules.toml, `make mutation MODULES=measures/ties.py,bargaining/offers.py` only those;
+# a module whose source and tests did not change is not rerun (FORCE=1 reruns). See docs/development/mutation.md.
+MUTATION_STAMP := $(VENV)/.installed-mutation
+$(MUTATION_STAMP): $(STAMP) pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[dev,mutation]'
+	touch $(MUTATION_STAMP)
+
+.PHONY: mutation
+mutation: $(MUTATION_STAMP)
+	$(BIN)/python tools/mutation/run.py --modules '$(MODULES)' --jobs $(or $(JOBS),2) $(if $(FORCE),--force)
+
 clean:
-	rm -rf $(VENV) report .pytest_cache
+	rm -rf $(VENV) report .pytest_cache .mutation
