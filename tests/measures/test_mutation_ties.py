@@ -136,3 +136,11 @@ def test_seed_alliance_ties_defence_pacts_only_drops_the_others():
     every, pacts = seed_alliance_ties(), seed_alliance_ties(defence_pacts_only=True)
     assert set(every["defense"]) == {0, 1} and set(pacts["defense"]) == {1}
     assert len(pacts) == int(every["defense"].sum()) and len(pacts) < len(every)
+
+
+def test_an_alliance_whose_members_never_overlap_has_no_ties():
+    """Two members, one leaving the day before the other joins: an empty table with the columns, no error."""
+    m = _members([(5, 20, "1950-01-01", "1959-12-31", 1), (5, 200, "1960-01-01", None, 1)])
+    ties = alliance_ties(m)
+    assert ties.empty
+    assert {"ccode1", "ccode2", "start", "end"} <= set(ties.columns)

@@ -170,6 +170,8 @@ def alliance_ties(members: pd.DataFrame) -> pd.DataFrame:
 
 def _merge_spells(ties: pd.DataFrame, keys: list[str], extra: dict[str, str] | None = None) -> pd.DataFrame:
     """Merge overlapping or touching spells of the same key into one (vectorised gaps-and-islands)."""
+    if ties.empty:  # nothing to merge (e.g. no two members of an alliance ever overlapped)
+        return ties[[*keys, "start", "end", *(extra or {})]].reset_index(drop=True)
     never = np.datetime64("2262-01-01", "ns")
     t = ties.assign(_end=ties["end"].fillna(never)).sort_values([*keys, "start"], ignore_index=True)
     same = np.ones(len(t), bool)
