@@ -151,14 +151,20 @@ def _cli(args: list[str], cache: Path, tmp_path: Path) -> subprocess.CompletedPr
                           capture_output=True, text=True, timeout=600)
 
 
-def test_cli_with_a_file_as_cache_runs_uncached_with_one_warning(small: Path, tmp_path: Path) -> None:
-    args = ["data", "check", "--data-dir", str(small), "--source", "cow_states", "--format", "csv"]
+def _with_a_working_and_a_file_cache(args: list[str], tmp_path: Path):
+    """The command run with a usable cache, then with a file where the cache should be; both exit 0."""
     good = _cli(args, tmp_path / "good_cache", tmp_path)
     assert good.returncode == 0, good.stderr
     blocker = tmp_path / "cache_file"
     blocker.write_text("x")
     bad = _cli(args, blocker, tmp_path)
     assert bad.returncode == 0, bad.stderr
+    return good, bad
+
+
+def test_cli_with_a_file_as_cache_runs_uncached_with_one_warning(small: Path, tmp_path: Path) -> None:
+    args = ["data", "check", "--data-dir", str(small), "--source", "cow_states", "--format", "csv"]
+    good, bad = _with_a_working_and_a_file_cache(args, tmp_path)
     assert bad.stdout == good.stdout and "cow_states,2024,3," in bad.stdout  # three rows, as in the file
     lines = bad.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("warning: cache") and "running uncached" in lines[0], bad.stderr
@@ -168,12 +174,7 @@ def test_cli_with_a_file_as_cache_runs_uncached_with_one_warning(small: Path, tm
 def test_cli_embeddedness_on_real_data_with_a_file_as_cache(shared_data: Path, tmp_path: Path) -> None:
     """The issue's reproduction: ``COALITIONLAB_CACHE=<a file>`` made every data command fail (Errno 17)."""
     args = ["embeddedness", "--lead", "USA", "--date", "2003-03-20", "--data-dir", str(shared_data), "--format", "csv"]
-    good = _cli(args, tmp_path / "good_cache", tmp_path)
-    assert good.returncode == 0, good.stderr
-    blocker = tmp_path / "cache_file"
-    blocker.write_text("x")
-    bad = _cli(args, blocker, tmp_path)
-    assert bad.returncode == 0, bad.stderr
+    good, bad = _with_a_working_and_a_file_cache(args, tmp_path)
     assert bad.stdout == good.stdout
     assert sum(line.startswith("warning: cache") for line in bad.stderr.splitlines()) == 1, bad.stderr
     _no_tmp(tmp_path)
