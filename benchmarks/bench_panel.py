@@ -21,7 +21,9 @@ the largest maximum resident set size (``resource.getrusage``) of the case's pro
 pandas, the loaded sources and the panel. The load average is printed before and after.
 
 Run:  .venv/bin/python benchmarks/bench_panel.py [--data-dir ../shared/data] [--rounds 3] [--repeat 3]
-Exits 1 if a goal is missed.
+Exits 1 if a goal is missed. ``--stages`` instead prints, for one fresh process and the IGO and ATOP
+case (the sources already cached), the resident memory after each step and the panel's size by kind
+of column (docs/measures/performance.md, "Compact value columns").
 """
 
 from __future__ import annotations
@@ -88,6 +90,56 @@ def _child(case: str, data_dir: str, repeat: int) -> int:
     return 0
 
 
+def _rss_now() -> int:
+    """Resident memory now (Linux: /proc/self/statm); elsewhere the peak so far."""
+    try:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return _peak_rss()
+
+
+def _stages(data_dir: str) -> int:
+    """One fresh process, the IGO and ATOP case step by step: resident memory now and the peak so far
+    after each step, the panel's columns by kind, and what reading ATOP 5.1 once more adds."""
+    import numpy as np
+
+    seen = [0]
+
+    def row(label: str) -> None:
+        now = _rss_now()
+        seen[0] = max(seen[0], now, _peak_rss())
+        print(f"{label:<42} {now / MIB:>8.0f} {seen[0] / MIB:>10.0f}")
+
+    print(f"{'stage':<42} {'RSS MiB':>8} {'peak MiB':>10}")
+    row("start")
+    from coalitionlab import measures
+    from coalitionlab.measures._common import load_source, release_memory
+
+    row("import coalitionlab.measures")
+    panel = measures.create_dyadyears(directed=True, years=range(1816, 2015), data_dir=data_dir)
+    row("create_dyadyears")
+    panel = measures.add_igos(panel, data_dir=data_dir)
+    row("+ add_igos")
+    panel = measures.add_alliances(panel, data_dir=data_dir, counts=False)
+    row("+ add_alliances(counts=False)")
+    dy = load_source("atop_dyads", data_dir)
+    row("read ATOP 5.1 once more (kept)")
+    table = dy.memory_usage(deep=True).sum() / MIB
+    del dy
+    release_memory()
+    row("... dropped, memory released")
+    sizes = panel.memory_usage(deep=True, index=False) / MIB
+    kinds = {"keys": ["ccode1", "ccode2", "year"], "IGO counts": [c for c in panel if c.startswith("igo_")],
+             "ATOP flags": [c for c in panel if c.startswith("atop_")]}
+    parts = ", ".join(f"{k} {sizes[v].sum():.0f} MiB" for k, v in kinds.items())
+    dtypes = sorted({str(t) for t in panel.dtypes})
+    print(f"panel: {len(panel):,} rows x {panel.shape[1]} columns, {sizes.sum():.0f} MiB ({parts}); "
+          f"dtypes {', '.join(dtypes)}; ATOP 5.1 table as read: {table:.0f} MiB; "
+          f"{int(np.asarray(panel['igo_joint_any'].isna()).sum()):,} IGO counts missing")
+    return 0
+
+
 def _run(args: list[str], env: dict) -> dict:
     out = subprocess.run([sys.executable, __file__, *args], env=env, capture_output=True, text=True, check=False)
     if out.returncode != 0:
@@ -101,9 +153,13 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=3, help="fresh processes per case, interleaved")
     parser.add_argument("--repeat", type=int, default=3, help="timed warm builds per process")
     parser.add_argument("--child", choices=list(CASES), help=argparse.SUPPRESS)
+    parser.add_argument("--stages", action="store_true",
+                        help="instead: one process, memory after each step of the IGO and ATOP case (warm cache)")
     args = parser.parse_args()
     if args.child:
         return _child(args.child, args.data_dir, args.repeat)
+    if args.stages:
+        return _stages(args.data_dir)
     load_before = os.getloadavg()
     results: dict[str, list[dict]] = {c: [] for c in CASES}
     with tempfile.TemporaryDirectory() as cache:

@@ -120,7 +120,7 @@ def test_synthetic_igo_gap_year_is_nan_not_zero(tmp_path: Path) -> None:
     by_hand = {(2, 20): 2.0, (2, 200): 1.0, (20, 200): 1.0}  # A and B; A only; A only
     for row in out.itertuples():
         if row.year == DROPPED:
-            assert np.isnan(row.igo_joint_any), row
+            assert pd.isna(row.igo_joint_any), row  # <NA>, never 0
         else:
             assert row.igo_joint_any == by_hand[(row.ccode1, row.ccode2)], row
     assert any("2002" in m and "cow_igo" in m for m in _stale(record))

@@ -129,7 +129,39 @@ def test_flags_that_are_not_0_1_are_looked_up_as_they_are(shared_data, panel, mo
     assert hit.sum() == 1 and got.loc[hit, "atop_consul"].item() == 2.0
     assert got.loc[hit, "atop_any"].item() == 2.0
     monkeypatch.setattr(alliances, "load_source", real)
-    pd.testing.assert_frame_equal(got.loc[~hit], add_alliances(panel, data_dir=shared_data, counts=False).loc[~hit])
+    packed = add_alliances(panel, data_dir=shared_data, counts=False)
+    assert got["atop_defense"].dtype == "float64" and packed["atop_defense"].dtype == "Int8"  # same numbers
+    as_float = {c: "float64" for c in (*ATOP_FLAGS, "atop_any")}
+    pd.testing.assert_frame_equal(got.loc[~hit], packed.loc[~hit].astype(as_float))
+
+
+def test_counts_and_flags_are_compact_nullable_columns(shared_data):
+    """IGO and ATOP columns are nullable Int16 counts and Int8 flags: missing is <NA> where the float64
+    version (built here from the same numbers by hand) is NaN, never 0; each column owns its mask."""
+    dy = create_dyadyears(years="1989:1991,2014:2016", directed=True, data_dir=shared_data)
+    got = add_alliances(add_igos(dy, data_dir=shared_data, source="full"), data_dir=shared_data)
+    for col in IGO_COLUMNS:
+        assert got[col].dtype == "Int16", col
+    for col in ("atop_alliances", "atop_defense_pacts"):
+        assert got[col].dtype == "Int16", col
+    for col in (*ATOP_FLAGS, "atop_any"):
+        assert got[col].dtype == "Int8", col
+    # IGO counts are missing after COW IGO's last year (2014) and for the 1990 gaps; never 0 there
+    igo = got["igo_joint_any"]
+    assert igo[got["year"] > 2014].isna().all() and not igo[got["year"] == 2014].isna().any()
+    left = [260, 265, 678, 680]  # West and East Germany, the two Yemens: not in COW IGO's 1990 roster
+    lost = (got["year"] == 1990) & (got["ccode1"].isin(left) | got["ccode2"].isin(left))
+    assert igo[lost].isna().all() and igo[lost].count() == 0
+    # ATOP v4.01 (counts) ends in 2016 and ATOP 5.1 (flags) in 2018: all present in these years
+    assert not got["atop_defense"].isna().any() and not got["atop_alliances"].isna().any()
+    as_float = got["igo_joint_any"].to_numpy(dtype="float64", na_value=np.nan)
+    assert np.array_equal(np.isnan(as_float), igo.isna().to_numpy())
+    # a value written into one column does not leak into another (no shared masks or values)
+    first = got.index[0]
+    got.loc[first, "igo_joint_full"] = pd.NA
+    assert pd.isna(got.loc[first, "igo_joint_full"]) and not pd.isna(got.loc[first, "igo_joint_any"])
+    masks = [got[c].array._mask for c in (*IGO_COLUMNS, *ATOP_FLAGS, "atop_any")]
+    assert all(not np.shares_memory(a, b) for k, a in enumerate(masks) for b in masks[k + 1:])
 
 
 def test_packed_counts_equal_per_year_sparse_products():
@@ -137,7 +169,7 @@ def test_packed_counts_equal_per_year_sparse_products():
     fields need more than 53 bits and are split over several products; the oracle is one scipy
     sparse product per year and measure (``igo_cubes``, not used by ``add_igos``)."""
     from coalitionlab.measures._common import CcodeIndex
-    from coalitionlab.measures.igos import _pair_counts, igo_cubes
+    from coalitionlab.measures.igos import _memberships, _pair_counts, igo_cubes
 
     rng = np.random.default_rng(7)
     n = 20_000
@@ -156,7 +188,7 @@ def test_packed_counts_equal_per_year_sparse_products():
     for split in ("any", "full"):
         cubes, y0 = igo_cubes(members, igo_list, np.arange(1990, 1995), index, split_membership=split)
         assert y0 == 1990
-        got = _pair_counts(members, igo_list, index, 1990, 1994, t, i, j,
+        got = _pair_counts(_memberships(members, index, 1990, 1994), igo_list, index, 1990, 1994, t, i, j,
                            {"any", "full", "political", "social", "economic", "security", "nonsecurity"}, split)
         for name, cube in cubes.items():
             np.testing.assert_array_equal(got[name], cube[t, i, j], err_msg=f"{split} {name}")
@@ -180,3 +212,21 @@ def test_member_mask_table_path_equals_row_lookups(shared_data):
     np.testing.assert_array_equal(fast, slow)
     assert 0.05 < (~fast[:2000]).mean() < 0.95  # both answers occur among the 1990 codes
     np.testing.assert_array_equal(member_mask(c1, c1, y, data_dir=shared_data), system.allows(c1, y))
+
+
+@pytest.mark.parametrize("dtype", ["str", object])
+def test_igo_names_are_coded_as_pandas_factorize_does(dtype):
+    """The IGO codes of the selected rows and the sorted names equal ``pd.factorize(sort=True)``, for
+    pyarrow-held names (pandas' default string dtype), an object column and one with a missing name."""
+    from coalitionlab.measures.igos import _factorize_names
+
+    rng = np.random.default_rng(11)
+    pool = ["NATO", "WEU", "OSCE", "Wassen", "ÉCOWAS", "aseAN", "IMF", "EU", "OAS", "UN"]
+    names = pd.Series(rng.choice(pool, 5_000), dtype=dtype)
+    sel = rng.random(5_000) < 0.6
+    sel[names.to_numpy() == "UN"] = False  # a name no selected row uses is left out
+    for col in (names, names.where(np.arange(5_000) != 3)):  # the second has a missing name
+        codes, uniques = _factorize_names(col, sel)
+        want_codes, want_uniques = pd.factorize(col[sel].astype(str), sort=True)
+        np.testing.assert_array_equal(codes, want_codes)
+        assert list(uniques) == list(want_uniques) and "UN" not in list(uniques)

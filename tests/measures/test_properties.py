@@ -82,4 +82,4 @@ def test_add_igos_on_the_seed_warns_and_stamps():
     us = set(long[long.ccode == 2].ioname)
     uk = set(long[long.ccode == 200].ioname)
     assert out.loc[0, "igo_joint_any"] == len(us & uk)
-    assert out.loc[0, "igo_joint_security"] >= 1 and np.isnan(out.loc[2, "igo_joint_any"])  # NATO; 1925 < seed
+    assert out.loc[0, "igo_joint_security"] >= 1 and pd.isna(out.loc[2, "igo_joint_any"])  # NATO; 1925 < seed

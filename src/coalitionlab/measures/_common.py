@@ -8,10 +8,15 @@ states that did not exist (:func:`finish` applies :func:`member_mask`) and recor
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import ctypes
+import functools
 import os
+import sys
+import threading
 import warnings
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Literal
 
 import numpy as np
@@ -253,9 +258,10 @@ def finish(panel: pd.DataFrame, new: dict[str, np.ndarray | pd.Series], attrs: d
         The state-years the source records and the years it is read at (default the panel's years;
         with ``mry`` the carried year): see :func:`member_mask`.
     owned
-        The ``new`` numpy arrays were made by the calling step for this result alone (no other
-        object holds them): the result takes them without a copy, and the existence rule writes its
-        NaN into float64 ones in place. Default ``False``: every new column is copied once.
+        The ``new`` numpy arrays and pandas nullable arrays (:func:`nullable_counts`) were made by the
+        calling step for this result alone (no other object holds them): the result takes them without
+        a copy, and the existence rule writes its NaN into float64 ones, and its ``<NA>`` into the masks
+        of nullable ones, in place. Default ``False``: every new column is copied once.
 
     The result is built in one step from the panel's columns and the new ones (a frame from a
     dict of columns), not by assigning column after column, which would copy each of them.
@@ -272,10 +278,10 @@ def finish(panel: pd.DataFrame, new: dict[str, np.ndarray | pd.Series], attrs: d
         drop = None if keep.all() else ~keep
     cols: dict = {}
     for name, values in new.items():
-        fresh = owned and isinstance(values, np.ndarray)
+        fresh = owned and isinstance(values, (np.ndarray, *MASKED_ARRAYS))
         if drop is not None:
             values, fresh = _blank(values, drop, panel.index, in_place=fresh), True
-        if isinstance(values, np.ndarray) and not fresh:
+        if isinstance(values, (np.ndarray, *MASKED_ARRAYS)) and not fresh:
             values = values.copy()
         cols[name] = values
     if cols and panel.columns.is_unique and not any(isinstance(n, tuple) for n in (*panel.columns, *cols)):
@@ -283,7 +289,7 @@ def finish(panel: pd.DataFrame, new: dict[str, np.ndarray | pd.Series], attrs: d
         # appended, as column assignment would do
         merged = {c: out[c] for c in panel.columns}
         merged.update({name: (v if isinstance(v, pd.Series) else pd.Series(
-            v, index=panel.index, copy=not isinstance(v, np.ndarray))) for name, v in cols.items()})
+            v, index=panel.index, copy=not isinstance(v, (np.ndarray, *MASKED_ARRAYS)))) for name, v in cols.items()})
         out = pd.DataFrame(merged, index=panel.index, copy=False)
         out.columns.name = panel.columns.name
     else:
@@ -291,13 +297,28 @@ def finish(panel: pd.DataFrame, new: dict[str, np.ndarray | pd.Series], attrs: d
             out[name] = values
     attrs["existence"] = EXISTENCE_RULE
     out.attrs = attrs
+    if len(panel) >= RELEASE_ROWS:  # a large panel: the memory of the step's temporaries goes back
+        del drop, cols, new
+        release_memory()
     return out
 
 
-def _blank(values: np.ndarray | pd.Series, drop: np.ndarray, index: pd.Index, *,
-           in_place: bool = False) -> np.ndarray | pd.Series:
-    """``values`` with NaN at the ``drop`` rows (numeric arrays become float). A copy, unless
-    ``in_place`` and ``values`` is already a float64 array: then the NaN are written into it."""
+#: Panels of at least this many rows return the memory their step's temporaries used (:func:`release_memory`)
+#: in :func:`finish` and in the steps that read large sources: a few milliseconds, worth it only when the
+#: temporaries were large (the full directed dyad-year panel has 1.8 million rows).
+RELEASE_ROWS = 1 << 18
+
+
+def _blank(values: np.ndarray | pd.Series | pd.api.extensions.ExtensionArray, drop: np.ndarray, index: pd.Index, *,
+           in_place: bool = False) -> np.ndarray | pd.Series | pd.api.extensions.ExtensionArray:
+    """``values`` missing at the ``drop`` rows: NaN in a numeric numpy array (which becomes float64),
+    ``<NA>`` in a pandas nullable array (:func:`nullable_counts`; it keeps its dtype). A copy, unless
+    ``in_place`` and ``values`` is a float64 numpy array or a nullable array: then the NaN (the mask)
+    are written into it."""
+    if isinstance(values, MASKED_ARRAYS):
+        out = values if in_place else values.copy()
+        out[drop] = pd.NA  # sets the mask only
+        return out
     arr = np.asarray(values)
     if in_place and isinstance(values, np.ndarray) and arr.dtype == np.float64:
         arr[drop] = np.nan
@@ -305,6 +326,105 @@ def _blank(values: np.ndarray | pd.Series, drop: np.ndarray, index: pd.Index, *,
     if arr.dtype.kind in "biuf":
         return np.where(drop, np.nan, arr.astype("float64", copy=False))
     return pd.Series(arr, index=index).mask(drop)
+
+
+#: The pandas nullable arrays :func:`finish` takes as they are (missing values in a mask, not NaN).
+MASKED_ARRAYS: tuple[type, ...] = (pd.arrays.IntegerArray, pd.arrays.BooleanArray)
+
+
+def nullable_counts(values: np.ndarray, missing: np.ndarray | None = None) -> pd.arrays.IntegerArray:
+    """A numpy integer array (taken without a copy) as a pandas nullable integer array, ``<NA>`` where
+    ``missing`` is True. The mask is a copy of ``missing`` (one ``missing`` array may serve several
+    columns: each column owns its mask, so writing into one never changes another).
+
+    For counts and 0/1 flags: an ``Int16`` count takes 3 bytes a row and an ``Int8`` flag 2, instead of
+    float64's 8, and a missing value stays missing (``<NA>``; ``to_numpy("float64", na_value=np.nan)``
+    gives NaN), never 0.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> a = nullable_counts(np.array([3, 0, 7], dtype="int16"), np.array([False, False, True]))
+    >>> a.dtype, a.to_numpy("float64", na_value=np.nan).tolist()
+    (Int16Dtype(), [3.0, 0.0, nan])
+    """
+    mask = np.zeros(len(values), dtype=bool) if missing is None else np.array(missing, dtype=bool)
+    return pd.arrays.IntegerArray(values, mask)
+
+
+def release_memory(rows: int | None = None) -> None:
+    """Give memory the allocators keep after large temporaries are freed back to the operating system.
+
+    Reading a Parquet source leaves buffers in pyarrow's memory pool (which the numpy arrays of the
+    next step cannot reuse), and the C allocator keeps freed pages in its heap; both count in the
+    process's resident memory. This releases pyarrow's unused pool memory and, on Linux with glibc,
+    calls ``malloc_trim(0)``. No value changes; elsewhere (macOS, Windows, musl) the second part is a
+    no-op. With ``rows`` (the panel's length) it does nothing below :data:`RELEASE_ROWS`: a call costs
+    up to a few milliseconds, worth it only after large temporaries.
+    """
+    if rows is not None and rows < RELEASE_ROWS:
+        return
+    try:
+        import pyarrow as pa
+
+        pa.default_memory_pool().release_unused()
+    except (ImportError, AttributeError):  # no pyarrow, or one without release_unused: nothing to release
+        pass
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+_ARROW_THREADS_LOCK = threading.Lock()
+_ARROW_THREADS: dict[str, int | None] = {"depth": 0, "saved": None}
+
+
+@contextlib.contextmanager
+def one_arrow_thread(rows: int | None = None) -> Iterator[None]:
+    """Inside the block pyarrow computes on one CPU thread: for reading a large source for a large panel.
+
+    Reading a Parquet file on several threads leaves freed memory in each thread's part of pyarrow's
+    allocator, where the next read, done by other threads, does not find it: on the full dyad-year
+    panel that is 10-20 MiB more peak memory, and the sources are small enough that one thread reads
+    them as fast. pyarrow's thread count is process-wide: it is restored when the last block (of any
+    thread) ends. With ``rows`` below :data:`RELEASE_ROWS` nothing changes.
+    """
+    if rows is not None and rows < RELEASE_ROWS:
+        yield
+        return
+    try:
+        import pyarrow as pa
+    except ImportError:  # no pyarrow: nothing to limit
+        yield
+        return
+    with _ARROW_THREADS_LOCK:
+        if _ARROW_THREADS["depth"] == 0:
+            _ARROW_THREADS["saved"] = pa.cpu_count()
+            pa.set_cpu_count(1)
+        _ARROW_THREADS["depth"] += 1
+    try:
+        yield
+    finally:
+        with _ARROW_THREADS_LOCK:
+            _ARROW_THREADS["depth"] -= 1
+            if _ARROW_THREADS["depth"] == 0:
+                pa.set_cpu_count(_ARROW_THREADS["saved"])
+
+
+@functools.cache
+def _malloc_trim():
+    """glibc's ``malloc_trim`` through ctypes, or ``None`` where there is none (not Linux, or musl)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        if not (os.confstr("CS_GNU_LIBC_VERSION") or "").startswith("glibc"):
+            return None
+        fn = ctypes.CDLL(None).malloc_trim
+    except (OSError, ValueError, AttributeError):
+        return None
+    fn.argtypes = [ctypes.c_size_t]
+    fn.restype = ctypes.c_int
+    return fn
 
 
 #: ``attrs["existence"]`` of every panel an ``add_*`` step returns: values exist only for COW system
@@ -498,6 +618,10 @@ def stamp(attrs: dict, source: str, version: str, columns: Iterable[str], *, cov
         attrs["is_seed"] = True
 
 
+#: Rows per block when :class:`CcodeIndex` gathers compact codes (a 512 KiB index copy per block).
+_GATHER_BLOCK = 1 << 16
+
+
 class CcodeIndex:
     """A compact 0..K-1 index over COW ccodes (unknown codes map to -1)."""
 
@@ -516,7 +640,14 @@ class CcodeIndex:
         if v.dtype.kind not in "iu":
             v = v.astype("int64")
         if v.size and int(v.min()) >= 0 and int(v.max()) < len(self._lut):  # the usual case: one gather
-            return self._lut.astype(dtype, copy=False).take(v)
+            lut = self._lut.astype(dtype, copy=False)
+            if v.dtype == np.intp or v.ndim != 1 or v.size <= _GATHER_BLOCK:
+                return lut.take(v)
+            # compact (int16/int32) codes: gathered block by block, without a full-length intp copy of them
+            out = np.empty(v.shape, dtype=dtype)
+            for start in range(0, v.size, _GATHER_BLOCK):
+                lut.take(v[start:start + _GATHER_BLOCK], out=out[start:start + _GATHER_BLOCK])
+            return out
         v = v.astype("int64", copy=False)
         ok = (v >= 0) & (v < len(self._lut))
         out = np.full(v.shape, -1, dtype=dtype)

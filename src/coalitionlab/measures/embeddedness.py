@@ -367,8 +367,8 @@ def _yearly_values(name: str, src: _Sources, c1, c2, years) -> tuple[np.ndarray,
     # alliance organisations not flagged security (OAS, EU ...) are in igo_joint_nonsecurity: take them out too
     overlap_nonsec = _joint_alliance_orgs(src.igo_members(), [o for o in orgs if o.lower() not in security],
                                           c1, c2, years)
-    return (res["igo_joint_any"].to_numpy("float64") - overlap,
-            res["igo_joint_nonsecurity"].to_numpy("float64") - overlap_nonsec)
+    return (res["igo_joint_any"].to_numpy(dtype="float64", na_value=np.nan) - overlap,
+            res["igo_joint_nonsecurity"].to_numpy(dtype="float64", na_value=np.nan) - overlap_nonsec)
 
 
 def _sociability(src: _Sources, ccode, days, igo_years, *, treaty_codes=None) -> dict[str, np.ndarray]:
@@ -385,7 +385,8 @@ def _sociability(src: _Sources, ccode, days, igo_years, *, treaty_codes=None) ->
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", SeedDataWarning)
             own[ok] = add_igos(frame, data_dir=src.data_dir,
-                               source="seed" if src.is_seed else "full")["igo_any"].to_numpy("float64")
+                               source="seed" if src.is_seed else "full")["igo_any"].to_numpy(
+                                   dtype="float64", na_value=np.nan)
     out["sociability_igos"] = own
     if not src.is_seed:
         from coalitionlab.measures.treaties import count_own_agreements

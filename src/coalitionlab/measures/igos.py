@@ -28,6 +28,9 @@ from coalitionlab.measures._common import (
     check_panel,
     finish,
     new_attrs,
+    nullable_counts,
+    one_arrow_thread,
+    release_memory,
     resolve_source,
     stamp,
     system_members,
@@ -182,13 +185,31 @@ def igo_cubes(members: pd.DataFrame, igo_list: pd.DataFrame, years: np.ndarray, 
     return cubes, y0
 
 
-def _pair_counts(members: pd.DataFrame, igo_list: pd.DataFrame, index: CcodeIndex, y0: int, y1: int,
+def _memberships(members: pd.DataFrame, index: CcodeIndex, y0: int,
+                 y1: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The full or associate memberships (status 1 or 2) of years ``y0..y1`` as arrays, for :func:`_pair_counts`:
+    year - ``y0``, state position (``index``), IGO code, whether full (status 1), and the IGO names the
+    codes stand for (sorted). Memberships of states the index does not know are left out. The caller
+    can then let the table go before the panel-length arrays are made."""
+    # the needed columns of the rows in the years wanted, as arrays (no filtered copy of the whole table)
+    sel = ((members["year"] >= y0) & (members["year"] <= y1) & members["status"].isin([1, 2])).to_numpy()
+    io_idx, ionames = _factorize_names(members["ioname"], sel)
+    row = index(members["ccode"].to_numpy()[sel])
+    keep = row >= 0
+    yr = members["year"].to_numpy()[sel].astype("int64")[keep] - y0
+    is_full = (members["status"].to_numpy()[sel] == 1)[keep]
+    return yr, row[keep], io_idx[keep].astype("int64"), is_full, ionames
+
+
+def _pair_counts(memberships: tuple, igo_list: pd.DataFrame, index: CcodeIndex, y0: int, y1: int,
                  t: np.ndarray, i: np.ndarray, j: np.ndarray, wanted: set[str],
                  split_membership: Literal["full", "any"]) -> dict[str, np.ndarray | None]:
     """Joint-membership counts of the pairs ``(year y0 + t, state i, state j)`` (``i == j``: own count).
 
-    The same numbers as :func:`igo_cubes` (``cube[t, i, j]``), as float64 arrays aligned with ``t``,
-    without dense (year x K x K) cubes or one sparse product per year and measure. Each year is one
+    ``memberships`` is :func:`_memberships` of the same years and index. The same numbers as
+    :func:`igo_cubes` (``cube[t, i, j]``), as integer arrays aligned with ``t`` (int16; int32 if a count
+    could exceed 32,767: no state-year has that many memberships), without dense (year x K x K) cubes
+    or one sparse product per year and measure. Each year is one
     dense matrix product over the states and IGOs active that year, ``A @ (A * w).T``, in which
     ``w`` packs every wanted split into its own bit field of a float64 integer (``w = sum_k flag_k *
     2**offset_k``, each field wide enough for the largest count it can reach and all fields within
@@ -198,14 +219,7 @@ def _pair_counts(members: pd.DataFrame, igo_list: pd.DataFrame, index: CcodeInde
     same product when the bits allow. Only the ``wanted`` measures are computed; the others are
     absent (an area the IGO list does not flag is ``None``).
     """
-    m = members[(members["year"] >= y0) & (members["year"] <= y1) & members["status"].isin([1, 2])]
-    io_idx, ionames = pd.factorize(m["ioname"].astype(str), sort=True)
-    ionames = np.asarray(ionames, dtype=object)
-    row = index(m["ccode"].to_numpy())
-    keep = row >= 0
-    yr = m["year"].to_numpy().astype("int64")[keep] - y0
-    row, io_idx = row[keep], io_idx[keep].astype("int64")
-    is_full = (m["status"].to_numpy() == 1)[keep]
+    yr, row, io_idx, is_full, ionames = memberships
     w = _weights(igo_list, ionames)
     K, J, Y = len(index), len(ionames), y1 - y0 + 1
     base_name = "any" if split_membership == "any" else "full"
@@ -219,7 +233,10 @@ def _pair_counts(members: pd.DataFrame, igo_list: pd.DataFrame, index: CcodeInde
     if other_name in wanted:
         fields.append((other_name, ones, False))
     n = len(t)
-    out: dict[str, np.ndarray | None] = {name: np.zeros(n) for name, _, _ in fields}
+    # a joint count of states i and j is at most (i's membership rows) x (j's) in a year: int16 when that fits
+    most = int(np.bincount(yr * (K + 1) + row).max()) if len(row) else 0
+    dtype = next(d for d in ("int16", "int32", "int64") if most * most <= np.iinfo(d).max)
+    out: dict[str, np.ndarray | None] = {name: np.zeros(n, dtype=dtype) for name, _, _ in fields}
     counted_base = np.ones(len(row), bool) if base_name == "any" else is_full
     counted_other = is_full if other_name == "full" else np.ones(len(row), bool)
     # memberships and panel rows grouped by year
@@ -227,7 +244,8 @@ def _pair_counts(members: pd.DataFrame, igo_list: pd.DataFrame, index: CcodeInde
     m_bounds = np.searchsorted(yr[m_order], np.arange(Y + 1))
     t = np.asarray(t)
     p_order = None if n < 2 or bool((t[1:] >= t[:-1]).all()) else np.argsort(t, kind="stable")
-    p_bounds = np.searchsorted(t if p_order is None else t[p_order], np.arange(Y + 1))
+    # bounds in t's own dtype: searchsorted would otherwise cast all of t to int64 first
+    p_bounds = np.searchsorted(t if p_order is None else t[p_order], np.arange(Y + 1, dtype=t.dtype))
     local = np.full(K + 1, -1, dtype="int64")
     has_other = other_name in wanted
     n_blocks = 2 if has_other and any(is_base for _, _, is_base in fields) else 1
@@ -244,6 +262,26 @@ def _pair_counts(members: pd.DataFrame, igo_list: pd.DataFrame, index: CcodeInde
     if "nonsecurity" in wanted:
         out["nonsecurity"] = out[base_name] - out["security"]
     return out
+
+
+def _factorize_names(names: pd.Series, sel: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``pd.factorize(names[sel].astype(str), sort=True)``: codes of the selected rows, and the sorted names.
+
+    Names held by pyarrow (pandas' default string dtype) are encoded by pyarrow without a Python string
+    object per row (539,000 rows for COW IGO); other columns, or ones with a missing name, by pandas.
+    """
+    arrow = getattr(names.array, "__arrow_array__", None)
+    if arrow is not None and not names.hasnans:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        chunked = arrow()
+        every = np.asarray(sorted(pc.unique(chunked).to_pylist()), dtype=object)
+        codes = pc.index_in(chunked, value_set=pa.array(every.tolist(), type=chunked.type)).to_numpy()[sel]
+        used, codes = np.unique(codes, return_inverse=True)  # the names of the selected rows only, sorted
+        return codes.astype("int64", copy=False), every[used]
+    codes, uniques = pd.factorize(names[sel].astype(str), sort=True)
+    return codes, np.asarray(uniques, dtype=object)
 
 
 def _year_counts(y: int, out: dict, fields: list, has_other: bool, n_blocks: int, counted_base: np.ndarray,
@@ -407,10 +445,12 @@ def add_igos(panel: pd.DataFrame, *, data_dir: str | os.PathLike | None = None, 
         COW's ``dyadigos``), ``igo_joint_full`` (both full members), ``igo_joint_political``,
         ``igo_joint_social``, ``igo_joint_economic`` (COW issue-area flags), ``igo_joint_security``
         and ``igo_joint_nonsecurity`` (see :data:`SECURITY_IGOS`); for state-years the same counts
-        of the state's own memberships without ``_joint``. NaN outside 1816-2014 (unless ``mry``),
+        of the state's own memberships without ``_joint``. Missing outside 1816-2014 (unless ``mry``),
         and where either state was not a COW system member that year or is not recorded by COW IGO
         in the year read (:func:`recorded_states`; e.g. West Germany in 1990). ``attrs["existence"]``
-        records the rule.
+        records the rule. The columns are pandas nullable ``Int16`` (3 bytes a row): a missing count
+        is ``<NA>``, never 0 (``to_numpy("float64", na_value=np.nan)`` gives NaN); integer arithmetic
+        on them stays in 16 bits.
 
     Raises
     ------
@@ -430,10 +470,12 @@ def add_igos(panel: pd.DataFrame, *, data_dir: str | os.PathLike | None = None, 
     check_option(split_membership, ["full", "any"], name="split_membership")
     prefix = "igo_joint_" if unit == "dyad_year" else "igo_"
     keys = _wanted_keys(columns, prefix)
-    members, igo_list, is_seed = _membership(data_dir, source, "add_igos()")
+    with one_arrow_thread(len(panel)):  # a large panel: see one_arrow_thread
+        members, igo_list, is_seed = _membership(data_dir, source, "add_igos()")
+    release_memory(len(panel))  # what reading the Parquet files left behind goes back
     cov = YearCoverage("cow_igo", members["year"].to_numpy(), *_coverage(is_seed))  # the years present
     first, last = cov.first, cov.last
-    years = panel["year"].to_numpy().astype("int64", copy=False)
+    years = panel["year"].to_numpy()  # int16 keys: no int64 copy (every use below casts or names int32)
     look = np.minimum(years, last) if mry else years
     inside = cov.inside(look)
     cov.warn(look, "add_igos()")
@@ -443,27 +485,37 @@ def add_igos(panel: pd.DataFrame, *, data_dir: str | os.PathLike | None = None, 
     else:
         c1 = c2 = panel["ccode"].to_numpy()
     index = CcodeIndex(np.concatenate([members["ccode"].unique(), pd.unique(c1), pd.unique(c2)]))
-    new: dict[str, np.ndarray] = {}
+    version = str(members.attrs.get("version", "seed" if is_seed else "unknown"))
+    new: dict[str, pd.arrays.IntegerArray] = {}
     all_inside = bool(inside.all())
     wanted = look if all_inside else look[inside]
     counts: dict[str, np.ndarray | None] = {}
     if len(wanted):
-        y0 = int(wanted.min())
-        i = index(c1 if all_inside else c1[inside], dtype="int32")
-        j = i if c2 is c1 else index(c2 if all_inside else c2[inside], dtype="int32")
-        t = np.subtract(wanted, y0, dtype="int32", casting="unsafe")  # years fit int32; saves memory
-        counts = _pair_counts(members, igo_list, index, y0, int(wanted.max()), t, i, j, set(keys), split_membership)
-        del i, j, t  # freed before finish() builds the existence mask: a lower peak
-    for key in keys:
-        got = counts.get(key)
+        y0, y1 = int(wanted.min()), int(wanted.max())
+        memberships = _memberships(members, index, y0, y1)
+        del members  # the table's memory (and what reading it left) goes back before the panel-length arrays
+        release_memory(len(panel))
+        small = "int16" if len(index) <= np.iinfo("int16").max else "int32"  # state positions: < 1,000
+        i = index(c1 if all_inside else c1[inside], dtype=small)
+        j = i if c2 is c1 else index(c2 if all_inside else c2[inside], dtype=small)
+        t = np.subtract(wanted, y0, dtype="int16", casting="unsafe")  # year offsets (< 300) fit int16
+        counts = _pair_counts(memberships, igo_list, index, y0, y1, t, i, j, set(keys), split_membership)
+        del i, j, t, memberships  # freed before finish() builds the existence mask: a lower peak
+    else:
+        del members
+    outside = None if all_inside else ~inside
+    for key in keys:  # nullable integer columns: <NA> outside the years read, never 0
+        got = counts.pop(key, None)
         if got is not None and all_inside:
-            vals = got
-        else:
-            vals = np.full(len(panel), np.nan)
-            if got is not None:
-                vals[inside] = got
-        new[prefix + key] = vals
-    version = str(members.attrs.get("version", "seed" if is_seed else "unknown"))
+            new[prefix + key] = nullable_counts(got)
+        elif got is not None:
+            vals = np.zeros(len(panel), dtype=got.dtype)
+            vals[inside] = got
+            new[prefix + key] = nullable_counts(vals, outside)
+        else:  # no year read, or an area the IGO list does not flag
+            new[prefix + key] = nullable_counts(np.zeros(len(panel), dtype="int16"), np.ones(len(panel), dtype=bool))
+        del got
+    del counts
     recorded, roster = _recorded(data_dir, is_seed=is_seed)
     if roster is not None:  # a roster year without rows records nobody: NaN there (by finish), said here
         roster.warn(look, "add_igos()")

@@ -80,6 +80,10 @@ def _placebo_columns(panel: pd.DataFrame, *, data_dir, years: int, source: str) 
     return {f"embeddedness_lead{years}": total, f"embeddedness_lead{years}_log1p": np.log1p(total)}, emb.attrs
 
 
+def _as_float(column: pd.Series) -> np.ndarray:
+    return column.to_numpy(dtype="float64", na_value=np.nan)
+
+
 def _controls(panel: pd.DataFrame, *, data_dir) -> tuple[pd.DataFrame, dict]:
     """Dyadic controls, measured the year before onset (pre-treatment), most recent year carried
     forward where a source ends before the coalition began (recorded in attrs)."""
@@ -92,7 +96,9 @@ def _controls(panel: pd.DataFrame, *, data_dir) -> tuple[pd.DataFrame, dict]:
     dyads = measures.add_alliance_similarity(dyads, data_dir=data_dir)
     out = pd.DataFrame({
         "ccode1": dyads["ccode1"], "ccode2": dyads["ccode2"], "year": dyads["year"] + 1,
-        "atop_defense": dyads["atop_defense"], "atop_any": dyads["atop_any"], "atop_sscore": dyads["atop_sscore"],
+        # the panel stores flags as nullable Int8 (pd.NA); the models want float with NaN
+        "atop_defense": _as_float(dyads["atop_defense"]), "atop_any": _as_float(dyads["atop_any"]),
+        "atop_sscore": dyads["atop_sscore"],
         "s_score": dyads["atop_sscore"], "distance_log": np.log1p(dyads["capdist"]), "cinc": dyads["cinc2"],
         "democracy": dyads["v2x_polyarchy2"], "polity2": dyads["polity22"],
         "un_ideal_distance": dyads["un_ideal_distance"],
