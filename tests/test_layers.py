@@ -17,6 +17,8 @@ def _imports(path: Path) -> set[str]:
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("coalitionlab."):
             found.add(node.module.split(".")[1])
+        elif isinstance(node, ast.ImportFrom) and node.module == "coalitionlab":  # from coalitionlab import models
+            found.update(alias.name for alias in node.names)
         elif isinstance(node, ast.Import):
             for alias in node.names:
                 if alias.name.startswith("coalitionlab."):
@@ -38,3 +40,5 @@ def test_layer_check_catches_a_backward_import(tmp_path: Path) -> None:
     probe = tmp_path / "probe.py"
     probe.write_text("from coalitionlab.models import fit_participation\n")
     assert _imports(probe) == {"models"}
+    probe.write_text("from coalitionlab import planner, measures\n")
+    assert _imports(probe) == {"planner", "measures"}

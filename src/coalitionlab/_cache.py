@@ -32,7 +32,7 @@ _CODE: list[str] = []
 def _file_digest(path: Path) -> str:
     """SHA-256 of a file, remembered across processes while its size, times and inode are unchanged."""
     from coalitionlab.data.paths import resolve_cache_dir
-    from coalitionlab.data.registry import cached_sha256
+    from coalitionlab.data.digests import cached_sha256
 
     try:
         cache_dir = resolve_cache_dir(None)

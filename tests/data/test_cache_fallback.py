@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from coalitionlab.data import paths, registry
+from coalitionlab.data import digests, paths, registry
 from coalitionlab.data.paths import CacheWarning, resolve_cache_dir
 
 HEADER = "stateabb,ccode,statenme,styear,stmonth,stday,endyear,endmonth,endday,version\n"
@@ -30,8 +30,8 @@ ROWS = ["USA,2,United States of America,1816,1,1,2024,12,31,2024",
 def _fresh(monkeypatch: pytest.MonkeyPatch) -> None:
     """Each test is a fresh process as far as the once-per-process warning and the digest memo go."""
     monkeypatch.setattr(paths, "_cache_warned", False)
-    monkeypatch.setattr(registry, "_DIGESTS", {})
-    monkeypatch.setattr(registry, "_RACY_NS", -1)  # memoise digests at once (the digest memo is written too)
+    monkeypatch.setattr(digests, "_DIGESTS", {})
+    monkeypatch.setattr(digests, "_RACY_NS", -1)  # memoise digests at once (the digest memo is written too)
 
 
 @pytest.fixture()

@@ -14,15 +14,15 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from coalitionlab.data import registry
+from coalitionlab.data import digests, registry
 from coalitionlab.data.registry import Source, cached_sha256, file_sha256, load, register
 
 
 @pytest.fixture()
 def settled(monkeypatch: pytest.MonkeyPatch) -> None:
     """Treat files older than 10 ms as settled (the default, 2 s, would make the tests slow)."""
-    monkeypatch.setattr(registry, "_RACY_NS", 10_000_000)
-    monkeypatch.setattr(registry, "_DIGESTS", {})
+    monkeypatch.setattr(digests, "_RACY_NS", 10_000_000)
+    monkeypatch.setattr(digests, "_DIGESTS", {})
 
 
 def _write(path: Path, text: str) -> None:
@@ -35,7 +35,7 @@ def test_same_size_rewrite_with_new_mtime_is_rehashed(tmp_path: Path, settled: N
     _write(f, "ccode,year\n2,1990\n")
     first = cached_sha256(f, cache)
     assert first == file_sha256(f)
-    assert registry._DIGESTS[os.path.abspath(f)][1] == first  # memoised
+    assert digests._DIGESTS[os.path.abspath(f)][1] == first  # memoised
     st = f.stat()
     f.write_text("ccode,year\n2,1991\n")  # same size, other bytes
     os.utime(f, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))
@@ -67,27 +67,27 @@ def test_memo_on_disk_serves_a_fresh_process(tmp_path: Path, settled: None, monk
     f, cache = tmp_path / "a.csv", tmp_path / "cache"
     _write(f, "ccode,year\n2,1990\n")
     digest = cached_sha256(f, cache)
-    monkeypatch.setattr(registry, "_DIGESTS", {})  # as in a new process
+    monkeypatch.setattr(digests, "_DIGESTS", {})  # as in a new process
 
     def no_hashing(path):
         raise AssertionError("hashed although the memo on disk matches")
 
-    monkeypatch.setattr(registry, "file_sha256", no_hashing)
+    monkeypatch.setattr(digests, "file_sha256", no_hashing)
     assert cached_sha256(f, cache) == digest
     # a torn memo is ignored, never trusted
-    monkeypatch.setattr(registry, "_DIGESTS", {})
+    monkeypatch.setattr(digests, "_DIGESTS", {})
     for memo in (cache / "digests").glob("*.json"):
         memo.write_text("{not json")
-    monkeypatch.setattr(registry, "file_sha256", file_sha256)
+    monkeypatch.setattr(digests, "file_sha256", file_sha256)
     assert cached_sha256(f, cache) == file_sha256(f)
 
 
 def test_recently_written_file_is_not_memoised(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(registry, "_DIGESTS", {})  # default racy window: 2 s
+    monkeypatch.setattr(digests, "_DIGESTS", {})  # default racy window: 2 s
     f = tmp_path / "a.csv"
     f.write_text("ccode,year\n2,1990\n")
     assert cached_sha256(f, tmp_path / "cache") == file_sha256(f)
-    assert os.path.abspath(f) not in registry._DIGESTS
+    assert os.path.abspath(f) not in digests._DIGESTS
     assert not (tmp_path / "cache" / "digests").exists()
 
 

@@ -125,7 +125,7 @@ def fit_command(
     with _progress(fmt == "table") as say:
         panel, formula = _panel_and_formula(data_dir, lead, formula, say)
         say("fitting")
-        kwargs = {"method": method, "cluster": _split(cluster), "fe": _split(fe)}
+        kwargs = {"method": method, "cluster": _split(cluster), "fe": _split(fe), "cache": True}
         res = fit_participation(formula, panel, **kwargs)
         models = {"(1)": res}
         if compare:

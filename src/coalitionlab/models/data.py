@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from coalitionlab import measures
-from coalitionlab.coalitions import coalition_panel
+from coalitionlab import coalitions
 from coalitionlab.errors import EstimationError, StaleDataWarning
 
 CONTROL_COLUMNS = {
@@ -244,7 +244,7 @@ def participation_data(
     from coalitionlab._cache import cache_key, cached, code_fingerprint, data_fingerprint
 
     def build() -> pd.DataFrame:
-        rows = coalition_panel(ids, nato_lead=nato_lead)
+        rows = coalitions.coalition_panel(ids, nato_lead=nato_lead)
         return add_participation_features(rows, data_dir=data_dir, lags=lags, focal_lead=focal_lead, contact=contact,
                                           source=source, placebo_years=placebo_years, progress=progress)
 

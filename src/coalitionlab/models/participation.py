@@ -15,18 +15,16 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
-from formulaic import model_matrix
-from scipy import stats
-from scipy.special import expit
+from scipy.special import expit, ndtr, ndtri, stdtr, stdtrit
 
 from coalitionlab._validation import check_option
 from coalitionlab.errors import EstimationError, MissingValueWarning
-from coalitionlab.models.clogit import conditional_logit
-from coalitionlab.models.firth import firth_cluster_cov, firth_logit
 from coalitionlab.models.formula import FORMULA_CONTEXT, check_formula
 from coalitionlab.models.literals import METHODS
-from coalitionlab.models.separation import SeparationReport, detect_separation
+from coalitionlab.models.separation import SeparationReport
+
+# statsmodels, scipy.stats, formulaic and the estimators are imported inside fit_participation: a
+# result read back from the cache (fit_participation(cache=True)) needs none of them
 
 
 @dataclass
@@ -65,11 +63,15 @@ class ParticipationResult:
         """Estimate, std_error, statistic (z or t), p_value, ci_low, ci_high, one row per term."""
         se = pd.Series(np.sqrt(np.diag(self.cov.to_numpy())), index=self.params.index)
         stat = self.params / se
-        dist = stats.t(self.fit_stats["df_resid"]) if self.method == "lpm" else stats.norm()
-        p = pd.Series(2 * dist.sf(np.abs(stat)), index=self.params.index)
+        if self.method == "lpm":  # Student t with the residual degrees of freedom
+            df = self.fit_stats["df_resid"]
+            p = pd.Series(2 * stdtr(df, -np.abs(stat)), index=self.params.index)
+            crit = float(stdtrit(df, 0.5 + level / 2))
+        else:
+            p = pd.Series(2 * ndtr(-np.abs(stat)), index=self.params.index)
+            crit = float(ndtri(0.5 + level / 2))
         if self.pvalues_override is not None:
             p = self.pvalues_override
-        crit = dist.ppf(0.5 + level / 2)
         out = pd.DataFrame({"estimate": self.params, "std_error": se, "statistic": stat, "p_value": p,
                             "ci_low": self.params - crit * se, "ci_high": self.params + crit * se})
         out.index.name = "term"
@@ -106,7 +108,8 @@ class ParticipationResult:
             ame = beta.copy()
         else:
             if self.method == "probit":
-                dens, ddens = stats.norm.pdf(eta), -eta * stats.norm.pdf(eta)
+                dens = np.exp(-eta**2 / 2) / np.sqrt(2 * np.pi)  # the standard normal density
+                ddens = -eta * dens
             else:
                 p = expit(eta)
                 dens, ddens = p * (1 - p), p * (1 - p) * (1 - 2 * p)
@@ -117,7 +120,7 @@ class ParticipationResult:
         se = np.sqrt(np.diag(cov))[idx]
         est = ame[idx]
         z = est / se
-        return pd.DataFrame({"ame": est, "std_error": se, "p_value": 2 * stats.norm.sf(np.abs(z)),
+        return pd.DataFrame({"ame": est, "std_error": se, "p_value": 2 * ndtr(-np.abs(z)),
                              "ci_low": est - 1.96 * se, "ci_high": est + 1.96 * se},
                             index=pd.Index(terms, name="term"))
 
@@ -135,7 +138,7 @@ class ParticipationResult:
         eta = X @ self.params.to_numpy()
         if self.method == "lpm":
             return np.clip(eta, 0, 1)
-        return stats.norm.cdf(eta) if self.method == "probit" else expit(eta)
+        return ndtr(eta) if self.method == "probit" else expit(eta)
 
     def summary(self) -> str:
         """A plain-text summary: the model, the inference, the tidy table and the fit statistics."""
@@ -157,6 +160,7 @@ def fit_participation(
     cluster: str | list[str] | None = None,
     fe: str | list[str] | None = None,
     check_separation: bool = True,
+    cache: bool = False,
 ) -> ParticipationResult:
     """Fit a participation model ``joined ~ embeddedness + controls`` on a coalition x candidate panel.
 
@@ -185,6 +189,13 @@ def fit_participation(
         Run the separation check first (logit/probit raise on separation and point to
         ``method="firth"``; Firth reports it). A conditional logit is not checked: separation
         within coalitions makes it fail to converge, which raises.
+    cache
+        Read the fit back from the disk cache when this call was made before, else fit and store it
+        (``$COALITIONLAB_CACHE``; :mod:`coalitionlab._cache`). The key is a hash of ``data`` (every
+        value, column name, dtype and the row index), the arguments and the package's code, so a
+        changed row or rule is never served stale; the warnings the fit issued are issued again.
+        The cached result omits the statsmodels object and so reads back without importing
+        statsmodels or scipy.stats (what keeps a warm ``coalitionlab fit`` under two seconds).
 
     Returns
     -------
@@ -214,6 +225,16 @@ def fit_participation(
     """
     check_option(method, METHODS, name="method")
     check_formula(formula, data.columns)  # before formulaic evaluates any of it: no code from input
+    if cache:
+        return _cached_fit(formula, data, method=method, cluster=cluster, fe=fe, check_separation=check_separation)
+    from formulaic import model_matrix
+    from statsmodels.discrete.discrete_model import Logit, Probit
+    from statsmodels.regression.linear_model import OLS
+
+    from coalitionlab.models.clogit import conditional_logit
+    from coalitionlab.models.firth import firth_cluster_cov, firth_logit
+    from coalitionlab.models.separation import detect_separation
+
     fe_cols = [fe] if isinstance(fe, str) else list(fe or [])
     cluster_cols = [cluster] if isinstance(cluster, str) else list(cluster or [])
     if len(cluster_cols) > 2:
@@ -301,7 +322,7 @@ def fit_participation(
     pvals = None
     sm_result = None
     if method in ("logit", "probit"):
-        model = (sm.Logit if method == "logit" else sm.Probit)(y, X)
+        model = (Logit if method == "logit" else Probit)(y, X)
         kwargs = {"cov_type": "cluster", "cov_kwds": {"groups": groups}} if groups is not None else {}
         sm_result = model.fit(disp=0, maxiter=200, **kwargs)
         params, cov = sm_result.params, sm_result.cov_params()
@@ -311,7 +332,7 @@ def fit_participation(
         loglik, llnull = sm_result.llf, len(y) * (share * np.log(share) + (1 - share) * np.log(1 - share))
         vcov_type = f"clustered by {' and '.join(cluster_cols)}" if groups is not None else "model-based (inverse information)"
     elif method == "lpm":
-        model = sm.OLS(y, X)
+        model = OLS(y, X)
         kwargs = {"cov_type": "cluster", "cov_kwds": {"groups": groups}} if groups is not None else {"cov_type": "HC1"}
         sm_result = model.fit(**kwargs)
         params, cov = sm_result.params, sm_result.cov_params()
@@ -356,7 +377,7 @@ def fit_participation(
     fitted = None
     if method != "clogit":
         eta = X @ params.to_numpy()
-        fitted = np.clip(eta, 0, 1) if method == "lpm" else (stats.norm.cdf(eta) if method == "probit" else expit(eta))
+        fitted = np.clip(eta, 0, 1) if method == "lpm" else (ndtr(eta) if method == "probit" else expit(eta))
     k = len(names)
     n = len(y)
     fit_stats = {
@@ -413,3 +434,31 @@ def _auc(y: np.ndarray, score: np.ndarray) -> float:
     from sklearn.metrics import roc_auc_score
 
     return float(roc_auc_score(y, score))
+
+
+def frame_digest(data: pd.DataFrame) -> str:
+    """SHA-256 of a frame's values, row index, column names and dtypes (the data part of a cache key)."""
+    import hashlib
+
+    h = hashlib.sha256(repr([(str(c), str(t)) for c, t in data.dtypes.items()]).encode())
+    h.update(pd.util.hash_pandas_object(data, index=True).to_numpy().tobytes())
+    return h.hexdigest()
+
+
+def _cached_fit(formula: str, data: pd.DataFrame, **kwargs: Any) -> ParticipationResult:
+    from coalitionlab._cache import cache_key, cached, code_fingerprint
+
+    def build() -> ParticipationResult:
+        res = fit_participation(formula, data, cache=False, **kwargs)
+        res._sm_result = None  # statsmodels' own object: rebuilt by no one, and it would pull statsmodels in
+        return res
+
+    try:
+        digest = frame_digest(data)
+    except TypeError:  # unhashable cells (lists, dicts): fit without the cache
+        return build()
+    cluster, fe = kwargs["cluster"], kwargs["fe"]
+    key = cache_key(digest, sorted((str(k), str(v)) for k, v in data.attrs.get("sources", {}).items()),
+                    code_fingerprint(), formula, kwargs["method"], cluster if isinstance(cluster, str) else list(cluster or []),
+                    fe if isinstance(fe, str) else list(fe or []), kwargs["check_separation"])
+    return cached("fit", key, build, folder_name="models", replay_warnings=True)[0]

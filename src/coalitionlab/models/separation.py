@@ -18,7 +18,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.optimize import linprog
 
 
 @dataclass(frozen=True)
@@ -52,6 +51,8 @@ def detect_separation(X: np.ndarray, y: np.ndarray, names: list[str] | None = No
     A = X * s[:, None]
     scale = np.maximum(np.abs(A).max(axis=0), 1e-12)  # bounded b on comparable scales
     As = A / scale
+    from scipy.optimize import linprog  # here, not at import: a cached fit's SeparationReport needs no solver
+
     res = linprog(-As.sum(axis=0), A_ub=-As, b_ub=np.zeros(len(s)), bounds=[(-1, 1)] * X.shape[1], method="highs")
     if res.status != 0 or -res.fun <= tol * len(s):
         return SeparationReport(False)

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from sklearn.metrics import brier_score_loss, roc_auc_score
 
 from coalitionlab._validation import check_option, parse_date
 from coalitionlab.errors import CoverageError, EstimationError, MissingValueWarning, PanelTypeError
@@ -222,6 +221,8 @@ def cross_validate(
         p = model.predict_proba(test_rows)
         _collect(preds, folds, label, test_rows, test_rows["joined"].to_numpy(), p, ~np.isnan(p), dropped)
     allp = pd.concat(preds, ignore_index=True)
+    from sklearn.metrics import brier_score_loss, roc_auc_score
+
     return CVResult(scheme=scheme, auc=float(roc_auc_score(allp["joined"], allp["p_join"])),
                     brier=float(brier_score_loss(allp["joined"], allp["p_join"])), folds=pd.DataFrame(folds),
                     calibration=calibration_table(allp["joined"].to_numpy(), allp["p_join"].to_numpy()),
@@ -393,6 +394,8 @@ def auc_by_group(result: CVResult, panel: pd.DataFrame, column: str = "lead_ccod
     """
     if column not in panel.columns:
         raise PanelTypeError(f"auc_by_group(): the panel has no column {column!r}")
+    from sklearn.metrics import roc_auc_score
+
     groups = panel.drop_duplicates("coalition_id").set_index("coalition_id")[column]
     pred = result.predictions.assign(_g=result.predictions["coalition_id"].map(groups))
     rows = []

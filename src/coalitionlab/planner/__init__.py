@@ -4,19 +4,21 @@
 it is not re-exported here, where it would hide the module of the same name.
 """
 
-from coalitionlab.planner.mission import Mission, MissionError, load_mission, mission_from_dict
-from coalitionlab.planner.plan import Plan, PlanningInputs, build_inputs, plan_from_inputs, solve_saa
-from coalitionlab.planner.counterfactual import (
-    TieChange,
-    apply_change,
-    change_from_cli,
-    counterfactual,
-    diplomacy_value_curve,
-)
-from coalitionlab.planner.replay import Replay, payments, replay, replay_all, replay_panel, summary_line, validate_payments
-from coalitionlab.planner.world import candidates_with_p_join
+from typing import TYPE_CHECKING
 
-__all__ = ["candidates_with_p_join", "Mission", "MissionError", "load_mission", "mission_from_dict",
-           "Plan", "PlanningInputs", "build_inputs", "plan_from_inputs", "solve_saa",
-           "TieChange", "apply_change", "change_from_cli", "counterfactual", "diplomacy_value_curve",
-           "Replay", "payments", "replay", "replay_all", "replay_panel", "summary_line", "validate_payments"]
+from coalitionlab._lazy import lazy_exports
+
+if TYPE_CHECKING:  # the public names; each submodule is imported on first use (coalitionlab/_lazy.py)
+    from coalitionlab.planner.mission import Mission, MissionError, load_mission, mission_from_dict
+    from coalitionlab.planner.plan import Plan, PlanningInputs, build_inputs, plan_from_inputs, solve_saa
+    from coalitionlab.planner.counterfactual import (
+        TieChange,
+        apply_change,
+        change_from_cli,
+        counterfactual,
+        diplomacy_value_curve,
+    )
+    from coalitionlab.planner.replay import Replay, payments, replay, replay_all, replay_panel, summary_line, validate_payments
+    from coalitionlab.planner.world import candidates_with_p_join
+
+__getattr__, __dir__, __all__ = lazy_exports(__name__, __file__)
