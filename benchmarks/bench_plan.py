@@ -22,6 +22,9 @@ import time
 import warnings
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _goals import record  # noqa: E402  (one row of the make bench table per goal)
+
 ROOT = Path(__file__).resolve().parents[1]
 GOAL = 1.0
 
@@ -62,6 +65,7 @@ def main() -> int:
               f"{p.attrs['calibration_rounds']} solve(s), cost {e['cost']:.3g}, gap {s['mip_gap']:.1%}, "
               f"requirements met in {e['p_meets_requirements']:.1%} of fresh scenarios ({mission.probability:g} asked)")
     ok = rows[0][1] < GOAL
+    record(f"warm plan, MILP limit {args.fast_limit:g} s", f"{rows[0][1]:.2f} s", f"< {GOAL:g} s", ok)
     print(f"goal warm plan < {GOAL:g} s (limit {args.fast_limit:g} s): {'met' if ok else 'MISSED'} ({rows[0][1]:.2f} s)")
     return 0 if ok else 1
 

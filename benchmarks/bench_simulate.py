@@ -19,11 +19,16 @@ import json
 import subprocess
 import sys
 import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _goals import record  # noqa: E402  (one row of the make bench table per goal)
 
 CHILD = r"""
 import json, resource, sys, time
 import numpy as np, pandas as pd
 from coalitionlab.bargaining import World, simulate
+
 n, episodes, keep, chunk = int(sys.argv[1]), int(float(sys.argv[2])), int(sys.argv[3]), sys.argv[4]
 frame = pd.DataFrame({"ccode": np.arange(n) + 100, "embeddedness": np.random.default_rng(0).gamma(2.0, 20.0, n)})
 world = World.from_frame(frame, lead="USA", date="2003-03-20")
@@ -60,6 +65,9 @@ def main() -> int:
     chunks = [run(args.partners, ladder[0], keep=0, chunk=c) for c in ("1", "5000", "1000000")]
     same = all(c["summary"] == rows[0]["summary"] and c["join_rate"] == rows[0]["join_rate"] for c in chunks)
     memory_ok = growth <= 0.10
+    record(f"simulate, peak RSS growth {ladder[0]:.0e} -> {ladder[-1]:.0e} episodes", f"{growth:+.1%}", "<= +10%",
+           memory_ok)
+    record("simulate, chunk sizes 1 / 5,000 / 10^6", "identical" if same else "DIFFER", "identical", same)
     print(f"peak RSS from {ladder[0]:.0e} to {ladder[-1]:.0e} streamed episodes: {growth:+.1%} "
           f"(goal <= +10%): {'met' if memory_ok else 'MISSED'}")
     print(f"chunk sizes 1, 5,000, 10^6 episodes at {ladder[0]:.0e}: "

@@ -14,6 +14,7 @@ from coalitionlab.measures.ties import (
     count_own_ties,
     count_ties,
     desta_ties,
+    unctad_ties,
     year_end,
     year_start,
 )
@@ -111,3 +112,64 @@ def test_days_before_1678_are_not_wrapped():
     t = pd.DataFrame({"ccode1": [200], "ccode2": [380], "start": pd.to_datetime(["1677-09-22"]),
                       "end": pd.to_datetime([None])})
     assert count_ties(t, [200], [380], ["1700-01-01"])[0] == 1.0
+
+
+# ISO 3166 numeric -> COW ccode for the states the two oracles below use (written by hand from both code lists)
+_ISO_TO_COW = {826: 200, 40: 305, 8: 339, 56: 211, 250: 220, 380: 325, 724: 230, 752: 380}
+
+
+def test_desta_withdrawals_end_the_tie_on_1_january_of_the_withdrawal_year(shared_data):
+    """Every dyadic withdrawal in the raw file (Brexit's 2020 ones, the UK's 1973 exit from EFTA ...)
+    between two states of the hand-coded table ends the matching tie on 1 January of its year."""
+    raw = pd.read_csv(shared_data / "desta" / "desta_dyadic_withdrawal_02_02.csv.gz",
+                      usecols=["iso1", "iso2", "base_treaty", "year"])
+    raw = raw[raw["iso1"].isin(_ISO_TO_COW) & raw["iso2"].isin(_ISO_TO_COW)]
+    t = desta_ties(shared_data)
+    checked = 0
+    for iso1, iso2, treaty, year in raw.itertuples(index=False):
+        a, b = sorted((_ISO_TO_COW[iso1], _ISO_TO_COW[iso2]))
+        tie = t[(t.ccode1 == a) & (t.ccode2 == b) & (t.base_treaty == treaty)
+                & (t.start < pd.Timestamp(f"{year}-01-01"))]
+        if tie.empty:  # a pair on the same side of a regional agreement is no tie in DESTA's dyads
+            continue
+        ends = tie["end"].dropna()
+        assert (ends == pd.Timestamp(f"{year}-01-01")).any(), (a, b, treaty, year, tie)
+        counts = count_ties(tie, [a, a], [b, b], [f"{year - 1}-12-31", f"{year}-01-01"])
+        assert counts[0] > counts[1], (a, b, treaty, year)
+        checked += 1
+    assert checked >= 10  # 11 on DESTA 02_02; e.g. UK-Austria: the Lisbon treaty (324) and EFTA (375, ended 1973-01-01)
+    uk_at = t[(t.ccode1 == 200) & (t.ccode2 == 305)].set_index("base_treaty")["end"]
+    assert uk_at[324] == pd.Timestamp("2020-01-01") and uk_at[375] == pd.Timestamp("1973-01-01")
+
+
+def test_unctad_ties_take_the_treaty_dates_of_the_raw_file(shared_data):
+    """Published cases (UNCTAD's IIA Navigator): the US BITs with Bolivia (in force 2001-06-06, terminated
+    2012-06-10), Ecuador (1997-05-11 to 2018-05-18) and Argentina (1994-10-20, in force), and the first BIT,
+    West Germany-Pakistan (1962-04-28; ccode 260 then). Then every BIT of the raw file between two states of
+    the hand table: one tie with the raw entry-into-force and termination dates; never in force, no tie."""
+    t = unctad_ties(shared_data)
+    got = t.set_index("treaty_id")
+    for treaty, pair, start, end in ((2176, (2, 145), "2001-06-06", "2012-06-10"),
+                                     (3129, (2, 130), "1997-05-11", "2018-05-18"),
+                                     (3357, (2, 160), "1994-10-20", None), (3924, (260, 770), "1962-04-28", None)):
+        row = got.loc[treaty]
+        assert (row.ccode1, row.ccode2) == pair and row.start == pd.Timestamp(start)
+        assert (pd.isna(row.end) if end is None else row.end == pd.Timestamp(end)), treaty
+    names = {"United Kingdom": 200, "Austria": 305, "Albania": 339, "Belgium": 211, "France": 220, "Italy": 325,
+             "Spain": 230, "Sweden": 380}
+    raw = pd.read_csv(shared_data / "unctad_iia" / "unctad_iia_treaties_scraped.csv.gz")
+    raw = raw[raw["type"].eq("BITs")]
+    checked = 0
+    for a_name, a in names.items():
+        for b_name, b in names.items():
+            for r in raw[raw["parties"].eq(f"{a_name}, {b_name}")].itertuples():
+                tie = t[t.treaty_id == r.treaty_id]
+                if pd.isna(r.date_of_entry_into_force):
+                    assert tie.empty, r.short_title
+                    continue
+                assert len(tie) == 1 and tuple(tie[["ccode1", "ccode2"]].iloc[0]) == tuple(sorted((a, b)))
+                assert tie["start"].iloc[0] == pd.Timestamp(r.date_of_entry_into_force)
+                want_end = pd.Timestamp(r.termination_date) if pd.notna(r.termination_date) else pd.NaT
+                assert tie["end"].iloc[0] is pd.NaT if want_end is pd.NaT else tie["end"].iloc[0] == want_end
+                checked += 1
+    assert checked >= 5
