@@ -82,3 +82,15 @@ def test_a_cached_fit_reads_back_without_statsmodels(tmp_path: Path) -> None:
     first, second = _fresh(code).split(), _fresh(code).split()
     assert first[1:] == ["True", "True"]
     assert second == [first[0], "False", "False"]
+
+
+def test_an_all_that_disagrees_with_the_imports_is_refused(tmp_path: Path) -> None:
+    pkg = tmp_path / "lazypkg"
+    pkg.mkdir()
+    (pkg / "mod.py").write_text("def f():\n    return 1\n\ndef g():\n    return 2\n")
+    (pkg / "__init__.py").write_text(
+        "from typing import TYPE_CHECKING\nfrom coalitionlab._lazy import lazy_exports\n"
+        "if TYPE_CHECKING:\n    from lazypkg.mod import f, g\n"
+        "__all__ = ['f']\n__getattr__, __dir__ = lazy_exports(__name__, __file__)\n")
+    out = subprocess.run([sys.executable, "-c", "import lazypkg"], capture_output=True, text=True, cwd=tmp_path)
+    assert out.returncode == 1 and "only imported ['g']" in out.stderr

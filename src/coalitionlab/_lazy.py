@@ -3,9 +3,10 @@
 A stage's ``__init__`` lists its public names once, as ordinary imports inside ``if TYPE_CHECKING:``
 (so type checkers, IDEs and the API docs see them), and ends with::
 
-    __getattr__, __dir__, __all__ = lazy_exports(__name__, __file__)
+    __all__ = [...]  # the same names, literally (the API docs read it without running the code)
+    __getattr__, __dir__ = lazy_exports(__name__, __file__)
 
-:func:`lazy_exports` reads those import statements and imports a submodule only when one of its names
+:func:`lazy_exports` checks that ``__all__`` lists exactly the names imported there, reads those import statements and imports a submodule only when one of its names
 is first used. A command that reads a cached answer then never pays for statsmodels, scipy.stats,
 scikit-learn or pandera, which is most of the time of a warm ``coalitionlab fit`` or ``predict``.
 """
@@ -58,10 +59,14 @@ class _LazyPackage(types.ModuleType):
         super().__setattr__(name, value)
 
 
-def lazy_exports(package: str, init_file: str) -> tuple[Callable[[str], object], Callable[[], list[str]], list[str]]:
-    """``(__getattr__, __dir__, __all__)`` for the package ``package`` whose ``__init__`` is ``init_file``."""
+def lazy_exports(package: str, init_file: str) -> tuple[Callable[[str], object], Callable[[], list[str]]]:
+    """``(__getattr__, __dir__)`` for the package ``package`` whose ``__init__`` is ``init_file``."""
     exports = _type_checking_imports(init_file, package)
     module = sys.modules[package]
+    listed = set(getattr(module, "__all__", ()))
+    if listed != set(exports):
+        raise ImportError(f"{init_file}: __all__ and the TYPE_CHECKING imports differ: only in __all__ "
+                          f"{sorted(listed - set(exports))}, only imported {sorted(set(exports) - listed)}")
     module.__class__ = _LazyPackage
     module.__dict__["_lazy_exports"] = exports
 
@@ -77,4 +82,4 @@ def lazy_exports(package: str, init_file: str) -> tuple[Callable[[str], object],
     def __dir__() -> list[str]:
         return sorted(set(module.__dict__) | set(exports))
 
-    return __getattr__, __dir__, sorted(exports)
+    return __getattr__, __dir__

@@ -201,3 +201,16 @@ def test_batched_newton_offers_equal_one_at_a_time_and_maximise_the_objective(pr
         ours = float(optimal_offer(p, signal[i]))
         # the objective is flat near its optimum: compare its values, not the offers
         assert cdf(ours) * (value[i] - ours) >= -best.fun - 1e-9
+
+
+def test_many_quadrature_nodes_stay_finite_and_agree() -> None:
+    """numpy's hermegauss overflows past ~300 nodes (NaN weights: expected outcomes silently NaN);
+    400 nodes must give the 160-node answer (the integrand is smooth) and finite numbers."""
+    from coalitionlab.bargaining import expected_outcomes
+    from coalitionlab.bargaining.params import PriceParams
+
+    for prior in ("normal", "lognormal", "uniform"):
+        p = PriceParams(prior=prior, precision=2.0)
+        few, many = expected_outcomes(p, nodes=160), expected_outcomes(p, nodes=400)
+        for key, value in few.items():
+            assert np.isfinite(many[key]) and many[key] == pytest.approx(value, abs=1e-6), (prior, key)

@@ -230,3 +230,241 @@ def test_cli_all_leads_writes_the_partitions(shared_data, tmp_path):
     res = runner.invoke(app, ["panel", "--years", "2003", "--scheduler", "local", "--out", str(tmp_path / "p.parquet"),
                               "--data-dir", str(shared_data)])
     assert res.exit_code != 0 and "--all-leads" in res.output
+
+
+# ---------------------------------------------------------------- bootstrap variants
+
+BOOT_PAIRS = [(2, 200), (200, 2), (2, 365), (710, 740), (2, 732), (220, 200), (20, 2)]
+BOOT_RUNS = [  # (total, weights): every record of units at least once
+    (DEFAULT, None),
+    (["defense_pacts", "trade_agreements", "investment_treaties", "exercises"], {"exercises": 0.5}),
+]
+
+
+@pytest.fixture(scope="module")
+def raw_units(shared_data):
+    """Each record's units (sorted, as the bootstrap draws them) and a plain-Python count of the weight of the
+    units tying one pair in one year, from the raw tie tables, COW IGO membership rows and MME participations."""
+    from collections import Counter
+
+    from coalitionlab.measures._common import load_source
+    from coalitionlab.measures.embeddedness import ALLIANCE_IGOS
+    from coalitionlab.measures.ties import alliance_ties, desta_ties, unctad_ties
+    from coalitionlab.measures.treaties import treaty_ties
+
+    atop = alliance_ties(load_source("atop_members", shared_data))
+    treaties = treaty_ties(shared_data)
+    treaties = treaties.assign(agreement_id=treaties["agreement_id"].astype(str))
+    desta, unctad = desta_ties(shared_data), unctad_ties(shared_data)
+    igo = load_source("cow_igo", shared_data)
+    alliance_orgs = {o.lower() for o in ALLIANCE_IGOS}
+    igo = igo[igo["status"].isin([1, 2]) & ~igo["ioname"].astype(str).str.lower().isin(alliance_orgs)]
+    mme = load_source("military_exercises", shared_data).dropna(subset=["exercise_id", "ccode", "start_year"])
+    # the unit is an exercise id in its start year (MME 7 reuses three ids across years)
+    mme = mme.assign(unit=mme["exercise_id"].astype(str) + "@" + mme["start_year"].astype(int).astype(str))
+
+    def dated(table, unit):
+        def value(w, lead, partner, year):
+            day = pd.Timestamp(f"{year}-01-01")
+            rows = table[((table["ccode1"] == lead) & (table["ccode2"] == partner))
+                         | ((table["ccode1"] == partner) & (table["ccode2"] == lead))]
+            got = 0.0
+            for u, start, end in zip(rows[unit], rows["start"], rows["end"]):
+                if pd.notna(start) and start <= day and (pd.isna(end) or day < end):
+                    got += w[u]
+            return got
+        return value
+
+    def igos(w, lead, partner, year):
+        rows = igo[igo["year"] == year - 1]
+        mine = Counter(rows.loc[rows["ccode"] == lead, "ioname"].astype(str))
+        theirs = Counter(rows.loc[rows["ccode"] == partner, "ioname"].astype(str))
+        return float(sum(w[io] * k * theirs[io] for io, k in mine.items()))
+
+    def exercises(w, lead, partner, year):
+        rows = mme[mme["start_year"] == year - 1]
+        got = 0.0
+        for eid, members in rows.groupby("unit")["ccode"]:
+            if lead in set(members) and partner in set(members):
+                got += w[eid]
+        return got
+
+    records = {  # in the order the bootstrap draws them
+        "atop": sorted(set(atop["atopid"])), "treaty_record": sorted(set(treaties["agreement_id"])),
+        "cow_igo": sorted(set(igo["ioname"].astype(str))), "desta": sorted(set(desta["base_treaty"])),
+        "unctad": sorted(set(unctad["treaty_id"])), "mme": sorted(set(mme["unit"])),
+    }
+    count = {"alliances": ("atop", dated(atop, "atopid")),
+             "defense_pacts": ("atop", dated(atop[atop["defense"] > 0], "atopid")),
+             "treaties_bilateral": ("treaty_record", dated(treaties[treaties["is_bilateral"]], "agreement_id")),
+             "igos": ("cow_igo", igos),
+             "trade_agreements": ("desta", dated(desta, "base_treaty")),
+             "investment_treaties": ("unctad", dated(unctad, "treaty_id")),
+             "exercises": ("mme", exercises)}
+    return records, count
+
+
+def _replicate_weights(records: dict, drawn: list[str], seed: int, B: int) -> list[dict]:
+    out = []
+    for b in range(B):
+        rng = np.random.default_rng(np.random.SeedSequence(seed).spawn(B)[b])
+        reps = {}
+        for r in drawn:  # one Multinomial(n, 1/n) per record, in the fixed order
+            units = records[r]
+            reps[r] = dict(zip(units, rng.multinomial(len(units), [1.0 / len(units)] * len(units)).tolist()))
+        out.append(reps)
+    return out
+
+
+@pytest.mark.parametrize("total,weights", BOOT_RUNS)
+def test_bootstrap_equals_brute_force(shared_data, raw_units, total, weights):
+    records, count = raw_units
+    seed, B, level = 20261204, 3, 0.9
+    p = embeddedness_panel([1990, 2003], data_dir=shared_data, components=total, total=total, weights=weights,
+                           bootstrap=B, seed=seed, level=level)
+    drawn = [r for r in records if any(count[c][0] == r for c in total)]
+    assert p.attrs["bootstrap"]["draw_order"] == drawn
+    reps = _replicate_weights(records, drawn, seed, B)
+    ones = {r: dict.fromkeys(records[r], 1) for r in drawn}
+    wt = {c: (weights or {}).get(c, 1.0) for c in total}
+    spread = 0
+    for year in (1990, 2003):
+        for lead, partner in BOOT_PAIRS:
+            row = p[(p["year"] == year) & (p["lead_ccode"] == lead) & (p["ccode"] == partner)].iloc[0]
+            if np.isnan(row["embeddedness"]):
+                assert np.isnan([row["embeddedness_se"], row["embeddedness_lo"], row["embeddedness_hi"]]).all()
+                continue
+            # the oracle's counting first reproduces the point value (all weights 1)
+            point = sum(wt[c] * count[c][1](ones[count[c][0]], lead, partner, year) for c in total)
+            assert row["embeddedness"] == pytest.approx(point), (year, lead, partner)
+            tot = np.array([sum(wt[c] * count[c][1](w[count[c][0]], lead, partner, year) for c in total)
+                            for w in reps])
+            want = [tot.std(ddof=1), *np.quantile(tot, [(1 - level) / 2, (1 + level) / 2])]
+            got = row[["embeddedness_se", "embeddedness_lo", "embeddedness_hi"]].to_numpy("float64")
+            np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-5, err_msg=f"{year} {lead} {partner} {tot}")
+            spread += want[0] > 0
+    assert spread >= 8  # the replicates differ: not a comparison of zeros
+
+
+def test_bootstrap_same_for_any_block_and_scheduler(shared_data):
+    kw = {"data_dir": shared_data, "components": ["alliances", "igos", "exercises"], "bootstrap": 4, "seed": 3}
+    years = [1990, 1991, 2003]
+    one = embeddedness_panel(years, block_years=1, **kw)
+    ten = embeddedness_panel(years, block_years=10, **kw)
+    pd.testing.assert_frame_equal(one, ten)
+    assert one["embeddedness_se"].gt(0).any()
+    # another seed gives other replicates
+    assert not embeddedness_panel([2003], seed=4, **{k: v for k, v in kw.items() if k != "seed"})[
+        "embeddedness_se"].equals(ten.loc[ten["year"] == 2003, "embeddedness_se"].reset_index(drop=True))
+    # replicate b does not depend on B
+    from coalitionlab.measures.open_panel import _block, _Inputs, _make_spec
+
+    reps = []
+    for B in (3, 5):
+        spec = _make_spec(shared_data, kw["components"], None, None, 0, "missing", False, B, 3, 0.95)
+        keep: list = []
+        _block(spec, [2003], _Inputs(spec.data_dir, spec.successors), keep=keep)
+        reps.append(keep[0][2])
+    np.testing.assert_array_equal(reps[0], reps[1][:, :3])
+    assert not np.array_equal(reps[1][:, 3], reps[1][:, 4])
+    distributed = pytest.importorskip("dask.distributed")
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster, distributed.Client(cluster) as client:
+        dask = embeddedness_panel(years, block_years=2, scheduler=client, **kw)
+    pd.testing.assert_frame_equal(dask, ten)
+
+
+def test_bootstrap_replicate_mean_is_the_point_value(shared_data):
+    """Multinomial(n, 1/n) multiplicities have mean 1, so the replicates average to the point value."""
+    from coalitionlab.measures.open_panel import _block, _Inputs, _make_spec
+
+    B = 200
+    spec = _make_spec(shared_data, DEFAULT, None, None, 0, "missing", False, B, 99, 0.95)
+    keep: list = []
+    cols, _ = _block(spec, [1995, 2003], _Inputs(spec.data_dir, spec.successors), keep=keep)
+    point = cols["embeddedness"].astype("float64")
+    start = 0
+    for year, row_pair, reps in keep:
+        assert reps.shape[1] == B
+        mean, sd = reps.mean(axis=1)[row_pair], reps.std(axis=1, ddof=1)[row_pair]
+        here = point[start:start + len(row_pair)]
+        start += len(row_pair)
+        ok = ~np.isnan(here)
+        z = (mean[ok] - here[ok]) / np.where(sd[ok] > 0, sd[ok] / np.sqrt(B), 1.0)
+        assert np.all(mean[ok][sd[ok] == 0] == here[ok][sd[ok] == 0]), year
+        assert np.abs(z).max() < 5, (year, np.abs(z).max())
+        # and the sum over all pairs: one number, its own standard error over the replicates
+        sums = reps[row_pair[ok]].sum(axis=0)
+        assert abs(sums.mean() - here[ok].sum()) < 4 * sums.std(ddof=1) / np.sqrt(B), year
+        # the published SD is the SD of these replicates
+        np.testing.assert_allclose(cols["embeddedness_se"][start - len(row_pair):start][ok], sd[ok], rtol=1e-6)
+    assert start == len(point)
+
+
+def test_bootstrap_nan_where_the_point_value_is_nan(shared_data):
+    both = ["alliances", "exercises"]
+    p = embeddedness_panel([1871, 2003], data_dir=shared_data, components=both, total=both, bootstrap=2, seed=1)
+    unknown = p["embeddedness"].isna()
+    assert unknown[p["year"] == 1871].all() and not unknown[p["year"] == 2003].all()  # no exercises before 1980
+    for col in ("embeddedness_se", "embeddedness_lo", "embeddedness_hi"):
+        assert p[col].dtype == "float32" and p[col].isna().equals(unknown), col
+    known = p[~unknown]
+    assert (known["embeddedness_lo"] <= known["embeddedness_hi"]).all()
+
+
+def test_bootstrap_bad_input_is_one_clear_error(shared_data, tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from coalitionlab.cli.main import app
+    from coalitionlab.errors import InfeasibleError
+
+    for bad, match in (({"bootstrap": -1, "seed": 1}, "whole number of replicates"),
+                       ({"bootstrap": 2.5, "seed": 1}, "whole number of replicates"),
+                       ({"bootstrap": True, "seed": 1}, "whole number of replicates"),
+                       ({"bootstrap": 1, "seed": 1}, "no standard deviation"),
+                       ({"bootstrap": 50}, "needs a seed"),
+                       ({"bootstrap": 50, "seed": -2}, "seed must be"),
+                       ({"bootstrap": 50, "seed": 1, "level": 1.0}, "between 0 and 1"),
+                       ({"bootstrap": 50, "seed": 1, "level": 0}, "between 0 and 1"),
+                       ({"bootstrap": 50, "seed": 1, "level": float("nan")}, "between 0 and 1"),
+                       ({"bootstrap": 50, "seed": 1, "level": "high"}, "between 0 and 1")):
+        with pytest.raises(UnknownOptionError, match=match) as err:
+            embeddedness_panel(2003, data_dir=shared_data, **bad)
+        assert "\n" not in str(err.value)
+    monkeypatch.setenv("COALITIONLAB_MAX_MEMORY", "50MB")
+    with pytest.raises(InfeasibleError, match=r"bootstrap=10,000 replicates of 36,672 lead x partner rows"):
+        embeddedness_panel("2002:2003", data_dir=shared_data, bootstrap=10_000, seed=1)
+    runner = CliRunner()
+    base = ["panel", "--all-leads", "--years", "2003", "--out", str(tmp_path / "b"), "--data-dir", str(shared_data)]
+    for extra, match in ((["--bootstrap", "5"], "needs a seed"), (["--bootstrap", "1", "--seed", "1"], "no standard"),
+                         (["--bootstrap", "5", "--seed", "1", "--level", "1.5"], "between 0 and 1"),
+                         (["--bootstrap", "100000", "--seed", "1"], "more than the limit")):
+        res = runner.invoke(app, base + extra)
+        assert res.exit_code != 0 and match in res.output and "Traceback" not in res.output, res.output
+        assert len(res.output.strip().splitlines()) == 1, res.output
+    res = runner.invoke(app, ["panel", "--years", "2003", "--out", str(tmp_path / "p.parquet"), "--bootstrap", "5",
+                              "--seed", "1", "--data-dir", str(shared_data)])
+    assert res.exit_code != 0 and "--bootstrap, --seed" in res.output and "--all-leads" in res.output
+
+
+def test_cli_bootstrap_writes_columns_and_provenance(shared_data, tmp_path):
+    from typer.testing import CliRunner
+
+    from coalitionlab.cli.main import app
+
+    out = tmp_path / "boot"
+    res = CliRunner().invoke(app, ["panel", "--all-leads", "--years", "2003", "--components", "igos,alliances",
+                                   "--bootstrap", "3", "--seed", "8", "--level", "0.8", "--out", str(out),
+                                   "--data-dir", str(shared_data)])
+    assert res.exit_code == 0, res.output
+    prov = json.loads((out / PROVENANCE_FILE).read_text())
+    assert "--bootstrap 3 --seed 8 --level 0.8" in prov["command"]
+    boot = prov["bootstrap"]
+    assert (boot["replicates"], boot["seed"], boot["level"]) == (3, 8, 0.8)
+    assert boot["units_resampled"]["alliances"]["unit"] == "atopid"
+    assert boot["units_resampled"]["igos"]["unit"] == "ioname" and boot["units_resampled"]["igos"]["n_units"] > 400
+    back = read_embeddedness_panel(out)
+    want = embeddedness_panel(2003, data_dir=shared_data, components=["igos", "alliances"], bootstrap=3, seed=8,
+                              level=0.8)
+    pd.testing.assert_frame_equal(back, want)
+    assert embeddedness_panel(2003, data_dir=shared_data, components=["igos"]).attrs["bootstrap"] == {"replicates": 0}

@@ -218,3 +218,26 @@ def test_un_distance_is_marked_mry_like_its_inputs(shared_data):
     assert out["un_ideal_distance"].notna().mean() > 0.9  # read at 2023
     assert out.attrs["mry"].get("un_ideal_distance") is True
     assert out.attrs["columns"]["un_ideal_distance"] is not out.attrs["columns"]["un_ideal_point1"]
+
+
+def test_an_exercise_id_reused_in_another_year_pairs_no_one_across_years(shared_data):
+    """MME 7 codes mme3460 for an exercise of Ukraine and the USA in 1995 and one of China, Japan and South
+    Korea in 2005: Ukraine-China is no joint exercise in 1995 or 2005. Oracle: the pairs counted by hand from
+    the participant rows of each (id, start year)."""
+    ex = load("military_exercises", shared_data).dropna(subset=["exercise_id", "ccode", "start_year"])
+    rows = ex[ex["exercise_id"].eq("mme3460")]
+    assert sorted(rows["start_year"].astype(int).unique()) == [1995, 2005]
+
+    def by_hand(a: int, b: int, year: int) -> int:
+        one = ex[ex["start_year"].astype(int) == year]
+        return sum(1 for _, m in one.groupby("exercise_id")["ccode"] if a in set(m) and b in set(m))
+
+    pairs = [(369, 710), (2, 710), (2, 369), (710, 740), (369, 740)]
+    df = pd.DataFrame([(a, b, y) for a, b in pairs for y in (1995, 2005)], columns=["ccode1", "ccode2", "year"])
+    df.attrs = {"unit": "dyad_year", "directed": False}
+    from coalitionlab.measures import add_exercises
+
+    got = add_exercises(df, data_dir=shared_data)["mme_joint_exercises"].to_numpy()
+    want = [by_hand(a, b, y) for a, b, y in df.itertuples(index=False)]
+    assert got.tolist() == want
+    assert got[0] == got[1] == 0  # Ukraine-China

@@ -49,6 +49,9 @@ def test_battery_reports_every_design(panel: pd.DataFrame) -> None:
     for col, want in (("estimate", ref.params), ("std_error", ref.bse), ("p_value", ref.pvalues)):
         assert table.loc["baseline", col] == pytest.approx(want["embeddedness_log1p"], rel=1e-6), col
     assert table.loc["baseline", "n_obs"] == len(us) == 1000
+    # the truth: the fixture joins with logit(-4 + 1.2 embeddedness_log1p), so the baseline is correctly
+    # specified; its slope lies within 4 of its standard errors of 1.2
+    assert abs(table.loc["baseline", "estimate"] - 1.2) < 4 * table.loc["baseline", "std_error"]
     # the fixture's lags are the measure shifted by a constant (0.02 k) and its non-security part 0.9 x the
     # measure: a logit slope ignores the shift and scales by 1/0.9 -- exact identities of the estimator
     for k in (1, 3, 5):
@@ -72,8 +75,25 @@ def test_battery_reports_every_design(panel: pd.DataFrame) -> None:
     assert table.loc["baseline", "sample"] == "US-led, 20 coalitions, 1990-1999"
     # coalitions 20-29 start every 180 days from 1999-11-08 (1990-01-01 + 20 x 180 days)
     assert table.loc["negative_control_alone", "sample"] == "led by others than the US, 10 coalitions, 1999-2004"
-    assert table.loc["permutation", "p_value"] < 0.05
-    assert 0 < res.sensitivity["robustness_value"] < 1 and res.sensitivity["r_max"] > res.sensitivity["r2"]
+    # the permutation row: the observed coefficient is the baseline's, and the p-value is the documented
+    # two-sided count over the returned draws, 2 min(1 + #(draws >= b), 1 + #(draws <= b)) / (1 + B)
+    b, draws = table.loc["permutation", "estimate"], res.permutation_draws
+    assert b == pytest.approx(ref.params["embeddedness_log1p"], rel=1e-6) and len(draws) == 100
+    hand_p = min(1.0, 2 * min(1 + np.sum(draws >= b), 1 + np.sum(draws <= b)) / (1 + len(draws)))
+    assert table.loc["permutation", "p_value"] == pytest.approx(hand_p, rel=1e-12)
+    assert hand_p < 0.05
+    # the sensitivity statistics from the classical OLS t of the LPM (statsmodels) by Cinelli and Hazlett's
+    # formulas: partial R2 = t^2 / (t^2 + df), RV = (sqrt(f^4 + 4 f^2) - f^2) / 2 with f^2 = t^2 / df;
+    # Oster's R_max = min(1, 1.3 R2)
+    classical = sm.OLS(us["joined"], sm.add_constant(us[["embeddedness_log1p", "cinc"]])).fit()
+    tc, dof = classical.tvalues["embeddedness_log1p"], classical.df_resid
+    f2 = tc**2 / dof
+    sens = res.sensitivity
+    assert sens["t_classical"] == pytest.approx(tc, rel=1e-9)
+    assert sens["partial_r2"] == pytest.approx(tc**2 / (tc**2 + dof), rel=1e-9)
+    assert sens["robustness_value"] == pytest.approx((np.sqrt(f2**2 + 4 * f2) - f2) / 2, rel=1e-9)
+    assert sens["r2"] == pytest.approx(classical.rsquared, rel=1e-9)
+    assert sens["r_max"] == pytest.approx(min(1.0, 1.3 * classical.rsquared), rel=1e-9)
 
 
 def test_absent_default_controls_are_said_explicit_ones_refused(panel: pd.DataFrame) -> None:

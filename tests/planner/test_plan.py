@@ -6,6 +6,7 @@ import math
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from coalitionlab.planner import build_inputs, load_mission, mission_from_dict, plan_from_inputs
@@ -18,16 +19,80 @@ def red_sea(shared_data):
     return build_inputs(load_mission(MISSIONS / "red_sea_2024.toml"), data_dir=shared_data)
 
 
-def test_p_join_is_the_forecast_models(red_sea, shared_data):
-    from coalitionlab.models.predict import predict_participation
+def _system_members(shared_data, day: pd.Timestamp) -> set[int]:
+    """COW's state list read directly: every state whose membership spell covers ``day``."""
+    s = pd.read_csv(shared_data / "cow_states" / "statelist2024.csv")
+    start = pd.to_datetime({"year": s["styear"], "month": s["stmonth"], "day": s["stday"]})
+    end = pd.to_datetime({"year": s["endyear"], "month": s["endmonth"], "day": s["endday"]})
+    return set(s.loc[(start <= day) & (day <= end), "ccode"].astype(int))
 
-    ref = predict_participation("USA", "2024-01-10", train_until=2023, target="Yemen", data_dir=shared_data)
+
+def test_p_join_is_a_logit_fitted_by_statsmodels(red_sea, shared_data):
+    """Oracle: the forecast model refitted with statsmodels on the training rows built here (every coalition
+    started by 2023, joins dated after 31 December 2023 relabelled 0 by hand), and each candidate's p_join
+    computed by hand as expit(x'beta) from features built here with the upstream feature functions (the
+    candidates of 10 January 2024 less the target Yemen); the planner's p_join must be that number for the
+    same ccode, for every candidate it scores. The candidates themselves: COW's list read directly, less the
+    lead, the target, the excluded Iran and the states lacking an input."""
+    import statsmodels.api as sm
+    from scipy.special import expit
+
+    from coalitionlab.models.data import add_participation_features, candidate_frame, participation_data
+    from coalitionlab.models.features import FORECAST_FORMULA, forecast_features
+
+    date, target = pd.Timestamp("2024-01-10"), 679  # Yemen
+    terms = [t.strip() for t in FORECAST_FORMULA.split("~")[1].split("+")]
+    # the training rows: coalitions started by the year before the mission, labels as known on 2023-12-31
+    panel = participation_data(data_dir=shared_data, lags=(), contact=False, source="full")
+    train = panel[pd.to_datetime(panel["start_date"]).dt.year <= 2023].copy()
+    joined_on = pd.to_datetime(train["join_date"]).fillna(pd.to_datetime(train["start_date"]))
+    late = (train["joined"] == 1) & (joined_on > pd.Timestamp("2023-12-31"))
+    assert late.sum() > 0  # the relabelling has teeth: some training joins came after the cut-off
+    train.loc[late, "joined"] = 0
+    train = forecast_features(train, data_dir=shared_data, half_life=10.0)
+    rows = train.dropna(subset=["joined", *terms])
+    assert all(rows[t].nunique() > 1 for t in terms)  # no term is constant: the whole formula is the model
+    ref = sm.Logit(rows["joined"].to_numpy(float), sm.add_constant(rows[terms].to_numpy(float))).fit(
+        disp=0, method="newton", maxiter=100)
+    assert red_sea.model.fit_stats["n_obs"] == len(rows)
+    np.testing.assert_allclose(red_sea.model.params.to_numpy(), ref.params, rtol=1e-6, atol=1e-9)
+    # the candidates' features, built here from the feature stage (not the planner's inputs)
+    cand = candidate_frame("USA", date, data_dir=shared_data, source="full")
+    cand = cand[cand["ccode"] != target].reset_index(drop=True)
+    cand["target_ccode"], cand["theatre"] = float(target), "middle_east"
+    feats = forecast_features(add_participation_features(cand, data_dir=shared_data, lags=(), contact=False,
+                                                         source="full"), data_dir=shared_data, half_life=10.0)
+    X = feats.set_index("ccode")[terms]
+    scored = X.dropna()
+    want = pd.Series(expit(sm.add_constant(scored.to_numpy(float)) @ ref.params), index=scored.index)
+    want = want.drop(630)  # Iran is excluded by the mission
+    assert set(X.index) == _system_members(shared_data, date) - {2, target}
     p = plan_from_inputs(red_sea, n_scenarios=30, sensitivity=False, time_limit=2.0, n_eval=200)
     got = p.candidates.set_index("ccode")["p_join"]
-    want = ref.dropna(subset=["p_join"]).set_index("ccode")["p_join"]
-    want = want[want.index != 630]  # Iran is excluded by the mission
-    assert set(got.index) == set(want.index)
-    np.testing.assert_allclose(got.loc[want.index].to_numpy(), want.to_numpy(), rtol=1e-9)
+    assert set(got.index) == set(want.index) == _system_members(shared_data, date) - {2, target, 630} \
+        - set(X.index[X.isna().any(axis=1)])
+    for ccode in (200, 220, 694, 710):  # the United Kingdom, France, Qatar, China by name
+        assert got.loc[ccode] == pytest.approx(want.loc[ccode], rel=1e-6)
+    np.testing.assert_allclose(got.loc[want.index].to_numpy(), want.to_numpy(), rtol=1e-6)
+
+
+def test_p_join_follows_its_candidate_when_the_rows_are_shuffled(red_sea):
+    """Property: a candidate's p_join is the prediction for ITS row of features, whatever the order of the
+    planner's input rows (a p_join attached by position to another ordering of the candidates, e.g. one
+    sorted by ccode, would not follow the shuffle). The model's predictions are checked against statsmodels
+    in the test above."""
+    from dataclasses import replace
+
+    feats = red_sea.features
+    order = np.random.default_rng(7).permutation(len(feats))
+    assert not np.array_equal(order, np.arange(len(feats)))
+    shuffled = replace(red_sea, features=feats.iloc[order].reset_index(drop=True))
+    p = plan_from_inputs(shuffled, n_scenarios=30, sensitivity=False, time_limit=2.0, n_eval=100)
+    got = p.candidates.set_index("ccode")
+    own = pd.DataFrame({"country": feats["country"].to_numpy(), "p_join": np.asarray(red_sea.model.predict(feats))},
+                       index=feats["ccode"].to_numpy()).loc[got.index]
+    assert (got["country"] == own["country"]).all()
+    np.testing.assert_allclose(got["p_join"].to_numpy(), own["p_join"].to_numpy(), rtol=1e-12)
 
 
 def test_plan_meets_the_requirements_in_sample(red_sea):

@@ -302,8 +302,14 @@ def _offers(prior: str, value, mean, scale, precision, signal) -> np.ndarray:
 
 @lru_cache(maxsize=4)
 def _hermite(n: int) -> tuple[np.ndarray, np.ndarray]:
-    x, w = np.polynomial.hermite_e.hermegauss(n)
+    # scipy's roots stay finite past ~300 nodes, where numpy's hermegauss overflows to NaN
+    x, w = special.roots_hermitenorm(n)
     return x, w / np.sqrt(2.0 * np.pi)
+
+
+@lru_cache(maxsize=4)
+def _legendre(n: int) -> tuple[np.ndarray, np.ndarray]:
+    return special.roots_legendre(n)  # once per node count, not on every call
 
 
 def _normal_pieces(value, mu, s, t):
@@ -413,7 +419,7 @@ def _expected(prior, value, mean, scale, precision, *, nodes: int = 160) -> tupl
     informed = precision > 0
     noise = scale / np.sqrt(np.where(informed, precision, 1.0))
     # the signal's density: (Phi((hi - x)/noise) - Phi((lo - x)/noise)) / (hi - lo), on lo - 9 noise .. hi + 9 noise
-    g, gw = np.polynomial.legendre.leggauss(nodes * 3)
+    g, gw = _legendre(nodes * 3)
     left, right = lo - 9.0 * noise, hi + 9.0 * noise
     x = 0.5 * (left + right) + 0.5 * (right - left) * g
     density = (special.ndtr((hi - x) / noise) - special.ndtr((lo - x) / noise)) / (hi - lo)

@@ -112,6 +112,12 @@ def panel_command(
     ] = "missing",
     overwrite: Annotated[bool, typer.Option(
         "--overwrite", help="With --all-leads: replace a panel already written in --out.")] = False,
+    bootstrap: Annotated[int, typer.Option(
+        "--bootstrap", help="With --all-leads: B bootstrap replicates over the units that create the ties "
+                            "(alliances, agreements, IGOs, exercises); adds embeddedness_se, _lo, _hi.")] = 0,
+    seed: Annotated[int | None, typer.Option("--seed", help="With --bootstrap: the seed (required).")] = None,
+    level: Annotated[float, typer.Option(
+        "--level", help="With --bootstrap: coverage of the percentile interval (default 0.95).")] = 0.95,
     data_dir: DataDirOption = None,
     debug: DebugOption = False,
 ) -> None:
@@ -127,11 +133,12 @@ def panel_command(
     if all_leads:
         _all_leads_panel(out, years=years, add=add, state_years=state_years, directed=directed, mry=mry,
                          scheduler=scheduler, components=components, lag_years=lag_years, successors=successors,
-                         overwrite=overwrite, data_dir=data_dir)
+                         overwrite=overwrite, data_dir=data_dir, bootstrap=bootstrap, seed=seed, level=level)
         return
     extra = [flag for flag, on in (("--scheduler", scheduler is not None), ("--components", components is not None),
                                    ("--lag-years", lag_years != 0), ("--successors", successors != "missing"),
-                                   ("--overwrite", overwrite)) if on]
+                                   ("--overwrite", overwrite), ("--bootstrap", bootstrap != 0),
+                                   ("--seed", seed is not None), ("--level", level != 0.95)) if on]
     if extra:
         from coalitionlab.errors import UnknownOptionError
 
@@ -176,7 +183,8 @@ def panel_command(
 
 def _all_leads_panel(out: Path, *, years: str | None, add: str, state_years: bool, directed: bool, mry: bool,
                      scheduler: str | None, components: str | None, lag_years: int, successors: str,
-                     overwrite: bool, data_dir) -> None:
+                     overwrite: bool, data_dir, bootstrap: int = 0, seed: int | None = None,
+                     level: float = 0.95) -> None:
     """`coalitionlab panel --all-leads`: the open embeddedness panel, written as Parquet partitioned by year."""
     import json
     import shlex
@@ -194,6 +202,8 @@ def _all_leads_panel(out: Path, *, years: str | None, add: str, state_years: boo
     parts = ["coalitionlab", "panel", "--all-leads", "--years", span, "--out", str(out)]
     for flag, value in (("--components", components), ("--lag-years", lag_years or None),
                         ("--successors", None if successors == "missing" else successors),
+                        ("--bootstrap", bootstrap or None), ("--seed", seed),
+                        ("--level", None if level == 0.95 else level),
                         ("--scheduler", scheduler), ("--data-dir", data_dir)):
         if value is not None:
             parts += [flag, str(value)]
@@ -203,8 +213,11 @@ def _all_leads_panel(out: Path, *, years: str | None, add: str, state_years: boo
                             + (f" on the Dask scheduler {scheduler}" if scheduler else "")):
         path = embeddedness_panel(span, data_dir=data_dir, components=components, lag_years=lag_years,
                                   successors=successors, carry_forward=mry, out=out, scheduler=scheduler,
-                                  overwrite=overwrite, command=shlex.join(parts))
+                                  overwrite=overwrite, command=shlex.join(parts), bootstrap=bootstrap, seed=seed,
+                                  level=level)
     prov = json.loads((path / PROVENANCE_FILE).read_text(encoding="utf-8"))
+    boot = prov.get("bootstrap", {}).get("replicates", 0)
     console.print(f"wrote {prov['n_rows']:,} lead x partner rows, years {span}, {len(prov['components'])} components "
-                  f"to {path} (partitioned by year; provenance in {PROVENANCE_FILE}) in "
+                  + (f"with {boot:,} bootstrap replicates (seed {seed}, level {level:g}) " if boot else "")
+                  + f"to {path} (partitioned by year; provenance in {PROVENANCE_FILE}) in "
                   f"{time.perf_counter() - t:.1f} s", highlight=False)

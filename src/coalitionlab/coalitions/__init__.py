@@ -25,4 +25,21 @@ if TYPE_CHECKING:  # the public names; each submodule is imported on first use (
     )
     from coalitionlab.coalitions.panel import coalition_panel
 
-__getattr__, __dir__, __all__ = lazy_exports(__name__, __file__)
+__all__ = [
+    "DATASET_VERSION",
+    "KINDS",
+    "MISSION_TYPES",
+    "ROLES",
+    "SENDING_ROLES",
+    "UN_AUTHORISATION",
+    "add_coalitions",
+    "check_system_membership",
+    "coalition_members",
+    "coalition_panel",
+    "coalitions",
+    "membership_overlap",
+    "memberships",
+    "read_coalitions_csv",
+]
+
+__getattr__, __dir__ = lazy_exports(__name__, __file__)

@@ -12,4 +12,21 @@ if TYPE_CHECKING:  # the public names; each submodule is imported on first use (
     from coalitionlab.data.paths import resolve_cache_dir, resolve_data_dir
     from coalitionlab.data.registry import Source, cite, get_source, load, sources, versions
 
-__getattr__, __dir__, __all__ = lazy_exports(__name__, __file__)
+__all__ = [
+    "Source",
+    "ccode_to",
+    "cite",
+    "country_name",
+    "crosswalk",
+    "get_source",
+    "is_member",
+    "load",
+    "resolve_cache_dir",
+    "resolve_data_dir",
+    "sources",
+    "states_on",
+    "to_ccode",
+    "versions",
+]
+
+__getattr__, __dir__ = lazy_exports(__name__, __file__)

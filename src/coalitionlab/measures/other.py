@@ -393,7 +393,9 @@ def add_exercises(panel: pd.DataFrame, *, data_dir: str | os.PathLike | None = N
         v = state_values(t, ["size"], panel["ccode"].to_numpy(), look)["size"]
         name = "mme_exercises"
     else:
-        pairs = e.merge(e[["eid", "ccode"]], on="eid", suffixes=("1", "2"))
+        # pairs within one exercise and start year: MME 7 reuses three ids (mme3457, mme3458, mme3460) for
+        # exercises of different years, which must not pair a 1995 participant with a 2005 one
+        pairs = e.merge(e[["eid", "year", "ccode"]], on=["eid", "year"], suffixes=("1", "2"))
         pairs = pairs[pairs["ccode1"] < pairs["ccode2"]]
         t = pairs.groupby(["ccode1", "ccode2", "year"], as_index=False).size()
         v = dyad_values(t, ["size"], panel["ccode1"].to_numpy(), panel["ccode2"].to_numpy(), look,

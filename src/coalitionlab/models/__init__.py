@@ -25,4 +25,37 @@ if TYPE_CHECKING:  # the public names; each submodule is imported on first use (
         select_half_life,
     )
 
-__getattr__, __dir__, __all__ = lazy_exports(__name__, __file__)
+__all__ = [
+    "CVResult",
+    "FORECAST_FORMULA",
+    "ParticipationClassifier",
+    "ParticipationResult",
+    "RegressionTable",
+    "RobustnessResult",
+    "add_participation_features",
+    "add_target_features",
+    "candidate_frame",
+    "cluster_bootstrap",
+    "cross_validate",
+    "detect_separation",
+    "first_difference",
+    "firth_logit",
+    "fit_participation",
+    "forecast_features",
+    "labels_as_of",
+    "lpm_sensitivity",
+    "oster_delta",
+    "oster_delta_approx",
+    "partial_r2",
+    "participation_data",
+    "permutation_test",
+    "predict_participation",
+    "predicted_probabilities",
+    "regression_table",
+    "replicate_henke",
+    "robustness",
+    "robustness_value",
+    "select_half_life",
+]
+
+__getattr__, __dir__ = lazy_exports(__name__, __file__)

@@ -21,4 +21,29 @@ if TYPE_CHECKING:  # the public names; each submodule is imported on first use (
     from coalitionlab.planner.replay import Replay, payments, replay, replay_all, replay_panel, summary_line, validate_payments
     from coalitionlab.planner.world import candidates_with_p_join
 
-__getattr__, __dir__, __all__ = lazy_exports(__name__, __file__)
+__all__ = [
+    "Mission",
+    "MissionError",
+    "Plan",
+    "PlanningInputs",
+    "Replay",
+    "TieChange",
+    "apply_change",
+    "build_inputs",
+    "candidates_with_p_join",
+    "change_from_cli",
+    "counterfactual",
+    "diplomacy_value_curve",
+    "load_mission",
+    "mission_from_dict",
+    "payments",
+    "plan_from_inputs",
+    "replay",
+    "replay_all",
+    "replay_panel",
+    "solve_saa",
+    "summary_line",
+    "validate_payments",
+]
+
+__getattr__, __dir__ = lazy_exports(__name__, __file__)
