@@ -128,3 +128,17 @@ def test_a_high_leverage_design_converges_to_the_penalised_maximum() -> None:
     beta, top = _maximise(X, y)
     np.testing.assert_allclose(fit.params, beta, atol=1e-4)
     assert fit.loglik == pytest.approx(top, abs=1e-8)
+
+
+def test_a_regressor_without_effect_gets_a_large_lr_p_value() -> None:
+    # an LR statistic below 1 (p above 0.32) must come out as computed, not floored
+    rng = np.random.default_rng(5)
+    n = 120
+    X = np.column_stack([np.ones(n), rng.normal(size=n)])
+    y = (rng.random(n) < 0.4).astype(float)  # x has no effect
+    fit = firth_logit(X, y, lr_skip=(0,))
+    _, top = _maximise(X, y)
+    _, restricted = _maximise(X, y, fixed_zero=1)
+    stat = 2 * (top - restricted)
+    assert stat < 1
+    assert fit.pvalues_lr[1] == pytest.approx(stats.chi2.sf(stat, 1), rel=1e-4)
