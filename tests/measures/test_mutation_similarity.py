@@ -45,3 +45,38 @@ def test_rows_in_any_order_get_their_own_pairs_value(shared_data):
     shuffled.attrs = dict(nd.attrs)
     got = add_alliance_similarity(shuffled, data_dir=shared_data).set_index(["ccode1", "ccode2", "year"])["atop_sscore"]
     pd.testing.assert_series_equal(got.sort_index(), ordered.sort_index())
+
+
+def test_s_score_ignores_a_given_diagonal_and_stored_zeros():
+    """The portfolio is the row plus the state itself: a diagonal already set, or zeros stored explicitly
+    in the sparse matrix, change nothing (the direct formula 1 - 2 |P_i xor P_j| / n, by hand)."""
+    import numpy as np
+    import scipy.sparse as sp
+
+    from coalitionlab.measures import s_score_matrix
+
+    dense = np.array([[1, 1, 0, 0], [1, 0, 0, 1], [0, 0, 1, 0], [0, 1, 0, 0]], dtype=float)  # diagonal 1, 0, 1, 0
+    stored = sp.csr_matrix((np.array([1.0, 1.0, 0.0, 1.0, 1.0]), (np.array([0, 1, 2, 1, 3]), np.array([1, 0, 3, 3, 1]))),
+                           shape=(4, 4))  # the same ties, plus an explicit 0 at (2, 3)
+    P = ((dense + dense.T + np.eye(4)) > 0).astype(float)
+    want = 1 - 2 * np.abs(P[:, None, :] - P[None, :, :]).sum(axis=2) / 4
+    np.testing.assert_allclose(s_score_matrix(sp.csr_matrix(dense)), want)
+    np.testing.assert_allclose(s_score_matrix(stored), want)
+
+
+def test_the_first_year_of_the_state_system_is_measured(shared_data):
+    """1816, the first COW year inside ATOP: a value (by hand from the raw ATOP dyads), not NaN."""
+    nd = create_dyadyears(years="1816:1816", directed=False, data_dir=shared_data)
+    got = add_alliance_similarity(nd, data_dir=shared_data).set_index(["ccode1", "ccode2"])["atop_sscore"]
+    raw = pd.read_csv(shared_data / "peacesciencer" / "atop_alliance.csv.gz")
+    raw = raw[raw["year"] == 1816]
+    members = set(nd["ccode1"]) | set(nd["ccode2"])
+    flags = ["atop_defense", "atop_offense", "atop_neutral", "atop_nonagg", "atop_consul"]
+    tied = raw[raw[flags].fillna(0).sum(axis=1) > 0]
+
+    def portfolio(c: int) -> set:
+        return (set(tied.loc[tied["ccode1"] == c, "ccode2"]) | set(tied.loc[tied["ccode2"] == c, "ccode1"]) | {c}) & members
+
+    assert got.notna().all()
+    for a, b in list(got.index)[:15]:
+        assert got.loc[(a, b)] == pytest.approx(1 - 2 * len(portfolio(a) ^ portfolio(b)) / len(members), abs=1e-12)
