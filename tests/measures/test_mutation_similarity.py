@@ -33,7 +33,8 @@ def test_errors_name_the_step_and_the_option(shared_data):
     with pytest.raises(UnknownOptionError, match=r"^unknown ties 'pacts'; allowed: 'any', 'defense'$"):
         add_alliance_similarity(nd, data_dir=shared_data, ties="pacts")
     sy = create_stateyears(years="2018:2018", data_dir=shared_data)
-    with pytest.raises(PanelTypeError, match=r"add_alliance_similarity\(\)"):
+    with pytest.raises(PanelTypeError, match=r"^add_alliance_similarity\(\) needs a dyad_year panel, got "
+                                             r"attrs\['unit'\]='state_year'; start with create_dyadyears\(\)$"):
         add_alliance_similarity(sy, data_dir=shared_data)
 
 
