@@ -84,12 +84,35 @@ def _hessian(parts: list[tuple[np.ndarray, np.ndarray]], beta: np.ndarray) -> np
     return (hess + hess.T) / 2
 
 
-def conditional_logit(X: np.ndarray, y: np.ndarray, groups: np.ndarray, *, tol: float = 1e-9) -> CLogitFit:
+#: A standardised coefficient above this (an odds ratio of e^8, about 3,000, per standard deviation) sends
+#: the fit through the separation check: a flat likelihood lets the optimiser stop at a large finite
+#: value, with a vanishing gradient, where the maximum does not exist.
+_SUSPECT_COEF = 8.0
+
+
+def _raise_if_separated(parts: list[tuple[np.ndarray, np.ndarray]], names: list[str] | None) -> None:
+    """Raise when some direction ranks every joiner at or above every non-joiner of its group (strictly for
+    at least one pair): the conditional likelihood then rises without bound along it. The check is the
+    separation LP on the within-group differences joiner minus non-joiner."""
+    from coalitionlab.models.separation import detect_separation
+
+    diffs = [(Xg[yy == 1][:, None, :] - Xg[yy == 0][None, :, :]).reshape(-1, Xg.shape[1]) for Xg, yy in parts]
+    D = np.vstack(diffs)
+    report = detect_separation(D, np.ones(len(D)), names)
+    if report.is_separated:
+        raise EstimationError(f"the conditional logit estimate does not exist: separation within coalitions along "
+                              f"{', '.join(report.variables)} (a combination of them ranks every joiner at or above "
+                              "every non-joiner of its coalition); drop or recode it")
+
+
+def conditional_logit(X: np.ndarray, y: np.ndarray, groups: np.ndarray, *, tol: float = 1e-9,
+                      names: list[str] | None = None) -> CLogitFit:
     """Fit a conditional logit; groups where nobody or everybody has y = 1 must be removed first.
 
     The columns are standardised for the optimiser (BFGS, then Newton steps), and everything is
     mapped back to the original scale. Returns estimates, the Hessian, the per-group scores (for a
-    sandwich clustered by group) and the log-likelihood.
+    sandwich clustered by group) and the log-likelihood. Separation within groups (no finite estimate)
+    raises, naming the regressors (``names``) along the separating direction.
     """
     X = np.asarray(X, float)
     y = np.asarray(y, float)
@@ -121,6 +144,8 @@ def conditional_logit(X: np.ndarray, y: np.ndarray, groups: np.ndarray, *, tol: 
     if not np.all(np.isfinite(beta)) or np.abs(scores.sum(axis=0)).max() > 1e-6 * len(y):
         raise EstimationError("the conditional logit did not converge; check for a regressor that separates "
                               "joiners within coalitions")
+    if np.abs(beta).max() > _SUSPECT_COEF:  # a runaway estimate: is it separation (no finite maximum)?
+        _raise_if_separated(parts, names)
     hess = _hessian(parts, beta)
     # beta_s = beta * sd, so d/dbeta = sd * d/dbeta_s: scores and Hessian scale up, estimates down
     return CLogitFit(params=beta / scale, hessian=hess * np.outer(scale, scale), group_scores=scores * scale,

@@ -187,8 +187,8 @@ def fit_participation(
         (a regressor that varies only within them raises :class:`EstimationError`).
     check_separation
         Run the separation check first (logit/probit raise on separation and point to
-        ``method="firth"``; Firth reports it). A conditional logit is not checked: separation
-        within coalitions makes it fail to converge, which raises.
+        ``method="firth"``; Firth reports it). A conditional logit is checked on the within-coalition
+        differences (joiner minus non-joiner) when an estimate runs away, and raises on separation.
     cache
         Read the fit back from the disk cache when this call was made before, else fit and store it
         (``$COALITIONLAB_CACHE``; :mod:`coalitionlab._cache`). The key is a hash of ``data`` (every
@@ -360,7 +360,7 @@ def fit_participation(
         if cluster_cols and cluster_cols != fe_cols:
             raise EstimationError("a conditional logit can cluster only by its conditioning group "
                                   f"({fe_cols[0]!r}); per-group scores do not split across other clusters")
-        fit = conditional_logit(X, y, group_codes)
+        fit = conditional_logit(X, y, group_codes, names=names)
         params = fit.params
         hess_inv = np.linalg.inv(-fit.hessian)
         if cluster_cols:
