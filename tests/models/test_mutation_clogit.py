@@ -71,10 +71,11 @@ def test_loglik_estimates_scores_and_hessian_against_enumeration(small) -> None:
     np.testing.assert_allclose(fit.hessian, hess, rtol=1e-3)
 
 
-def test_a_coalition_sized_group_keeps_an_exact_loglik() -> None:
-    # 170 candidates and 40 joiners, twice: e_40 of 170 weights passes 1e100, where the recursion rescales
+@pytest.mark.parametrize(("n", "k"), [(170, 40), (500, 200)])
+def test_a_coalition_sized_group_keeps_an_exact_loglik(n: int, k: int) -> None:
+    # two groups of n candidates and k joiners: 170 x 40 is a large coalition; for 500 x 200 e_k passes
+    # 1e100 (C(500, 200) is about 1e144), where the recursion rescales as it goes
     rng = np.random.default_rng(2)
-    n, k = 170, 40
     X = rng.normal(size=(2 * n, 2)) * [3.0, 1.0]
     groups = np.repeat([0, 1], n)
     y = np.zeros(2 * n)
@@ -126,3 +127,19 @@ def test_a_large_but_finite_estimate_is_not_called_separation() -> None:
     best = optimize.minimize_scalar(lambda b: -_total(X, y, groups, np.array([b])), bounds=(0, 200), method="bounded",
                                     options={"xatol": 1e-9})
     assert fit.params[0] == pytest.approx(best.x, rel=1e-4)
+
+
+def test_the_log_space_fallback_agrees_with_the_rescaled_recursion() -> None:
+    # two algorithms for one group where both are exact: the rescaled recursion and the one on logarithms
+    from coalitionlab.models.clogit import _group_terms, _group_terms_log
+
+    rng = np.random.default_rng(6)
+    X = rng.normal(size=(60, 3))
+    y = np.zeros(60)
+    y[rng.choice(60, 15, replace=False)] = 1.0
+    beta = np.array([0.7, -0.4, 1.1])
+    ll, score = _group_terms(X, y, beta)
+    ll_log, score_log = _group_terms_log(X, y, X @ beta)
+    assert ll == pytest.approx(ll_log, rel=1e-12)
+    np.testing.assert_allclose(score, score_log, rtol=1e-10, atol=1e-12)
+    assert ll == pytest.approx(_group_loglik_log_space(X, y, beta), rel=1e-12)

@@ -36,7 +36,13 @@ class CLogitFit:
 
 
 def _group_terms(X: np.ndarray, y: np.ndarray, beta: np.ndarray) -> tuple[float, np.ndarray]:
-    """Log-likelihood and score of one group: y'Xb - log e_k(w), X'y - E[X'y | k]."""
+    """Log-likelihood and score of one group: y'Xb - log e_k(w), X'y - E[X'y | k].
+
+    The recursion e_j <- e_j + w_i e_{j-1} is run on numbers rescaled by their largest element as it
+    goes. When e_k ends far below that element (under 1e-200 of it: its digits may have been lost to
+    underflow, e.g. 500 candidates, 200 joiners and a large coefficient) the group is computed again
+    on logarithms (:func:`_group_terms_log`).
+    """
     k = int(y.sum())
     eta = X @ beta
     shift = eta.max()
@@ -55,10 +61,31 @@ def _group_terms(X: np.ndarray, y: np.ndarray, beta: np.ndarray) -> tuple[float,
             e /= m
             g /= m
             log_scale += np.log(m)
+    if not e[k] > 1e-200 * e.max():
+        return _group_terms_log(X, y, eta)
     log_ek = np.log(e[k]) + log_scale + k * shift
     ll = float(y @ eta - log_ek)
     score = X.T @ y - g[k] / e[k]
     return ll, score
+
+
+def _group_terms_log(X: np.ndarray, y: np.ndarray, eta: np.ndarray) -> tuple[float, np.ndarray]:
+    """:func:`_group_terms` on logarithms: log e_j, and the score's g_j as the ratio r_j = g_j / e_j (the
+    mean of the regressors' sum over the subsets of size j), r_j <- a r_j + b (x_i + r_{j-1}) with
+    a + b = 1. Nothing overflows or underflows; about five times slower, hence only the fallback."""
+    k = int(y.sum())
+    log_e = np.full(k + 1, -np.inf)
+    log_e[0] = 0.0
+    r = np.zeros((k + 1, X.shape[1]))
+    with np.errstate(invalid="ignore"):  # -inf - -inf where no subset of that size exists yet: weight 0
+        for i in range(len(eta)):
+            grown = log_e[:-1] + eta[i]  # log(w_i e_{j-1}), j = 1..k
+            new = np.logaddexp(log_e[1:], grown)
+            a = np.nan_to_num(np.exp(log_e[1:] - new))
+            b = np.nan_to_num(np.exp(grown - new))
+            r[1:] = a[:, None] * r[1:] + b[:, None] * (X[i] + r[:-1])  # the right side uses the old rows
+            log_e[1:] = new
+    return float(y @ eta - log_e[k]), X.T @ y - r[k]
 
 
 def _loglik_and_scores(groups: list[tuple[np.ndarray, np.ndarray]], beta: np.ndarray) -> tuple[float, np.ndarray]:
