@@ -6,8 +6,8 @@ A stage's ``__init__`` lists its public names once, as ordinary imports inside `
     __all__ = [...]  # the same names, literally (the API docs read it without running the code)
     __getattr__, __dir__ = lazy_exports(__name__, __file__)
 
-:func:`lazy_exports` checks that ``__all__`` lists exactly the names imported there, reads those import statements and imports a submodule only when one of its names
-is first used. A command that reads a cached answer then never pays for statsmodels, scipy.stats,
+:func:`lazy_exports` checks that ``__all__`` lists exactly the names imported there, reads those
+import statements and imports a submodule only when one of its names is first used. A command that reads a cached answer then never pays for statsmodels, scipy.stats,
 scikit-learn or pandera, which is most of the time of a warm ``coalitionlab fit`` or ``predict``.
 """
 
