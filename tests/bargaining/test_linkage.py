@@ -147,7 +147,10 @@ def test_vectorised_costs_match_the_lp(instruments: list[Instrument], partners: 
                 greedy_cost(instruments, r[k], e[k]), rel=1e-7)
         else:
             assert fast["is_feasible"].iloc[k]
-            assert fast["cost"].iloc[k] == pytest.approx(lp, rel=1e-7, abs=1e-7)
+            # HiGHS meets a requirement only to its feasibility tolerance (1e-7): a reservation of 1e-7 can
+            # cost 0 in the LP, so the costs agree to that tolerance times the dearest price per unit of value
+            dearest = max([1.0] + [i.cost / i.value for i in instruments if i.value > 0])
+            assert fast["cost"].iloc[k] == pytest.approx(lp, rel=1e-7, abs=1e-6 * dearest)
 
 
 def test_vectorised_costs_worked_example() -> None:
