@@ -3,6 +3,7 @@ what it records in ``attrs`` is checked against the loaded source and the regist
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -81,3 +82,38 @@ def test_the_first_year_of_the_state_system_is_measured(shared_data):
     assert got.notna().all()
     for a, b in list(got.index)[:15]:
         assert got.loc[(a, b)] == pytest.approx(1 - 2 * len(portfolio(a) ^ portfolio(b)) / len(members), abs=1e-12)
+
+
+@pytest.mark.parametrize("ties", ["any", "defense"])
+def test_a_year_without_any_tie_gives_every_pair_the_value_of_two_lone_states(shared_data, monkeypatch, ties):
+    """No year of ATOP 5.1 is free of ties, so one is made: the real dyads with every flag of 2018 that
+    the measure counts set to 0. Each portfolio is then the state alone, two distinct states differ in
+    two places, and S = 1 - 2 * 2 / n for every pair of 2018 (n = the system members, by hand), while
+    2017 keeps the values computed from the untouched file."""
+    import importlib
+
+    similarity = importlib.import_module("coalitionlab.measures.similarity")
+    col = "atop_sscore" if ties == "any" else "atop_sscore_defense"
+    flags = ["atop_defense", "atop_offense", "atop_neutral", "atop_nonagg", "atop_consul"] if ties == "any" \
+        else ["atop_defense"]
+    nd = create_dyadyears(years="2017:2018", directed=False, data_dir=shared_data)
+    real = add_alliance_similarity(nd, data_dir=shared_data, ties=ties)
+
+    original = similarity.load_source
+
+    def without_2018_ties(name, data_dir=None):
+        frame = original(name, data_dir)
+        if name != "atop_dyads":
+            return frame
+        frame = frame.copy()
+        frame.loc[frame["year"] == 2018, flags] = 0
+        return frame
+
+    monkeypatch.setattr(similarity, "load_source", without_2018_ties)
+    got = add_alliance_similarity(nd, data_dir=shared_data, ties=ties)
+    n = len(create_stateyears(years="2018:2018", data_dir=shared_data))
+    in_2018 = got["year"] == 2018
+    assert n > 190
+    np.testing.assert_allclose(got.loc[in_2018, col], 1 - 4 / n, rtol=0, atol=1e-12)
+    pd.testing.assert_series_equal(got.loc[~in_2018, col], real.loc[~in_2018, col])
+    assert (real.loc[in_2018, col] != 1 - 4 / n).any()  # the real 2018 does have ties

@@ -143,3 +143,107 @@ def test_the_log_space_fallback_agrees_with_the_rescaled_recursion() -> None:
     assert ll == pytest.approx(ll_log, rel=1e-12)
     np.testing.assert_allclose(score, score_log, rtol=1e-10, atol=1e-12)
     assert ll == pytest.approx(_group_loglik_log_space(X, y, beta), rel=1e-12)
+
+
+@pytest.fixture()
+def no_fallback(monkeypatch):
+    """The log-space fallback turned into an error: the rescaled recursion alone must be exact."""
+    import importlib
+
+    clogit = importlib.import_module("coalitionlab.models.clogit")
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the log-space fallback was used")
+
+    monkeypatch.setattr(clogit, "_group_terms_log", refuse)
+    return clogit._group_terms
+
+
+def _score_by_differences(X, y, beta, loglik, h=1e-6):
+    return np.array([(loglik(X, y, beta + h * e) - loglik(X, y, beta - h * e)) / (2 * h) for e in np.eye(len(beta))])
+
+
+def test_the_rescaled_recursion_alone_is_exact_on_small_groups(no_fallback, small) -> None:
+    # every group of the small design, at a point away from the optimum: the fast path (no fallback) against
+    # enumeration of the subsets, for the log-likelihood and for the score
+    X, y, groups = small
+    beta = np.array([0.9, -1.3])
+    for g in np.unique(groups):
+        rows = groups == g
+        ll, score = no_fallback(X[rows], y[rows], beta)
+        assert ll == pytest.approx(_group_loglik_by_enumeration(X[rows], y[rows], beta), rel=1e-12)
+        np.testing.assert_allclose(score, _score_by_differences(X[rows], y[rows], beta, _group_loglik_by_enumeration),
+                                   atol=1e-7)
+
+
+def test_the_rescaled_recursion_alone_survives_e_k_beyond_the_float_range(no_fallback) -> None:
+    # 1,200 candidates and 600 joiners near beta = 0: e_600 is about C(1200, 600), some 1e359, past the largest
+    # float (1.8e308), so only a recursion that rescales as it goes (several times here) keeps e_k finite
+    rng = np.random.default_rng(11)
+    X = rng.normal(size=(1200, 2))
+    y = np.zeros(1200)
+    y[rng.choice(1200, 600, replace=False)] = 1.0
+    beta = np.array([0.05, -0.02])
+    ll, score = no_fallback(X, y, beta)
+    assert ll == pytest.approx(_group_loglik_log_space(X, y, beta), rel=1e-11)
+    np.testing.assert_allclose(score, _score_by_differences(X, y, beta, _group_loglik_log_space, h=1e-5),
+                               rtol=1e-6, atol=1e-6)
+
+
+def test_the_log_space_recursion_raises_no_floating_point_warning() -> None:
+    # log(0) - log(0) where no subset of a size exists yet is expected, and silenced: a user running with
+    # warnings as errors (or reading them) must not see it
+    import warnings
+
+    from coalitionlab.models.clogit import _group_terms_log
+
+    rng = np.random.default_rng(5)
+    X = rng.normal(size=(30, 2))
+    y = np.zeros(30)
+    y[:12] = 1.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ll, _ = _group_terms_log(X, y, X @ np.array([0.3, -0.2]))
+    assert ll == pytest.approx(_group_loglik_log_space(X, y, np.array([0.3, -0.2])), rel=1e-12)
+
+
+def test_quasi_separation_within_groups_is_named_even_where_the_sums_do_not_separate() -> None:
+    # within each coalition the joiner's x is the largest but tied with two non-joiners' (x = 1, 1, 1, -3):
+    # the likelihood rises without bound in beta (quasi-complete separation on the differences joiner minus
+    # non-joiner: 0, 0, 4). The sums joiner plus non-joiner (2, 2, -2) separate nothing, so a check on the
+    # wrong combination would let a runaway estimate through.
+    x = np.tile([1.0, 1.0, 1.0, -3.0], 6) + np.repeat(np.arange(6) * 10.0, 4)
+    y = np.tile([1.0, 0.0, 0.0, 0.0], 6)
+    groups = np.repeat(np.arange(6), 4)
+    with pytest.raises(EstimationError, match=r"^the conditional logit estimate does not exist: separation within "
+                                              r"coalitions along gap \(a combination of them ranks every joiner at "
+                                              r"or above every non-joiner of its coalition\); drop or recode it$"):
+        conditional_logit(x[:, None], y, groups, names=["gap"])
+
+
+def test_the_estimate_is_polished_to_the_stated_tolerance(small) -> None:
+    # the returned estimate is a maximum to tol: the score summed over groups, on the standardised scale the
+    # optimiser works in, below tol * n (BFGS alone stops at a gradient of 1e-6)
+    X, y, groups = small
+    fit = conditional_logit(X, y, groups)
+    assert np.abs(fit.group_scores.sum(axis=0) / X.std(axis=0)).max() < 1e-9 * len(y)
+
+
+@pytest.mark.parametrize("start", ["nan", "zero"])
+def test_an_optimiser_that_goes_nowhere_is_reported_not_returned(small, monkeypatch, start) -> None:
+    # the optimiser is replaced by one that returns NaN, or stays at 0 with Newton steps made negligible
+    # (a Hessian of 1e12 I): either way the estimate is not a maximum. The two regressors are mirror images
+    # (x2 = -x1), so their scores are equal and opposite: only the largest absolute score, not their sum,
+    # shows that the gradient is not zero.
+    import importlib
+    from types import SimpleNamespace
+
+    clogit = importlib.import_module("coalitionlab.models.clogit")
+    X, y, groups = small
+    mirrored = np.column_stack([X[:, 0], -X[:, 0]])
+    value = np.nan if start == "nan" else 0.0
+    monkeypatch.setattr(clogit, "minimize", lambda *a, **k: SimpleNamespace(x=np.full(2, value)))
+    monkeypatch.setattr(clogit, "_hessian", lambda parts, beta: 1e12 * np.eye(len(beta)))
+    with pytest.raises(EstimationError, match="^the conditional logit did not converge; check for a regressor that "
+                                              "separates joiners within coalitions$"):
+        conditional_logit(mirrored, y, groups)

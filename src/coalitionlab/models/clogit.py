@@ -39,9 +39,10 @@ def _group_terms(X: np.ndarray, y: np.ndarray, beta: np.ndarray) -> tuple[float,
     """Log-likelihood and score of one group: y'Xb - log e_k(w), X'y - E[X'y | k].
 
     The recursion e_j <- e_j + w_i e_{j-1} is run on numbers rescaled by their largest element as it
-    goes. When e_k ends far below that element (under 1e-200 of it: its digits may have been lost to
-    underflow, e.g. 500 candidates, 200 joiners and a large coefficient) the group is computed again
-    on logarithms (:func:`_group_terms_log`).
+    goes. The terms only grow (w_i >= 0) from e_0 = 1, so the largest element never falls below 1
+    and is divided back to 1 whenever it passes 1e100. When e_k ends far below it (under 1e-200 of
+    it: its digits may have been lost to underflow, e.g. 500 candidates, 200 joiners and a large
+    coefficient) the group is computed again on logarithms (:func:`_group_terms_log`).
     """
     k = int(y.sum())
     eta = X @ beta
@@ -57,7 +58,7 @@ def _group_terms(X: np.ndarray, y: np.ndarray, beta: np.ndarray) -> tuple[float,
         g[1:] = g[1:] + w[i] * (np.outer(e[:-1], X[i]) + g[:-1])
         e[1:] = e[1:] + w[i] * e[:-1]
         m = e.max()
-        if m > 1e100 or m < 1e-100:
+        if m > 1e100:
             e /= m
             g /= m
             log_scale += np.log(m)
