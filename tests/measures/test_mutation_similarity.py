@@ -117,3 +117,58 @@ def test_a_year_without_any_tie_gives_every_pair_the_value_of_two_lone_states(sh
     np.testing.assert_allclose(got.loc[in_2018, col], 1 - 4 / n, rtol=0, atol=1e-12)
     pd.testing.assert_series_equal(got.loc[~in_2018, col], real.loc[~in_2018, col])
     assert (real.loc[in_2018, col] != 1 - 4 / n).any()  # the real 2018 does have ties
+
+
+def _patch_atop(monkeypatch, change) -> None:
+    """Serve the real ATOP dyads through ``change`` (a function of the loaded frame)."""
+    import importlib
+
+    similarity = importlib.import_module("coalitionlab.measures.similarity")
+    original = similarity.load_source
+    monkeypatch.setattr(similarity, "load_source",
+                        lambda name, data_dir=None: change(original(name, data_dir)) if name == "atop_dyads"
+                        else original(name, data_dir))
+
+
+def test_a_tie_listed_in_one_direction_only_counts_for_both_states(shared_data, monkeypatch):
+    """ATOP lists each dyad in both directions; a file listing it once (here only ccode1 > ccode2, so the
+    USA, COW code 2, the first state of the system, appears only as ccode2) must give the same S: the
+    portfolio matrix is symmetric whatever the file's order."""
+    nd = create_dyadyears(years="2018:2018", directed=False, data_dir=shared_data)
+    real = add_alliance_similarity(nd, data_dir=shared_data)["atop_sscore"]
+
+    def one_direction(frame):
+        one = frame[frame["ccode1"] > frame["ccode2"]].copy()
+        one.attrs = dict(frame.attrs)
+        return one
+
+    _patch_atop(monkeypatch, one_direction)
+    got = add_alliance_similarity(nd, data_dir=shared_data)["atop_sscore"]
+    pd.testing.assert_series_equal(got, real)
+
+
+@pytest.mark.parametrize("version", ["5.1-test", None])
+def test_the_version_recorded_is_the_loaded_files(shared_data, monkeypatch, version):
+    """The provenance names the version the loaded file carries (here a made-up one), or the registry's
+    when the file carries none."""
+    def relabel(frame):
+        frame = frame.copy()
+        frame.attrs = {k: v for k, v in frame.attrs.items() if k != "version"}
+        if version is not None:
+            frame.attrs["version"] = version
+        return frame
+
+    _patch_atop(monkeypatch, relabel)
+    nd = create_dyadyears(years="2018:2018", directed=False, data_dir=shared_data)
+    out = add_alliance_similarity(nd, data_dir=shared_data)
+    assert out.attrs["sources"]["atop_dyads"] == (version or get_source("atop_dyads").version)
+
+
+def test_the_data_dir_given_is_the_one_read(shared_data, monkeypatch, tmp_path):
+    """$COALITIONLAB_DATA pointing at an empty folder (a named location, so no fallback to the embedded
+    seed): an explicit ``data_dir`` must still be the one every read uses, the state system included."""
+    nd = create_dyadyears(years="2018:2018", directed=False, data_dir=shared_data)
+    want = add_alliance_similarity(nd, data_dir=shared_data)
+    monkeypatch.setenv("COALITIONLAB_DATA", str(tmp_path))
+    got = add_alliance_similarity(nd, data_dir=shared_data)
+    pd.testing.assert_series_equal(got["atop_sscore"], want["atop_sscore"])
