@@ -247,3 +247,15 @@ def test_an_optimiser_that_goes_nowhere_is_reported_not_returned(small, monkeypa
     with pytest.raises(EstimationError, match="^the conditional logit did not converge; check for a regressor that "
                                               "separates joiners within coalitions$"):
         conditional_logit(mirrored, y, groups)
+
+
+def test_a_fit_raises_no_warning(small) -> None:
+    # a clean fit is silent: an option the optimiser does not know (a misspelt setting) or an overflow would
+    # show as a warning here, with warnings turned into errors
+    import warnings
+
+    X, y, groups = small
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fit = conditional_logit(X, y, groups)
+    assert np.isfinite(fit.params).all()
