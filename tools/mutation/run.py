@@ -250,6 +250,39 @@ def table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def _module_of(mutant: str) -> str:
+    """``coalitionlab.measures.ties.x_f__mutmut_3`` -> ``measures/ties.py``."""
+    parts = mutant.split(".")
+    return "/".join(parts[1:-2]) + "/" + parts[-2] + ".py"
+
+
+def equivalents_markdown(equivalent: dict[str, str]) -> str:
+    """The equivalent mutants as Markdown: one heading per module, one bullet per mutant with its reason."""
+    by_module: dict[str, list[str]] = {}
+    for name, why in equivalent.items():
+        short = name.rsplit(".", 1)[-1]
+        by_module.setdefault(_module_of(name), []).append(f"- `{short}`: {why}")
+    return "\n\n".join(f"### `{m}` ({len(lines)})\n\n" + "\n".join(lines) for m, lines in by_module.items())
+
+
+def survivors_markdown(module: str, equivalent: dict[str, str]) -> str:
+    """The cached survivors of ``module`` not listed as equivalent: mutant name and the changed line."""
+    path = CACHE / "results" / f"{_slug(module)}.survivors.diff"
+    if not path.is_file():
+        return ""
+    lines = []
+    for block in path.read_text().split("\n# ")[0:]:
+        block = block.removeprefix("# ")
+        if not block.strip():
+            continue
+        name = block.split()[0]
+        if name in equivalent:
+            continue
+        added = [ln[1:].strip() for ln in block.splitlines() if ln.startswith("+") and not ln.startswith("+++")]
+        lines.append(f"- `{name.rsplit('.', 1)[-1]}`: `{' / '.join(added)[:140]}`")
+    return f"\n{module}: {len(lines)} non-equivalent survivors\n" + "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--modules", default="", help="comma-separated paths under src/coalitionlab/ "
@@ -257,9 +290,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=2, help="mutants tested in parallel")
     parser.add_argument("--force", action="store_true", help="rerun even when the cache is current")
     parser.add_argument("--report", action="store_true", help="only print the table of cached results")
+    parser.add_argument("--equivalents", action="store_true",
+                        help="print tools/mutation/equivalent.toml as Markdown, by module, and stop")
+    parser.add_argument("--survivors", action="store_true",
+                        help="with --report: also list the survivors not judged equivalent (name and changed line)")
     args = parser.parse_args(argv)
     config = _load_toml(HERE / "modules.toml")
     equivalent = _load_toml(HERE / "equivalent.toml").get("equivalent", {})
+    if args.equivalents:
+        print(equivalents_markdown(equivalent))
+        return 0
     modules = [m.strip().removeprefix(f"src/{PACKAGE}/") for m in args.modules.split(",") if m.strip()]
     modules = modules or list(config.get("modules", {}))
     CACHE.mkdir(exist_ok=True)
@@ -290,6 +330,9 @@ def main(argv: list[str] | None = None) -> int:
             if r["stale"]:
                 print(f"[mutation] {r['module']}: listed as equivalent but now killed "
                       f"(remove from tools/mutation/equivalent.toml): {', '.join(r['stale'])}")
+        if args.survivors:
+            for module in (r["module"] for r in rows):
+                print(survivors_markdown(module, equivalent))
         print(f"\nsurvivor diffs: {(CACHE / 'results').relative_to(ROOT)}/<module>.survivors.diff")
     return 1 if failed else 0
 
