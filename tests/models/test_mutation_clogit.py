@@ -259,3 +259,19 @@ def test_a_fit_raises_no_warning(small) -> None:
         warnings.simplefilter("error")
         fit = conditional_logit(X, y, groups)
     assert np.isfinite(fit.params).all()
+
+
+def test_the_quasi_newton_stage_alone_reaches_the_maximum(small, monkeypatch) -> None:
+    # the Newton polish made powerless (a Hessian of 1e12 I: steps of ~1e-12): what is returned is then the
+    # BFGS stage's point, which must already be the maximum to BFGS's own tolerance (a gradient below 1e-6
+    # on the standardised scale) and match the enumeration oracle's maximiser. A BFGS fed the wrong sign of
+    # the objective or its gradient, or left at scipy's looser default tolerance (1e-5), fails here.
+    import importlib
+
+    clogit = importlib.import_module("coalitionlab.models.clogit")
+    X, y, groups = small
+    best = optimize.minimize(lambda b: -_total(X, y, groups, b), np.zeros(2), method="BFGS", options={"gtol": 1e-10}).x
+    monkeypatch.setattr(clogit, "_hessian", lambda parts, beta: 1e12 * np.eye(len(beta)))
+    fit = clogit.conditional_logit(X, y, groups)
+    assert np.abs(fit.group_scores.sum(axis=0) / X.std(axis=0)).max() < 1e-6
+    np.testing.assert_allclose(fit.params, best, atol=1e-6)
