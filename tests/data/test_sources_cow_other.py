@@ -52,7 +52,8 @@ def test_us_troops_facts_and_quirks(shared_data: Path) -> None:
     assert troops.index.get_level_values("ccode").max() <= 999 and 6 not in troops.index.get_level_values("ccode")
     # the loader never invents zeros: host-years absent from the file stay absent
     raw = pd.read_csv(shared_data / "us_military_presence" / "troopdata_country_year.csv.gz")
-    raw_codes = raw.ccode.mask((raw.year < 1990) & raw.ccode.eq(255), 260).mask((raw.year < 1990) & raw.ccode.eq(679), 678)
+    raw_codes = (raw.ccode.mask((raw.year < 1990) & raw.ccode.eq(255), 260).mask((raw.year < 1990) & raw.ccode.eq(679), 678)
+                 .mask((raw.year < 1975) & raw.ccode.eq(816), 817))
     assert set(zip(troops.index.get_level_values(0), troops.index.get_level_values(1))) <= set(zip(raw_codes, raw.year))
 
 
@@ -163,3 +164,19 @@ def test_pko_contributors_are_the_state_of_the_month(shared_data: Path) -> None:
     czech = deaths[deaths.contributor_name == "Czech Republic"]
     assert len(czech) == 4 and set(czech.ccode) == {316}
     assert len(deaths) == 2_477
+
+
+def test_us_troops_in_vietnam_before_1975_are_in_south_vietnam(shared_data: Path) -> None:
+    # troopdata's "Vietnam" rows carry 816 (COW's North Vietnam, then unified Vietnam) also for the war
+    # years, when the US deployed to South Vietnam, COW 817 (1954 to 30 April 1975). The raw file's own rows
+    # are the oracle: 410,878 active-duty troops in 1970, 265 in 1973, 0 in 1975
+    raw = pd.read_csv(shared_data / "us_military_presence" / "troopdata_country_year.csv.gz")
+    vietnam = raw[raw.ccode.isin([816, 817])].set_index("year")["troops_ad"]
+    troops = load("us_troops", shared_data).set_index(["ccode", "year"])["troops_ad"]
+    assert troops.loc[(817, 1970)] == vietnam.loc[1970] == 410_878
+    assert troops.loc[(817, 1973)] == vietnam.loc[1973] == 265
+    assert not [y for c, y in troops.index if c == 816 and y < 1975]
+    assert troops.loc[(816, 1975)] == 0 and (817, 1975) not in troops.index
+    # every pre-1975 Vietnam row of the file, under 816 or 817, lands on 817: the war-years totals agree
+    assert troops.loc[817].sum() == vietnam[vietnam.index < 1975].sum()
+

@@ -83,7 +83,7 @@ def security_hierarchy(*, data_dir: str | os.PathLike | None = None, dominant: i
     """
     from coalitionlab.data import get_source
     from coalitionlab.errors import CoverageError
-    from coalitionlab.measures.panel import create_stateyears
+    from coalitionlab.measures.panel import create_stateyears, parse_years
 
     if int(dominant) != 2:
         from coalitionlab.errors import UnknownOptionError
@@ -97,7 +97,9 @@ def security_hierarchy(*, data_dir: str | os.PathLike | None = None, dominant: i
     if not lo <= reference_year <= hi:
         raise CoverageError(f"reference_year {reference_year} outside the years with troops, population and "
                             f"alliances ({lo}-{hi})")
-    yrs = np.arange(max(tf, af), hi + 1) if years is None else np.unique(np.asarray(years, "int64"))
+    # parse_years refuses a year that is not a whole number (the int64 cast would truncate 2003.7 to 2003)
+    yrs = np.arange(max(tf, af), hi + 1) if years is None else np.asarray(
+        parse_years(np.unique(np.asarray(years)).tolist()), "int64")
     yrs = np.union1d(yrs, [reference_year])
     sy = create_stateyears(years=yrs[(yrs >= 1816) & (yrs <= 2024)], data_dir=data_dir)
     troops = load_source("us_troops", data_dir)

@@ -35,8 +35,11 @@ TROOPDATA_CITATION = (
 TROOPDATA_TERMS = "GPL (>= 3) for the troopdata package; cite the data articles."
 # troopdata codes US territories and non-sovereign places outside the COW state list: Puerto Rico 6 and 1001+
 TROOPDATA_TERRITORIES = (6,)
-# troopdata uses the unified state's code before unification (1990): successor ccode -> COW predecessor
-TROOPDATA_PREDECESSORS = {255: 260, 679: 678}
+# troopdata uses the unified state's code before unification: successor ccode -> (the COW code of the
+# state the troops were in before, the first year the successor's code is right by the 31 December rule).
+# Germany and Yemen unified in 1990; "Vietnam" (816) before 1975 is South Vietnam (COW 817, 1954 to
+# 30 April 1975), where the US deployed, not North Vietnam, which COW codes 816.
+TROOPDATA_PREDECESSORS = {255: (260, 1990), 679: (678, 1990), 816: (817, 1975)}
 
 
 def _is_territory(codes: pd.Series) -> pd.Series:
@@ -58,12 +61,12 @@ def _read_us_troops(paths: dict[str, Path]) -> pd.DataFrame:
         **values,
     })
     out = out[~_is_territory(out["ccode"])]
-    # troopdata files West Germany 1950-1989 (40 rows) under unified Germany's 255 and the Yemen Arab
-    # Republic in 1964, 1977 and 1978 under unified Yemen's 679; COW codes them 260 and 678 until 1990
-    # (1990 itself stays 255/679: the state on 31 December, as in the crosswalk)
-    before_1990 = out["year"] < 1990
-    for successor, predecessor in TROOPDATA_PREDECESSORS.items():
-        out.loc[before_1990 & out["ccode"].eq(successor), "ccode"] = predecessor
+    # troopdata files West Germany 1950-1989 (40 rows) under unified Germany's 255, the Yemen Arab
+    # Republic in 1964, 1977 and 1978 under unified Yemen's 679, and South Vietnam 1951-1974 under
+    # Vietnam's 816; COW codes them 260 and 678 until 1990 and 817 until 1975 (the unification year itself
+    # keeps the unified code: the state on 31 December, as in the crosswalk)
+    for successor, (predecessor, since) in TROOPDATA_PREDECESSORS.items():
+        out.loc[out["year"].lt(since) & out["ccode"].eq(successor), "ccode"] = predecessor
     # 29 ccode-years appear twice under two spellings of one name (e.g. "Czech Republic"/"Czechia"); one of
     # each pair is all zeros, so the counts are summed and the name of the row with more troops kept
     out = out.sort_values(["ccode", "year", "troops_ad"], ascending=[True, True, False], na_position="last")
