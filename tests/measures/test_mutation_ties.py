@@ -144,3 +144,22 @@ def test_an_alliance_whose_members_never_overlap_has_no_ties():
     ties = alliance_ties(m)
     assert ties.empty
     assert {"ccode1", "ccode2", "start", "end"} <= set(ties.columns)
+
+
+def test_merging_no_spell_at_all_gives_an_empty_table_with_the_columns_of_a_full_one() -> None:
+    # no two members of an alliance ever overlapped: nothing to merge. The empty result has exactly the
+    # columns a non-empty one has (keys, start, end, then the extra columns), in that order, and a fresh index
+    from coalitionlab.measures.ties import _merge_spells
+
+    keys = ["atopid", "ccode1", "ccode2"]
+    full = pd.DataFrame({"atopid": [1, 1], "ccode1": [2, 2], "ccode2": [20, 20], "defense": [0, 1],
+                         "start": pd.to_datetime(["2000-01-01", "2000-06-01"]),
+                         "end": pd.to_datetime(["2000-07-01", "2001-01-01"])}, index=[7, 3])
+    merged = _merge_spells(full, keys, {"defense": "max"})
+    assert merged.to_dict("list") == {"atopid": [1], "ccode1": [2], "ccode2": [20],
+                                      "start": [pd.Timestamp("2000-01-01")], "end": [pd.Timestamp("2001-01-01")],
+                                      "defense": [1]}
+    empty = _merge_spells(full.iloc[:0], keys, {"defense": "max"})
+    assert list(empty.columns) == list(merged.columns) == [*keys, "start", "end", "defense"]
+    assert len(empty) == 0 and isinstance(empty.index, pd.RangeIndex)
+    assert list(_merge_spells(full.iloc[:0].drop(columns="defense"), keys).columns) == [*keys, "start", "end"]
