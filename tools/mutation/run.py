@@ -106,12 +106,12 @@ def _toml_value(value: object) -> str:
 
 
 def _write_project(work: Path, module: str, tests: list[str], config: dict) -> None:
-    """The scratch project mutmut runs in: links to src/, tests/, docs/ (some tests read the docs) and
-    conftest.py, and a pyproject.toml."""
+    """The scratch project mutmut runs in: links to src/, tests/, docs/ and examples/ (some tests read
+    them) and conftest.py, and a pyproject.toml."""
     if work.exists():
         shutil.rmtree(work)
     work.mkdir(parents=True)
-    for name in ("src", "tests", "docs", "conftest.py"):
+    for name in ("src", "tests", "docs", "examples", "conftest.py"):
         (work / name).symlink_to(ROOT / name)
     settings = config.get("settings", {})
     mutmut = {
@@ -119,7 +119,7 @@ def _write_project(work: Path, module: str, tests: list[str], config: dict) -> N
         "only_mutate": [f"src/{PACKAGE}/{module}"],
         "pytest_add_cli_args_test_selection": tests,
         "pytest_add_cli_args": ["-p", "pytest_mutation", *settings.get("pytest_args", [])],
-        "also_copy": ["conftest.py", "docs"],
+        "also_copy": ["conftest.py", "docs", "examples"],
         "timeout_multiplier": float(settings.get("timeout_multiplier", 5.0)),
         "timeout_constant": float(settings.get("timeout_constant", 2.0)),
         "use_git_change_detection": False,
