@@ -9,7 +9,6 @@ import pandas as pd
 
 from coalitionlab._validation import check_option
 from coalitionlab.coalitions.dataset import (
-    DATASET_VERSION,
     ROLES,
     SENDING_ROLES,
     _unknown_coalition_error,
@@ -95,7 +94,8 @@ def coalition_panel(
         operation, e.g. for clustered standard errors; ``target_ccode`` is nullable ``Int64``).
         ``attrs``: ``nato_lead``, ``unit =
         "coalition_candidate"``, ``system = "cow"``, ``directed = True`` (lead -> candidate),
-        ``sources = {"coalitionlab_coalitions": version, "cow_states": version}``,
+        ``sources = {"coalitionlab_coalitions": version, "cow_states": version}`` (``"user"`` for a
+        ``coalitions_df`` or ``states`` frame that carries no ``attrs["version"]``),
         ``roles_joined`` (the roles counted as joining), ``authored = True``, ``is_seed = False``, and ``members_outside_panel``:
         members that were not COW system members on the start date (states that became
         independent later, e.g. Montenegro in ISAF), which the panel cannot hold.
@@ -206,7 +206,8 @@ def coalition_panel(
         "system": "cow",
         "directed": True,
         "keys": ["coalition_id", "ccode"],
-        "sources": {"coalitionlab_coalitions": str(c.attrs.get("version", DATASET_VERSION)),
+        # a frame without a version (built by the user, not from add_coalitions) is not the shipped dataset
+        "sources": {"coalitionlab_coalitions": str(c.attrs.get("version", "user")),
                     "cow_states": states_version},
         "columns": {},
         "roles_joined": list(roles_joined),
