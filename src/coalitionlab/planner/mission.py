@@ -36,7 +36,7 @@ from typing import Any
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 
-from coalitionlab.errors import CoalitionlabError, CoverageError, UnknownCountryError
+from coalitionlab.errors import AmbiguousCountryError, CoalitionlabError, CoverageError, UnknownCountryError
 
 __all__ = ["INSTRUMENTS", "CAPABILITIES", "Mission", "MissionError", "Requirements", "load_mission",
            "mission_from_dict", "mission_date_range"]
@@ -247,6 +247,8 @@ def _ccode(text: str, date: str, key: str) -> int:
     s = str(text).strip()
     try:
         return int(to_ccode(int(s) if s.isdigit() else s, date=date))
+    except AmbiguousCountryError as exc:  # e.g. "Germany" in 1980: its message lists the candidates
+        raise ValueError(f"{key}: {exc}") from None
     except (UnknownCountryError, CoverageError, ValueError):
         raise ValueError(f"{key}: unknown country {s!r} (no state-system member of that name on {date})") from None
 
