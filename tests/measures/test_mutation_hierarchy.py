@@ -441,22 +441,13 @@ def test_add_hierarchy_errors_name_the_step(shared_data):
         add_hierarchy(no_key, data_dir=shared_data)
 
 
-def test_the_data_dir_given_is_the_one_read(shared_data, monkeypatch, tmp_path):
+def test_the_data_dir_given_is_the_one_read(shared_data, state_system_reads):
     """$COALITIONLAB_DATA pointing at an empty folder (a named location, so no fallback to the embedded
     seed): an explicit ``data_dir`` is what every read uses, the state system of the panel and of the
     existence rule included (every read of it recorded), and the result is the plain call's."""
-    panel_module = importlib.import_module("coalitionlab.measures.panel")
     sy = create_stateyears(years=[1990, 2003], data_dir=shared_data)
     want = add_hierarchy(sy, data_dir=shared_data)
-    monkeypatch.setenv("COALITIONLAB_DATA", str(tmp_path))
-    calls = []
-    original = panel_module.system_spells
-
-    def spy(data_dir=None, *, source="auto"):
-        calls.append((data_dir, source))
-        return original(data_dir, source=source)
-
-    monkeypatch.setattr(panel_module, "system_spells", spy)
+    calls = state_system_reads()
     got = add_hierarchy(sy, data_dir=shared_data)
     pd.testing.assert_frame_equal(got, want)
     assert len(calls) >= 2

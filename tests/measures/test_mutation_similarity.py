@@ -174,23 +174,12 @@ def test_the_data_dir_given_is_the_one_read(shared_data, monkeypatch, tmp_path):
     pd.testing.assert_series_equal(got["atop_sscore"], want["atop_sscore"])
 
 
-def test_the_existence_rule_reads_the_state_system_of_the_data_dir_given(shared_data, monkeypatch, tmp_path):
+def test_the_existence_rule_reads_the_state_system_of_the_data_dir_given(shared_data, state_system_reads):
     """The existence rule (which states were members in the year) must read ``cow_states`` from the given
     ``data_dir``, not from the default location or the embedded copy: a user's own COW file would
     otherwise be ignored. Every read of the state system is recorded."""
-    import importlib
-
-    panel_module = importlib.import_module("coalitionlab.measures.panel")
     nd = create_dyadyears(years="2018:2018", directed=False, data_dir=shared_data)
-    monkeypatch.setenv("COALITIONLAB_DATA", str(tmp_path))
-    calls = []
-    original = panel_module.system_spells
-
-    def spy(data_dir=None, *, source="auto"):
-        calls.append((data_dir, source))
-        return original(data_dir, source=source)
-
-    monkeypatch.setattr(panel_module, "system_spells", spy)
+    calls = state_system_reads()
     add_alliance_similarity(nd, data_dir=shared_data)
     assert calls
     assert all(str(d) == str(shared_data) and s != "seed" for d, s in calls), calls
