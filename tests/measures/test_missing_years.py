@@ -158,6 +158,7 @@ def base_dyads(shared_data: Path) -> pd.DataFrame:
     return add_alliances(add_igos(panel, data_dir=shared_data, source="full"), data_dir=shared_data, counts=False)
 
 
+@pytest.mark.slow  # rewrites a full source file: run by make test, left out of mutation runs
 def test_real_cow_igo_missing_a_year(tmp_path: Path, shared_data: Path, base_dyads: pd.DataFrame) -> None:
     root = _data_dir(tmp_path, shared_data, {"cow_igo": ["igo_membership_long.csv.gz"]})
     _drop_year(root / "cow_igo" / "igo_membership_long.csv.gz")
@@ -169,6 +170,7 @@ def test_real_cow_igo_missing_a_year(tmp_path: Path, shared_data: Path, base_dya
     assert any("cow_igo" in m and "2002" in m for m in _stale(record))
 
 
+@pytest.mark.slow  # rewrites a full source file: run by make test, left out of mutation runs
 def test_real_cow_igo_roster_missing_a_year(tmp_path: Path, shared_data: Path, base_dyads: pd.DataFrame) -> None:
     root = _data_dir(tmp_path, shared_data, {"cow_igo": ["state_year_formatv3.csv.gz"]})
     _drop_year(root / "cow_igo" / "state_year_formatv3.csv.gz")
@@ -179,6 +181,7 @@ def test_real_cow_igo_roster_missing_a_year(tmp_path: Path, shared_data: Path, b
     assert any("cow_igo_roster" in m and "2002" in m for m in _stale(record))
 
 
+@pytest.mark.slow  # rewrites a full source file: run by make test, left out of mutation runs
 def test_real_cow_igo_last_year_dropped_mry_carries_the_real_last_year(tmp_path: Path, shared_data: Path) -> None:
     root = _data_dir(tmp_path, shared_data, {"cow_igo": ["igo_membership_long.csv.gz"]})
     _drop_year(root / "cow_igo" / "igo_membership_long.csv.gz", 2014)
@@ -195,6 +198,7 @@ def test_real_cow_igo_last_year_dropped_mry_carries_the_real_last_year(tmp_path:
     np.testing.assert_array_equal(late.loc[both, "igo_joint_any"], late.loc[both, "igo_joint_any_2013"])
 
 
+@pytest.mark.slow  # rewrites a full source file: run by make test, left out of mutation runs
 def test_real_atop_dyads_missing_a_year(tmp_path: Path, shared_data: Path, base_dyads: pd.DataFrame) -> None:
     root = _data_dir(tmp_path, shared_data, {"peacesciencer": ["atop_alliance.csv.gz"]})
     _drop_year(root / "peacesciencer" / "atop_alliance.csv.gz")
@@ -217,6 +221,7 @@ def test_real_nmc_missing_a_year(tmp_path: Path, shared_data: Path) -> None:
     _same_outside(out, base, "cinc")
 
 
+@pytest.mark.slow  # rewrites a full source file: run by make test, left out of mutation runs
 def test_real_embeddedness_igos_gap_is_nan_other_components_unchanged(tmp_path: Path, shared_data: Path) -> None:
     root = _data_dir(tmp_path, shared_data, {"cow_igo": ["igo_membership_long.csv.gz"]})
     _drop_year(root / "cow_igo" / "igo_membership_long.csv.gz")

@@ -216,3 +216,43 @@ def test_the_seed_path_passes_the_data_directory_and_source_on(tmp_path: Path) -
         _quiet(candidates_with_p_join, LEAD, DATE, data_dir=nowhere)
     with pytest.raises(MissingDataError, match="cow_states"):
         _quiet(candidates_with_p_join, LEAD, DATE, source="full")
+
+
+def test_one_lean_panel_is_built_and_shared_by_both_models(monkeypatch) -> None:
+    """Catches the panel built with lags or contact (columns neither formula uses, the costly part of the
+    build), built for a different source, or not handed to the models (each would rebuild its own): one
+    participation_data call without lags and contact, whose very frame both predictions receive."""
+    built, handed = [], []
+    real_data, real_predict = world.participation_data, world.predict_participation
+
+    def data_spy(**kwargs):
+        built.append(kwargs)
+        panel = real_data(**kwargs)
+        built.append(panel)
+        return panel
+
+    def predict_spy(*args, **kwargs):
+        handed.append(kwargs.get("panel"))
+        return real_predict(*args, **kwargs)
+
+    monkeypatch.setattr(world, "participation_data", data_spy)
+    monkeypatch.setattr(world, "predict_participation", predict_spy)
+    _quiet(candidates_with_p_join, LEAD, DATE)
+    assert len(built) == 2, "the panel is built once"
+    assert built[0] == {"data_dir": None, "lags": (), "contact": False, "source": "seed"}
+    assert len(handed) == 2 and all(p is built[1] for p in handed)
+
+
+def test_warnings_other_than_seed_and_missing_values_reach_the_caller(monkeypatch) -> None:
+    """Catches the silencing widened to every warning (a category dropped from a filter): a stale-data
+    warning raised while the candidates are measured still reaches the caller, the seed notice does not."""
+    real = world.embeddedness
+
+    def stale(*args, **kwargs):
+        warnings.warn("cow_igo has no rows for 2002", StaleDataWarning, stacklevel=2)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(world, "embeddedness", stale)
+    _, said = _said(candidates_with_p_join, LEAD, DATE)
+    assert (StaleDataWarning, "cow_igo has no rows for 2002") in said
+    assert not any(issubclass(c, (SeedDataWarning, MissingValueWarning)) for c, _ in said)
