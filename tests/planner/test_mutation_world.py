@@ -220,8 +220,9 @@ def test_the_seed_path_passes_the_data_directory_and_source_on(tmp_path: Path) -
 
 def test_one_lean_panel_is_built_and_shared_by_both_models(monkeypatch) -> None:
     """Catches the panel built with lags or contact (columns neither formula uses, the costly part of the
-    build), built for a different source, or not handed to the models (each would rebuild its own): one
-    participation_data call without lags and contact, whose very frame both predictions receive."""
+    build), built for a different source, or not handed to the models (each would rebuild its own), and a
+    model scoring candidates from another source than the frame's: one participation_data call without lags
+    and contact, whose very frame both predictions receive, each with the frame's source."""
     built, handed = [], []
     real_data, real_predict = world.participation_data, world.predict_participation
 
@@ -232,7 +233,7 @@ def test_one_lean_panel_is_built_and_shared_by_both_models(monkeypatch) -> None:
         return panel
 
     def predict_spy(*args, **kwargs):
-        handed.append(kwargs.get("panel"))
+        handed.append((kwargs.get("panel"), kwargs.get("source")))
         return real_predict(*args, **kwargs)
 
     monkeypatch.setattr(world, "participation_data", data_spy)
@@ -240,7 +241,7 @@ def test_one_lean_panel_is_built_and_shared_by_both_models(monkeypatch) -> None:
     _quiet(candidates_with_p_join, LEAD, DATE)
     assert len(built) == 2, "the panel is built once"
     assert built[0] == {"data_dir": None, "lags": (), "contact": False, "source": "seed"}
-    assert len(handed) == 2 and all(p is built[1] for p in handed)
+    assert len(handed) == 2 and all(p is built[1] and src == "seed" for p, src in handed)
 
 
 def test_warnings_other_than_seed_and_missing_values_reach_the_caller(monkeypatch) -> None:
