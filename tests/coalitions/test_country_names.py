@@ -85,6 +85,7 @@ def test_embeddedness_and_coalition_tables_agree_on_the_seed() -> None:
     assert uk.loc[uk.ccode == 2, "country"].tolist() == ["United States"]
 
 
+@pytest.mark.slow  # embeddedness on the full data: run by make test, left out of mutation runs
 def test_embeddedness_and_coalition_tables_agree_on_real_data(shared_data: Path) -> None:
     c, m = coalitions(), memberships()
     ids = [i for i in ("gulf_war_1990", "iraq_2003") if i in set(c["coalition_id"])]
