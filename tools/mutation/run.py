@@ -313,6 +313,8 @@ def main(argv: list[str] | None = None) -> int:
                 if not path.is_file():
                     continue
                 result = json.loads(path.read_text()) | {"cached": True}
+                if result.get("fingerprint") != _fingerprint(module, tests_for(module, config), config):
+                    result["out_of_date"] = True  # the source, its tests or the settings changed since
             else:
                 result = run_module(module, config, args.jobs, args.force)
         except MutationError as exc:
@@ -322,6 +324,8 @@ def main(argv: list[str] | None = None) -> int:
         row = _row(result, equivalent)
         rows.append(row)
         how = "cached" if row["cached"] else f"{result['seconds']:.0f}s"
+        if result.get("out_of_date"):
+            how += "; OUT OF DATE: its source, tests or settings changed since, rerun make mutation"
         print(f"[mutation] {module}: {row['killed'] + row['timeout']}/{row['mutants']} killed "
               f"({100 * row['kill rate']:.1f}%, {how})", flush=True)
     if rows:
