@@ -287,3 +287,57 @@ def test_sharp_signals_raise_no_runtime_warnings() -> None:
             assert np.all(np.isfinite(t))
         t = optimal_offer(PriceParams(prior="lognormal", mean=1e-5, scale=1e-12, value=1.0))
     assert float(t) == pytest.approx(1.0, rel=1e-15)  # the price is e^1e-5 > V: offer V (1 - 1e-19)
+
+
+# ----------------------------------------------------------------------------------------------
+# bugs these oracles found (each fixed)
+
+
+@pytest.mark.parametrize("k", [-3093853269.680742, -1e12, -1e300])
+def test_far_left_tail_is_the_asymptote_not_nan(k: float) -> None:
+    """``log_ndtr(z) + z^2/2`` loses every digit below z ~ -1e8 (the two terms cancel), so ``normal_offer_z``
+    gave NaN for about 1% of k below -3e9 and for -1e300. There ``Phi/phi(z) = 1/|z| (1 - 1/z^2 + ...)``,
+    so the root of ``z + Phi/phi = k`` is ``k + 1/|k|`` to far below double precision."""
+    z = float(normal_offer_z(k))
+    assert z == pytest.approx(k + 1.0 / abs(k), rel=1e-15)
+
+
+def test_sharp_signal_far_above_the_value_is_an_offer_not_nan() -> None:
+    """The same cancellation made these offers NaN. With the posterior mean thousands of posterior sds
+    above the value, the offer is the value less ``s / |k|`` (the asymptote) for the normal prior; for the
+    lognormal prior it is the brentq oracle's."""
+    p = PriceParams(prior="normal", mean=0.0, scale=1.0, precision=1e12, value=1.0)
+    mu, s = (float(v) for v in posterior(0.0, 1.0, 1e12, 3163.0))
+    k = (1.0 - mu) / s
+    assert float(optimal_offer(p, 3163.0)) == pytest.approx(mu + s * (k + 1.0 / abs(k)), rel=1e-12)
+    q = PriceParams(prior="lognormal", mean=0.0, scale=1.0, precision=1e12, value=1.0)
+    mu, s = (float(v) for v in posterior(0.0, 1.0, 1e12, 3072.0))
+    got = float(optimal_offer(q, 3072.0))
+    # the solver keeps z below k - 1e-12 |k| (H is -inf at k), which costs up to 1e-12 |log V - mu| of the
+    # offer, relative: 3e-9 here
+    assert np.isfinite(got) and got == pytest.approx(_lognormal_offer(1.0, mu, s), rel=1e-12 * abs(0.0 - mu) + 1e-12)
+
+
+def test_a_missing_signal_gives_a_missing_offer() -> None:
+    """A NaN signal was cast to an integer table index (IndexError); the offer for it is NaN, and the
+    other signals of the same call are unaffected."""
+    p = PriceParams(prior="normal", precision=1.0)
+    got = optimal_offer(p, np.array([np.nan, 1.0]))
+    assert np.isnan(got[0]) and got[1] == pytest.approx(float(optimal_offer(p, 1.0)), rel=1e-15)
+
+
+def test_uniform_offer_from_a_signal_below_the_support_converges() -> None:
+    """12 safeguarded Newton steps stopped short when the signal lies a few noise sds below ``lo`` and the
+    value is far above: the offer came out 37.7 noise sds above ``lo`` where the optimum is 2.35. The
+    oracle is the brute-force maximum of ``F(t | x) (V - t)`` over a fine grid of offers (the posterior a
+    normal truncated to the support, from scipy.stats.truncnorm)."""
+    mean, scale, precision, value = 1.0, 0.5, 1e10, 2.0
+    lo, hi = mean - _SQRT3 * scale, mean + _SQRT3 * scale
+    noise = scale / math.sqrt(precision)
+    x = lo - 5 * noise
+    post = stats.truncnorm((lo - x) / noise, (hi - x) / noise, loc=x, scale=noise)
+    t = lo + noise * np.linspace(0.0, 60.0, 600_001)
+    best = t[np.argmax(post.cdf(t) * (value - t))]
+    got = float(optimal_offer(PriceParams(prior="uniform", mean=mean, scale=scale, precision=precision,
+                                          value=value), x))
+    assert abs(got - best) <= 2e-4 * noise
