@@ -1005,8 +1005,15 @@ def _check_unique(df: pd.DataFrame, keys: list[str], what: str) -> None:
     if dup.any():
         pos = int(np.flatnonzero(dup)[0])
         first = df[(df[keys] == df[keys].iloc[pos]).all(axis=1)].iloc[0]
-        _fail(df, dup, keys[-1], lambda r: f"{what} {tuple(r[k] for k in keys) if len(keys) > 1 else r[keys[0]]!r}"
-                                            f" (first at {first['file']} row {first['_line']})")
+        # plain Python values, so the message reads ('gulf-1990', 800), not np.int64(800)
+        row = df.iloc[pos]
+        key = tuple(_plain(row[k]) for k in keys) if len(keys) > 1 else _plain(row[keys[0]])
+        _fail(df, dup, keys[-1], lambda r: f"{what} {key!r} (first at {first['file']} row {int(first['_line'])})")
+
+
+def _plain(value):
+    """A numpy scalar as the Python value it holds (for error messages)."""
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def _fail(df: pd.DataFrame, mask, column: str, message) -> None:

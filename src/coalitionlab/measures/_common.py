@@ -504,6 +504,10 @@ def spell_years(spells: pd.DataFrame, rule: Literal["any", "dec31"] = "any") -> 
     ``"dec31"``: a member on 31 December (the seed's rule for IGO memberships).
     """
     start, end = pd.to_datetime(spells["start_date"]), pd.to_datetime(spells["end_date"])
+    open_ = (start.isna() | end.isna()).to_numpy()
+    if open_.any():  # a missing date would otherwise drop the state or build a huge array
+        raise ValueError(f"spell_years: {int(open_.sum())} spell(s) without a start_date or end_date "
+                         f"(first: ccode {spells['ccode'].to_numpy()[open_][0]}); give every spell both dates")
     y0 = start.dt.year.to_numpy("int64")
     y1 = end.dt.year.to_numpy("int64")
     if rule == "dec31":
