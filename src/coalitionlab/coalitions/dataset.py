@@ -1006,14 +1006,14 @@ def _check_unique(df: pd.DataFrame, keys: list[str], what: str) -> None:
         pos = int(np.flatnonzero(dup)[0])
         first = df[(df[keys] == df[keys].iloc[pos]).all(axis=1)].iloc[0]
         # plain Python values, so the message reads ('gulf-1990', 800), not np.int64(800)
-        row = df.iloc[pos]
-        key = tuple(_plain(row[k]) for k in keys) if len(keys) > 1 else _plain(row[keys[0]])
-        _fail(df, dup, keys[-1], lambda r: f"{what} {key!r} (first at {first['file']} row {int(first['_line'])})")
+        _fail(df, dup, keys[-1], lambda r: f"{what} {_plain_key(r, keys)!r} "
+                                            f"(first at {first['file']} row {int(first['_line'])})")
 
 
-def _plain(value):
-    """A numpy scalar as the Python value it holds (for error messages)."""
-    return value.item() if isinstance(value, np.generic) else value
+def _plain_key(row: pd.Series, keys: list[str]):
+    """The row's key as plain Python values: one value, or a tuple for several columns."""
+    values = tuple(v.item() if isinstance(v, np.generic) else v for v in row[keys])
+    return values if len(keys) > 1 else values[0]
 
 
 def _fail(df: pd.DataFrame, mask, column: str, message) -> None:
