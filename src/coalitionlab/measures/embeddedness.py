@@ -23,6 +23,7 @@ the lead and a country on a day: alliances, treaties in force, and joint IGO mem
 
 from __future__ import annotations
 
+import math
 import os
 import warnings
 from collections.abc import Callable, Iterable, Mapping
@@ -248,7 +249,10 @@ def _check_components(components: Iterable[str] | None, is_seed: bool) -> list[s
 
 
 def _check_lag(lag_years) -> int:
-    if isinstance(lag_years, bool) or int(lag_years) != lag_years or not 0 <= lag_years <= 200:
+    # a number test first: int() of NaN, infinity or None raised its own ValueError/OverflowError/TypeError
+    ok = (isinstance(lag_years, (int, float, np.integer, np.floating)) and not isinstance(lag_years, bool)
+          and math.isfinite(lag_years) and int(lag_years) == lag_years and 0 <= lag_years <= 200)
+    if not ok:
         raise CoverageError(f"lag_years must be a whole number from 0 to 200, got {lag_years!r}")
     return int(lag_years)
 
