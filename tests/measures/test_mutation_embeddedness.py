@@ -408,7 +408,7 @@ def test_check_lag_refuses_booleans_fractions_and_out_of_range(lag):
 
 @pytest.mark.parametrize("lag", [float("nan"), float("inf"), None, "2"])
 def test_check_lag_refuses_nan_infinity_and_none_with_a_coverage_error(lag):
-    """Documented: lag_years not a whole number from 0 to 200 is a CoverageError (the CLI's one red line);
+    """Documented: lag_years not a whole number from 0 to 200 is a CoverageError (the error callers catch);
     int() of NaN, infinity or None used to raise ValueError / OverflowError / TypeError first."""
     with pytest.raises(CoverageError) as err:
         emb._check_lag(lag)
